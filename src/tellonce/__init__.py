@@ -1,0 +1,1 @@
+"""TellOnce: the shared system of a local safeguarding partnership."""

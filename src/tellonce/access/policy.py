@@ -1,0 +1,137 @@
+"""Need-to-know: the one place that decides what a user may see of a person.
+
+- FULL: the user's team is involved with the person (an active involvement), or the
+  person is in the work of the MASH the user works in, or the user holds a break-glass
+  grant in force. A system account has FULL where any team of its agency is involved.
+- FLAG: any other user who does casework: that the person is known, which agencies
+  are involved and how to contact them. Never more.
+- NONE: partnership analysts and administrators (aggregates or administration only),
+  and anyone not signed in.
+
+Pages, the API and exports all ask here, through the selectors that take the user.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from tellonce.access.models import BreakGlassGrant
+from tellonce.involvements.models import Capacity, Involvement
+
+if TYPE_CHECKING:
+    from tellonce.accounts.models import User
+    from tellonce.people.models import Person
+
+
+class Level(enum.IntEnum):
+    NONE = 0
+    FLAG = 1
+    FULL = 2
+
+
+class Basis(enum.StrEnum):
+    NONE = ""
+    FLAG = "flag"
+    INVOLVED = "involved"
+    AGENCY_INVOLVED = "agency_involved"
+    MASH = "mash"
+    BREAK_GLASS = "break_glass"
+
+
+@dataclass(frozen=True)
+class Access:
+    level: Level
+    basis: Basis
+    #: Break-glass access lets you read, not change.
+    can_change: bool = False
+
+    @property
+    def is_full(self) -> bool:
+        return self.level == Level.FULL
+
+    @property
+    def explanation(self) -> str:
+        return {
+            Basis.INVOLVED: "Your team is working with this person.",
+            Basis.AGENCY_INVOLVED: "Your agency is working with this person.",
+            Basis.MASH: "This person is in your MASH's work.",
+            Basis.BREAK_GLASS: "You broke the glass: your access is logged and time-limited.",
+            Basis.FLAG: "You can see who to contact, not the record.",
+            Basis.NONE: "",
+        }[self.basis]
+
+
+NO_ACCESS = Access(Level.NONE, Basis.NONE)
+FLAG_ONLY = Access(Level.FLAG, Basis.FLAG)
+
+
+def involvements_giving_access(user: User) -> QuerySet[Involvement]:
+    """The active involvements through which `user` sees people in full."""
+    active = Involvement.objects.active()
+    if user.is_system_account:
+        if user.agency_id is None:
+            return active.none()
+        return active.filter(team__agency_id=user.agency_id)
+    if user.team_id is None:
+        return active.none()
+    through = Q(team_id=user.team_id)
+    hub = user.team.hub if user.team else None
+    if user.works_in_mash and hub is not None:
+        through |= Q(team_id=hub.pk, capacity=Capacity.MASH_ENQUIRY)
+    return active.filter(through)
+
+
+def full_access_filter(user: User, person_ref: str = "pk") -> Q:
+    """A filter on Person (or anything with a person) for the records `user` sees in
+    full: used to list "my work" and to mark search results in one query."""
+    if not user.is_authenticated or not user.does_casework:
+        return Q(pk__in=[])
+    involved = involvements_giving_access(user).filter(person_id=OuterRef(person_ref))
+    condition = Q(Exists(involved))
+    if not user.is_system_account:
+        grants = BreakGlassGrant.objects.in_force().filter(
+            user=user, person_id=OuterRef(person_ref)
+        )
+        condition |= Q(Exists(grants))
+    return condition
+
+
+def access_for(user: User, person: Person) -> Access:
+    if not user.is_authenticated or not user.does_casework:
+        return NO_ACCESS
+    involvements = involvements_giving_access(user).filter(person=person)
+    if user.is_system_account:
+        if involvements.exists():
+            return Access(Level.FULL, Basis.AGENCY_INVOLVED, can_change=True)
+        return FLAG_ONLY
+    capacities = set(involvements.values_list("team_id", "capacity"))
+    if any(team_id == user.team_id for team_id, _ in capacities):
+        return Access(Level.FULL, Basis.INVOLVED, can_change=True)
+    if capacities:
+        return Access(Level.FULL, Basis.MASH, can_change=True)
+    if BreakGlassGrant.objects.in_force().filter(user=user, person=person).exists():
+        return Access(Level.FULL, Basis.BREAK_GLASS, can_change=False)
+    return FLAG_ONLY
+
+
+def can_see_access_log(user: User, person: Person) -> bool:
+    """Managers see who looked at the records of the people their team works with."""
+    if not user.is_authenticated or user.is_system_account or not user.is_case_manager:
+        return False
+    access = access_for(user, person)
+    return access.is_full and access.basis in (Basis.INVOLVED, Basis.MASH)
+
+
+def managers_to_tell(person: Person) -> QuerySet[User]:
+    """Managers of the teams involved with `person`: told when someone breaks the glass."""
+    from tellonce.accounts.models import User
+    from tellonce.organisations.models import Role
+
+    team_ids = Involvement.objects.active().filter(person=person).values("team_id")
+    return User.objects.filter(is_active=True, team_id__in=team_ids).filter(
+        Q(is_manager=True) | Q(roles__role=Role.MASH_MANAGER)
+    ).distinct()

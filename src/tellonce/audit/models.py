@@ -1,0 +1,96 @@
+"""The append-only audit log: every view of a person's record, every search, export,
+change and break-glass, with who, when, what, from where and why.
+
+Each entry carries the SHA-256 of the one before, so an edited, removed or inserted
+entry breaks the chain and `tellonce audit verify` finds it. The application refuses to
+update or delete entries, and database triggers refuse it too.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class AuditLogIsAppendOnlyError(Exception):
+    pass
+
+
+class Action(models.TextChoices):
+    VIEW = "view", "Viewed record"
+    VIEW_FLAG = "view_flag", "Viewed flag"
+    SEARCH = "search", "Searched"
+    EXPORT = "export", "Exported"
+    CHANGE = "change", "Changed"
+    BREAK_GLASS = "break_glass", "Broke the glass"
+    ACCESS_DENIED = "access_denied", "Was refused access"
+    SIGN_IN = "sign_in", "Signed in"
+    SIGN_IN_FAILED = "sign_in_failed", "Failed to sign in"
+    SIGN_OUT = "sign_out", "Signed out"
+    ADMIN = "admin", "Administered"
+
+
+class Channel(models.TextChoices):
+    WEB = "web", "Web"
+    API = "api", "API"
+    COMMAND = "command", "Command line"
+    TASK = "task", "Background task"
+
+
+class AuditEvent(models.Model):
+    seq = models.BigIntegerField(unique=True, editable=False)
+    at = models.DateTimeField(default=timezone.now, editable=False)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+    actor_label = models.CharField(max_length=200, editable=False)
+    action = models.CharField(max_length=20, choices=Action.choices, editable=False)
+    channel = models.CharField(max_length=10, choices=Channel.choices, editable=False)
+    person = models.ForeignKey(
+        "people.Person",
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        help_text="The person whose record this was about, if one.",
+    )
+    object_type = models.CharField(max_length=60, blank=True, editable=False)
+    object_id = models.CharField(max_length=64, blank=True, editable=False)
+    ip_address = models.GenericIPAddressField(null=True, editable=False)
+    reason = models.TextField(blank=True, editable=False)
+    detail = models.JSONField(default=dict, editable=False)
+    prev_hash = models.CharField(max_length=64, editable=False)
+    hash = models.CharField(max_length=64, editable=False)
+
+    class Meta:
+        ordering = ["seq"]
+        indexes = [
+            models.Index(fields=["person", "at"], name="audit_person_idx"),
+            models.Index(fields=["actor", "at"], name="audit_actor_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.actor_label} {self.get_action_display()}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AuditLogIsAppendOnlyError("Audit entries cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise AuditLogIsAppendOnlyError("Audit entries cannot be deleted.")
+
+
+class AuditChainHead(models.Model):
+    """One row: the last sequence number and hash. Locked while an entry is appended,
+    so concurrent writers extend the chain one at a time."""
+
+    last_seq = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default="0" * 64)

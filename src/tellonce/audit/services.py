@@ -1,0 +1,109 @@
+"""Writing to the audit log. Every other app calls `audit_record`; nothing else writes."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.db import models, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from tellonce.audit.chain import entry_hash
+from tellonce.audit.models import Action, AuditChainHead, AuditEvent, Channel
+
+if TYPE_CHECKING:
+    from tellonce.accounts.models import User
+    from tellonce.people.models import Person
+
+
+def audit_record(
+    *,
+    actor: User | None,
+    action: Action | str,
+    channel: Channel | str,
+    person: Person | None = None,
+    obj: models.Model | None = None,
+    ip_address: str | None = None,
+    reason: str = "",
+    detail: dict[str, Any] | None = None,
+    actor_label: str | None = None,
+) -> AuditEvent:
+    """Append one entry to the chain. Joins the caller's transaction when there is one,
+    so a change and its audit entry are committed together or not at all."""
+    detail = detail or {}
+    label = actor_label or (actor.get_username() if actor else "anonymous")
+    with transaction.atomic():
+        head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+        seq = head.last_seq + 1
+        at = timezone.now()
+        event = AuditEvent(
+            seq=seq,
+            at=at,
+            actor=actor,
+            actor_label=label,
+            action=str(action),
+            channel=str(channel),
+            person=person,
+            object_type=obj._meta.label if obj is not None else "",
+            object_id=str(obj.pk) if obj is not None else "",
+            ip_address=ip_address,
+            reason=reason,
+            detail=detail,
+            prev_hash=head.last_hash,
+        )
+        event.hash = entry_hash(
+            prev_hash=event.prev_hash,
+            seq=seq,
+            at=at.isoformat(timespec="microseconds"),
+            actor_id=actor.pk if actor else None,
+            actor_label=label,
+            action=event.action,
+            channel=event.channel,
+            person_id=str(person.pk) if person else None,
+            object_type=event.object_type,
+            object_id=event.object_id,
+            ip_address=ip_address,
+            reason=reason,
+            detail=detail,
+        )
+        event.save()
+        AuditChainHead.objects.filter(pk=head.pk).update(last_seq=seq, last_hash=event.hash)
+    return event
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address. Behind a proxy, trust X-Forwarded-For only when told to."""
+    from django.conf import settings
+
+    if getattr(settings, "TRUST_X_FORWARDED_FOR", False):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[0].strip()
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def request_channel(request: HttpRequest) -> Channel:
+    return Channel.API if request.path.startswith("/api/") else Channel.WEB
+
+
+def audit_request(
+    request: HttpRequest,
+    *,
+    action: Action | str,
+    person: Person | None = None,
+    obj: models.Model | None = None,
+    reason: str = "",
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Audit something the signed-in user (or API client) did in this request."""
+    user = request.user if getattr(request.user, "is_authenticated", False) else None
+    return audit_record(
+        actor=user,  # type: ignore[arg-type]
+        action=action,
+        channel=request_channel(request),
+        person=person,
+        obj=obj,
+        ip_address=client_ip(request),
+        reason=reason,
+        detail=detail,
+    )

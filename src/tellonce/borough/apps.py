@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class BoroughConfig(AppConfig):
+    name = "tellonce.borough"
+    label = "borough"

@@ -1,0 +1,10 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("tellonce.core.urls")),
+    path("", include("tellonce.accounts.urls")),
+    path("people/", include("tellonce.people.urls")),
+    path("api/v1/", include("tellonce.api.urls")),
+    path("admin/", admin.site.urls),
+]
