@@ -5,3 +5,6 @@ class AccountsConfig(AppConfig):
     name = "tellonce.accounts"
     label = "accounts"
     verbose_name = "Practitioners and system accounts"
+
+    def ready(self) -> None:
+        from tellonce.accounts import signals  # noqa: F401

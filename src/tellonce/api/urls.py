@@ -1,4 +1,31 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+from drf_spectacular.views import SpectacularJSONAPIView
+
+from tellonce.api import views
 
 app_name = "api"
-urlpatterns: list = []
+urlpatterns = [
+    path("openapi.json", SpectacularJSONAPIView.as_view(), name="schema"),
+    path("people/search/", views.PersonSearchView.as_view(), name="person-search"),
+    path("people/<uuid:person_id>/", views.PersonRecordView.as_view(), name="person-record"),
+    path("people/<uuid:person_id>/flag/", views.PersonFlagView.as_view(), name="person-flag"),
+    path(
+        "people/<uuid:person_id>/break-glass/",
+        views.BreakGlassView.as_view(),
+        name="person-break-glass",
+    ),
+    path(
+        "people/<uuid:person_id>/access-log/", views.AccessLogView.as_view(), name="person-access-log"
+    ),
+    path(
+        "people/<uuid:person_id>/identifiers/",
+        views.IdentifierCreateView.as_view(),
+        name="person-identifiers",
+    ),
+    path(
+        "people/<uuid:person_id>/identifiers/<int:identifier_id>/archive/",
+        views.IdentifierArchiveView.as_view(),
+        name="person-identifier-archive",
+    ),
+    path("teams/", views.TeamListView.as_view(), name="teams"),
+]

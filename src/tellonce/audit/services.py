@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -71,10 +73,23 @@ def audit_record(
     return event
 
 
+@dataclass(frozen=True)
+class Via:
+    """How and from where an action reached us: recorded with every audit entry."""
+
+    channel: Channel
+    ip_address: str | None = None
+
+
+COMMAND_LINE = Via(Channel.COMMAND)
+
+
+def via_request(request: HttpRequest) -> Via:
+    return Via(request_channel(request), client_ip(request))
+
+
 def client_ip(request: HttpRequest) -> str | None:
     """The client's address. Behind a proxy, trust X-Forwarded-For only when told to."""
-    from django.conf import settings
-
     if getattr(settings, "TRUST_X_FORWARDED_FOR", False):
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         if forwarded:
@@ -86,24 +101,24 @@ def request_channel(request: HttpRequest) -> Channel:
     return Channel.API if request.path.startswith("/api/") else Channel.WEB
 
 
-def audit_request(
-    request: HttpRequest,
+def audit_via(
+    via: Via,
     *,
+    user: User | None,
     action: Action | str,
     person: Person | None = None,
     obj: models.Model | None = None,
     reason: str = "",
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Audit something the signed-in user (or API client) did in this request."""
-    user = request.user if getattr(request.user, "is_authenticated", False) else None
+    """Audit something `user` did, reached through `via` (web, API, command, task)."""
     return audit_record(
-        actor=user,  # type: ignore[arg-type]
+        actor=user,
         action=action,
-        channel=request_channel(request),
+        channel=via.channel,
         person=person,
         obj=obj,
-        ip_address=client_ip(request),
+        ip_address=via.ip_address,
         reason=reason,
         detail=detail,
     )

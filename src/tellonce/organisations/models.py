@@ -53,6 +53,7 @@ class Role(models.TextChoices):
     SCHOOL_DSL = "school_dsl", "School designated safeguarding lead"
     EARLY_HELP_PRACTITIONER = "early_help_practitioner", "Early help practitioner"
     PERSONAL_ADVISER = "personal_adviser", "Personal adviser"
+    PRACTITIONER = "practitioner", "Practitioner (health visitor, GP, officer, housing…)"
     PARTNERSHIP_ANALYST = "partnership_analyst", "Partnership analyst"
     ADMINISTRATOR = "administrator", "Administrator"
 

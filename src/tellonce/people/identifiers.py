@@ -115,3 +115,11 @@ def normalise_postcode(value: str) -> str:
 
 def is_valid_postcode(value: str) -> bool:
     return bool(_POSTCODE.match(normalise_postcode(value)))
+
+
+IDENTIFIER_LABELS = {
+    "nhs": "NHS number",
+    "upn": "unique pupil number",
+    "police": "police person reference",
+    "council": "council case number",
+}

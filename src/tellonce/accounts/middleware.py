@@ -1,0 +1,39 @@
+"""Two-factor authentication is required for every account (except demo accounts in
+the demo): a signed-in user who has not yet given a code may reach only the two-factor
+pages and sign out."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from tellonce.accounts.services import totp_device_confirmed, user_needs_second_factor
+
+_OPEN_PREFIXES = ("/static/", "/sign-in", "/sign-out")
+
+
+class RequireTwoFactorMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and not request.path.startswith(_OPEN_PREFIXES)
+            and user_needs_second_factor(user)  # type: ignore[arg-type]
+            and not user.is_verified()  # type: ignore[union-attr]
+        ):
+            if request.path.startswith("/api/"):
+                return JsonResponse(
+                    {"errors": [{"field": None, "message": "Finish two-factor sign-in first"}]},
+                    status=403,
+                )
+            if totp_device_confirmed(user):  # type: ignore[arg-type]
+                return redirect(f"{reverse('accounts:two-factor')}?next={request.path}")
+            return redirect(reverse("accounts:two-factor-set-up"))
+        return self.get_response(request)

@@ -1,0 +1,197 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+from rest_framework import serializers
+
+from tellonce.audit.models import AuditEvent
+from tellonce.core.dates import InvalidDateError, PartialDate
+from tellonce.involvements.models import Involvement
+from tellonce.organisations.models import Agency, Team
+from tellonce.people.models import IdentifierScheme, Person, PersonIdentifier, PersonName, Residence
+from tellonce.people.selectors import PersonQuery
+
+
+class SourceSerializer(serializers.Serializer):
+    """Where a fact came from."""
+
+    agency = serializers.CharField(source="source_agency.name")
+    system = serializers.CharField(source="source_system")
+    received_on = serializers.DateTimeField()
+    recorded_by = serializers.CharField(source="recorder_label")
+
+
+class AgencySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Agency
+        fields = ["code", "name", "kind", "phone", "email"]
+
+
+class TeamSerializer(serializers.ModelSerializer):
+    agency = AgencySerializer()
+
+    class Meta:
+        model = Team
+        fields = ["id", "name", "service", "phone", "email", "out_of_hours", "agency"]
+
+
+class PersonSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Person
+        fields = ["id", "given_name", "family_name", "date_of_birth"]
+
+
+class NameSerializer(serializers.ModelSerializer):
+    source = SourceSerializer(source="*")
+
+    class Meta:
+        model = PersonName
+        fields = ["kind", "given_name", "middle_names", "family_name", "used_from", "used_until", "source"]
+
+
+class IdentifierSerializer(serializers.ModelSerializer):
+    source = SourceSerializer(source="*")
+
+    class Meta:
+        model = PersonIdentifier
+        fields = ["id", "scheme", "value", "source"]
+
+
+class ResidenceSerializer(serializers.ModelSerializer):
+    address = serializers.CharField(source="address.__str__")
+    uprn = serializers.CharField(source="address.uprn", allow_null=True)
+    postcode = serializers.CharField(source="address.postcode")
+    source = SourceSerializer(source="*")
+
+    class Meta:
+        model = Residence
+        fields = ["address", "uprn", "postcode", "moved_in", "moved_out", "source"]
+
+
+class InvolvementSerializer(serializers.ModelSerializer):
+    team = TeamSerializer()
+    practitioner = serializers.CharField(source="practitioner.__str__", allow_null=True, default=None)
+
+    class Meta:
+        model = Involvement
+        fields = ["id", "capacity", "team", "practitioner", "started_on", "ended_on", "is_lead_professional"]
+
+
+class FamilyMemberSerializer(serializers.Serializer):
+    person = PersonSummarySerializer()
+    relationship = serializers.CharField()
+    household = serializers.BooleanField(help_text="Lives in the same household now")
+
+
+class PersonRecordSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="person.id")
+    given_name = serializers.CharField(source="person.given_name")
+    middle_names = serializers.CharField(source="person.middle_names")
+    family_name = serializers.CharField(source="person.family_name")
+    date_of_birth = serializers.DateField(source="person.date_of_birth", allow_null=True)
+    sex = serializers.CharField(source="person.sex")
+    ethnicity = serializers.CharField(source="person.ethnicity")
+    is_child = serializers.BooleanField(source="person.is_child")
+    access = serializers.CharField(source="access.basis")
+    source = SourceSerializer(source="person")
+    names = NameSerializer(many=True)
+    identifiers = IdentifierSerializer(many=True)
+    addresses = ResidenceSerializer(many=True, source="residences")
+    family = FamilyMemberSerializer(many=True)
+    involvements = InvolvementSerializer(many=True)
+
+
+class FlagContactSerializer(serializers.Serializer):
+    agency = serializers.CharField(source="agency.name")
+    team = serializers.CharField(source="team.name", allow_null=True, default=None)
+    phone = serializers.CharField()
+    email = serializers.CharField()
+
+
+class PersonFlagSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="person.id")
+    given_name = serializers.CharField(source="person.given_name")
+    family_name = serializers.CharField(source="person.family_name")
+    date_of_birth = serializers.DateField(source="person.date_of_birth", allow_null=True)
+    is_known = serializers.BooleanField()
+    contacts = FlagContactSerializer(many=True)
+
+
+class SearchQuerySerializer(serializers.Serializer):
+    given_name = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    family_name = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    date_of_birth = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="YYYY, YYYY-MM or YYYY-MM-DD",
+    )
+    identifier = serializers.CharField(required=False, allow_blank=True, max_length=40)
+
+    def validate_date_of_birth(self, value: str) -> PartialDate | None:
+        if not value:
+            return None
+        parts = value.strip().split("-")
+        if len(parts) > 3:
+            raise serializers.ValidationError("Use YYYY, YYYY-MM or YYYY-MM-DD")
+        year, month, day = (parts + ["", ""])[:3]
+        try:
+            return PartialDate.from_parts(day, month, year, today=timezone.localdate())
+        except InvalidDateError as exc:
+            raise serializers.ValidationError(str(exc)) from exc
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        query = self.to_query(attrs)
+        problems = query.problems()
+        if problems:
+            raise serializers.ValidationError(problems)
+        attrs["query"] = query
+        return attrs
+
+    @staticmethod
+    def to_query(attrs: dict[str, Any]) -> PersonQuery:
+        return PersonQuery(
+            given_name=(attrs.get("given_name") or "").strip(),
+            family_name=(attrs.get("family_name") or "").strip(),
+            date_of_birth=attrs.get("date_of_birth"),
+            identifier=(attrs.get("identifier") or "").strip(),
+        )
+
+
+class SearchHitSerializer(serializers.Serializer):
+    person = PersonSummarySerializer()
+    score = serializers.FloatField()
+    matched_on = serializers.CharField()
+    full_access = serializers.BooleanField(
+        help_text="True: GET the record. False: only the flag (who to contact)."
+    )
+
+
+class BreakGlassRequestSerializer(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=True)
+
+
+class BreakGlassGrantSerializer(serializers.Serializer):
+    person = serializers.UUIDField(source="person_id")
+    reason = serializers.CharField()
+    granted_on = serializers.DateTimeField()
+    expires_on = serializers.DateTimeField()
+
+
+class IdentifierCreateSerializer(serializers.Serializer):
+    scheme = serializers.ChoiceField(choices=IdentifierScheme.choices)
+    value = serializers.CharField(max_length=40)
+
+
+class ArchiveRequestSerializer(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=True)
+
+
+class AuditEventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor_label")
+    team = serializers.CharField(source="actor.team.__str__", default=None)
+
+    class Meta:
+        model = AuditEvent
+        fields = ["seq", "at", "actor", "team", "action", "channel", "ip_address", "reason"]
+

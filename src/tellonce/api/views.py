@@ -1,0 +1,174 @@
+"""The REST API for agency systems. Thin: every call goes through the same selectors
+and services as the pages, so access and audit are decided in one place."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.generics import ListAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from tellonce.access.services import break_glass_open
+from tellonce.accounts.models import User
+from tellonce.api import serializers as s
+from tellonce.api.errors import error_response
+from tellonce.audit.services import via_request
+from tellonce.organisations.models import Team
+from tellonce.people import selectors, services
+from tellonce.people.models import PersonIdentifier
+
+ERRORS = OpenApiResponse(description='{"errors": [{"field": ..., "message": ...}]}')
+
+
+def _user(request: Request) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+class PersonSearchView(APIView):
+    @extend_schema(
+        summary="Find people by name and (partial) date of birth, or by identifier",
+        description="A POST, so that names and dates of birth never appear in URLs or logs.",
+        request=s.SearchQuerySerializer,
+        responses={200: s.SearchHitSerializer(many=True), 400: ERRORS, 403: ERRORS},
+    )
+    def post(self, request: Request) -> Response:
+        user = _user(request)
+        if not user.does_casework:
+            return error_response(
+                [{"field": None, "message": "Your role does not include searching for people"}],
+                status.HTTP_403_FORBIDDEN,
+            )
+        query = s.SearchQuerySerializer(data=request.data)
+        query.is_valid(raise_exception=True)
+        hits = selectors.person_search(
+            user=user, query=query.validated_data["query"], via=via_request(request)
+        )
+        return Response(s.SearchHitSerializer(hits, many=True).data)
+
+
+class PersonRecordView(APIView):
+    @extend_schema(
+        summary="A person's full record (needs a legitimate relationship)",
+        responses={
+            200: s.PersonRecordSerializer,
+            403: OpenApiResponse(description="Flag only: see `flag` in the body"),
+            404: ERRORS,
+        },
+    )
+    def get(self, request: Request, person_id: UUID) -> Response:
+        try:
+            record = selectors.person_record(
+                user=_user(request), person_id=person_id, via=via_request(request)
+            )
+        except selectors.FlagOnlyError:
+            return error_response(
+                [
+                    {
+                        "field": None,
+                        "message": (
+                            "Your agency is not working with this person: you can see who"
+                            " to contact, not the record"
+                        ),
+                    }
+                ],
+                status.HTTP_403_FORBIDDEN,
+                flag=request.build_absolute_uri(f"/api/v1/people/{person_id}/flag/"),
+            )
+        return Response(s.PersonRecordSerializer(record).data)
+
+
+class PersonFlagView(APIView):
+    @extend_schema(
+        summary="That a person is known, which agencies are involved and how to contact them",
+        responses={200: s.PersonFlagSerializer, 404: ERRORS},
+    )
+    def get(self, request: Request, person_id: UUID) -> Response:
+        flag = selectors.person_flag(
+            user=_user(request), person_id=person_id, via=via_request(request)
+        )
+        return Response(s.PersonFlagSerializer(flag).data)
+
+
+class BreakGlassView(APIView):
+    @extend_schema(
+        summary="Open a record without a relationship, giving a reason (practitioners only)",
+        request=s.BreakGlassRequestSerializer,
+        responses={201: s.BreakGlassGrantSerializer, 400: ERRORS, 403: ERRORS, 404: ERRORS},
+    )
+    def post(self, request: Request, person_id: UUID) -> Response:
+        user = _user(request)
+        person, _ = selectors.person_get_for_user(user=user, person_id=person_id)
+        body = s.BreakGlassRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        grant = break_glass_open(
+            user=user, person=person, reason=body.validated_data["reason"], via=via_request(request)
+        )
+        return Response(s.BreakGlassGrantSerializer(grant).data, status=status.HTTP_201_CREATED)
+
+
+class AccessLogView(APIView):
+    @extend_schema(
+        summary="Who has looked at a person's record (managers of the teams involved)",
+        responses={200: s.AuditEventSerializer(many=True), 403: ERRORS, 404: ERRORS},
+    )
+    def get(self, request: Request, person_id: UUID) -> Response:
+        _, events = selectors.access_log(
+            user=_user(request), person_id=person_id, via=via_request(request)
+        )
+        return Response(s.AuditEventSerializer(events[:500], many=True).data)
+
+
+class IdentifierCreateView(APIView):
+    @extend_schema(
+        summary="Record an identifier for a person your agency works with",
+        request=s.IdentifierCreateSerializer,
+        responses={201: s.IdentifierSerializer, 400: ERRORS, 403: ERRORS, 404: ERRORS},
+    )
+    def post(self, request: Request, person_id: UUID) -> Response:
+        user = _user(request)
+        person, _ = selectors.person_get_for_user(user=user, person_id=person_id)
+        body = s.IdentifierCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        identifier = services.identifier_add(
+            user=user, person=person, via=via_request(request), **body.validated_data
+        )
+        return Response(s.IdentifierSerializer(identifier).data, status=status.HTTP_201_CREATED)
+
+
+class IdentifierArchiveView(APIView):
+    @extend_schema(
+        summary="Mark an identifier as wrong (archived with a reason, never deleted)",
+        request=s.ArchiveRequestSerializer,
+        responses={200: s.IdentifierSerializer, 400: ERRORS, 403: ERRORS, 404: ERRORS},
+    )
+    def post(self, request: Request, person_id: UUID, identifier_id: int) -> Response:
+        user = _user(request)
+        person, _ = selectors.person_get_for_user(user=user, person_id=person_id)
+        identifier = get_object_or_404(PersonIdentifier, pk=identifier_id, person=person)
+        body = s.ArchiveRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.identifier_archive(
+            user=user,
+            identifier=identifier,
+            reason=body.validated_data["reason"],
+            via=via_request(request),
+        )
+        return Response(s.IdentifierSerializer(identifier).data)
+
+
+@extend_schema(
+    summary="The partnership's teams and how to contact them",
+    parameters=[OpenApiParameter("service", str, description="Filter by service")],
+)
+class TeamListView(ListAPIView):
+    serializer_class = s.TeamSerializer
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        teams = Team.objects.select_related("agency").order_by("agency__name", "name")
+        service = self.request.query_params.get("service")
+        return teams.filter(service=service) if service else teams

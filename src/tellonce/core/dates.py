@@ -1,0 +1,91 @@
+"""Partial dates, as practitioners know them: "2015", "March 2015" or "12 March 2015"."""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date
+
+
+class InvalidDateError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class PartialDate:
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    @classmethod
+    def from_parts(cls, day: str, month: str, year: str, *, today: date) -> PartialDate | None:
+        """Read a GOV.UK date input. Blank is None; a day needs a month; a year is needed."""
+        day, month, year = day.strip(), month.strip(), year.strip()
+        if not (day or month or year):
+            return None
+        if not year:
+            raise InvalidDateError("Date of birth must include a year")
+        if not year.isdigit() or len(year) != 4:
+            raise InvalidDateError("Year must be 4 numbers, like 2015")
+        y = int(year)
+        if y < 1900 or y > today.year:
+            raise InvalidDateError(f"Year must be between 1900 and {today.year}")
+        m = d = None
+        if month:
+            if not month.isdigit() or not 1 <= int(month) <= 12:
+                raise InvalidDateError("Month must be a number from 1 to 12")
+            m = int(month)
+        if day:
+            if m is None:
+                raise InvalidDateError("Date of birth must include a month if it includes a day")
+            if not day.isdigit() or not 1 <= int(day) <= calendar.monthrange(y, m)[1]:
+                raise InvalidDateError("Day must be a real day of that month")
+            d = int(day)
+        partial = cls(y, m, d)
+        if partial.is_complete and partial.as_date() > today:
+            raise InvalidDateError("Date of birth must be today or in the past")
+        return partial
+
+    @property
+    def is_complete(self) -> bool:
+        return self.month is not None and self.day is not None
+
+    def as_date(self) -> date:
+        assert self.month is not None and self.day is not None
+        return date(self.year, self.month, self.day)
+
+    def swapped(self) -> date | None:
+        """The same date with day and month transposed, if that is a real date."""
+        if not self.is_complete or self.day is None or self.day > 12 or self.day == self.month:
+            return None
+        assert self.month is not None
+        try:
+            return date(self.year, self.day, self.month)
+        except ValueError:
+            return None
+
+    def closeness(self, other: date | None) -> float:
+        """How well a recorded date of birth fits this one, 0 to 1."""
+        if other is None:
+            return 0.5
+        if self.month is None:
+            return 1.0 if other.year == self.year else (0.6 if abs(other.year - self.year) == 1 else 0.0)
+        if self.day is None:
+            if (other.year, other.month) == (self.year, self.month):
+                return 1.0
+            return 0.6 if other.year == self.year else 0.0
+        if other == self.as_date():
+            return 1.0
+        if other == self.swapped():
+            return 0.85
+        differing = sum(
+            (other.year != self.year, other.month != self.month, other.day != self.day)
+        )
+        return 0.7 if differing == 1 else 0.0
+
+    def __str__(self) -> str:
+        if self.month is None:
+            return str(self.year)
+        if self.day is None:
+            return f"{calendar.month_name[self.month]} {self.year}"
+        return f"{self.day} {calendar.month_name[self.month]} {self.year}"

@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from tellonce.core.dates import InvalidDateError, PartialDate
+from tellonce.people.models import IdentifierScheme
+from tellonce.people.selectors import PersonQuery
+
+
+class PersonSearchForm(forms.Form):
+    given_name = forms.CharField(label="First name", required=False, max_length=100)
+    family_name = forms.CharField(label="Last name", required=False, max_length=100)
+    dob_day = forms.CharField(label="Day", required=False, max_length=2)
+    dob_month = forms.CharField(label="Month", required=False, max_length=2)
+    dob_year = forms.CharField(label="Year", required=False, max_length=4)
+    identifier = forms.CharField(
+        label="NHS number, unique pupil number or reference",
+        required=False,
+        max_length=40,
+        help_text="Search by identifier alone, or by name and date of birth",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("given_name", "family_name"):
+            self.fields[name].widget.attrs.update({"spellcheck": "false", "autocomplete": "off"})
+        for name in ("dob_day", "dob_month", "dob_year"):
+            self.fields[name].widget.attrs.update({"inputmode": "numeric"})
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        try:
+            data["date_of_birth"] = PartialDate.from_parts(
+                data.get("dob_day", ""),
+                data.get("dob_month", ""),
+                data.get("dob_year", ""),
+                today=timezone.localdate(),
+            )
+        except InvalidDateError as exc:
+            self.add_error("dob_day", str(exc))
+            return data
+        for field, message in self.to_query(data).problems().items():
+            self.add_error(field, message)
+        return data
+
+    @staticmethod
+    def to_query(data: dict[str, Any]) -> PersonQuery:
+        return PersonQuery(
+            given_name=(data.get("given_name") or "").strip(),
+            family_name=(data.get("family_name") or "").strip(),
+            date_of_birth=data.get("date_of_birth"),
+            identifier=(data.get("identifier") or "").strip(),
+        )
+
+    @property
+    def query(self) -> PersonQuery:
+        return self.to_query(self.cleaned_data)
+
+
+class BreakGlassForm(forms.Form):
+    reason = forms.CharField(
+        label="Why do you need to see this record?",
+        help_text=(
+            "Your reason, your name and the time are recorded and shown to the managers of"
+            " every team working with this person"
+        ),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Enter why you need to see this record"},
+    )
+
+
+class IdentifierAddForm(forms.Form):
+    scheme = forms.ChoiceField(
+        label="Type of identifier",
+        choices=[("", "Choose a type"), *IdentifierScheme.choices],
+        error_messages={"required": "Choose the type of identifier"},
+    )
+    value = forms.CharField(
+        label="Identifier",
+        max_length=40,
+        error_messages={"required": "Enter the identifier"},
+    )
+
+
+class ArchiveForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is this wrong?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter why this identifier is wrong"},
+    )

@@ -1,0 +1,405 @@
+"""Reading people: the record, the flag, and search. Every function takes the acting
+user, decides access through `tellonce.access.policy`, and audits the look, so the pages,
+the API and exports share one set of rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING
+from uuid import UUID
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+
+from tellonce.access.models import BreakGlassGrant
+from tellonce.access.policy import (
+    Access,
+    Level,
+    access_for,
+    can_see_access_log,
+    full_access_filter,
+)
+from tellonce.audit.models import Action, AuditEvent
+from tellonce.audit.services import Via, audit_via
+from tellonce.core.dates import PartialDate
+from tellonce.involvements.models import Capacity, Involvement
+from tellonce.people import identifiers, names
+from tellonce.people.models import (
+    HouseholdMember,
+    Person,
+    PersonIdentifier,
+    PersonName,
+    Relationship,
+    Residence,
+)
+
+if TYPE_CHECKING:
+    from tellonce.accounts.models import User
+    from tellonce.organisations.models import Agency, Team
+
+#: Involvements whose very existence is sensitive: the flag names only the agency.
+SENSITIVE_CAPACITIES = frozenset(
+    {Capacity.CAMHS, Capacity.POLICE_INVESTIGATION, Capacity.YOUTH_JUSTICE}
+)
+SEARCH_RESULT_LIMIT = 25
+SEARCH_CANDIDATE_LIMIT = 1000
+SEARCH_THRESHOLD = 0.78
+
+
+class FlagOnlyError(Exception):
+    """The user may see only the flag for this person."""
+
+    def __init__(self, person: Person) -> None:
+        super().__init__("flag only")
+        self.person = person
+
+
+def _person_or_404(person_id: UUID | str) -> Person:
+    try:
+        return Person.objects.get(pk=person_id)
+    except (Person.DoesNotExist, ValueError) as exc:
+        raise Http404("No such person") from exc
+
+
+def _access_or_404(user: User, person: Person) -> Access:
+    access = access_for(user, person)
+    if access.level == Level.NONE:
+        raise Http404("No such person")
+    return access
+
+
+def person_get_for_user(*, user: User, person_id: UUID | str) -> tuple[Person, Access]:
+    """The person and the user's access, for forms that act on a record (the action
+    itself is audited). Raises `Http404` where the user may not know of the person."""
+    person = _person_or_404(person_id)
+    return person, _access_or_404(user, person)
+
+
+# --- The record ----------------------------------------------------------------------
+
+
+@dataclass
+class FamilyMember:
+    person: Person
+    relationship: str
+    household: bool
+
+
+@dataclass
+class PersonRecord:
+    person: Person
+    access: Access
+    names: list[PersonName]
+    identifiers: list[PersonIdentifier]
+    residences: list[Residence]
+    family: list[FamilyMember]
+    involvements: list[Involvement]
+    break_glass: list[BreakGlassGrant] = field(default_factory=list)
+
+    @property
+    def current_involvements(self) -> list[Involvement]:
+        return [i for i in self.involvements if i.ended_on is None]
+
+    @property
+    def lead_professional(self) -> Involvement | None:
+        return next((i for i in self.current_involvements if i.is_lead_professional), None)
+
+
+def _family_of(person: Person) -> list[FamilyMember]:
+    members: dict[UUID, FamilyMember] = {}
+    outgoing = Relationship.objects.filter(person=person).select_related("relative")
+    incoming = Relationship.objects.filter(relative=person).select_related("person")
+    for rel in incoming:
+        # "Amina is the mother of <this child>": Amina is this child's mother.
+        members[rel.person.pk] = FamilyMember(rel.person, rel.get_kind_display(), False)
+    for rel in outgoing:
+        # "<this person> is the mother of Yusuf": Yusuf is their child.
+        label = rel.get_kind_display()
+        if rel.kind in ("mother", "father", "step_mother", "step_father", "carer", "foster_carer"):
+            label = "Child" if rel.kind in ("mother", "father") else f"Child ({label.lower()})"
+        elif rel.kind == "grandparent":
+            label = "Grandchild"
+        members.setdefault(rel.relative.pk, FamilyMember(rel.relative, label, False))
+    household_ids = HouseholdMember.objects.filter(person=person, left_on__isnull=True).values(
+        "household_id"
+    )
+    housemates = (
+        HouseholdMember.objects.filter(household_id__in=household_ids, left_on__isnull=True)
+        .exclude(person=person)
+        .select_related("person")
+    )
+    for member in housemates:
+        if member.person.pk in members:
+            members[member.person.pk].household = True
+        else:
+            members[member.person.pk] = FamilyMember(member.person, "Lives in the household", True)
+    return sorted(
+        members.values(),
+        key=lambda m: (m.person.date_of_birth or date.min, m.person.given_name),
+    )
+
+
+def person_record(*, user: User, person_id: UUID | str, via: Via) -> PersonRecord:
+    """The full record, for a user with a legitimate relationship. Raises `Http404`
+    for a user who may not know of the person and `FlagOnlyError` for one who may see
+    only the flag. Every successful look is audited."""
+    person = _person_or_404(person_id)
+    access = _access_or_404(user, person)
+    if not access.is_full:
+        raise FlagOnlyError(person)
+    provenance = ("source_agency", "recorded_by")
+    record = PersonRecord(
+        person=person,
+        access=access,
+        names=list(person.names.select_related(*provenance).order_by("kind", "-used_from")),
+        identifiers=list(person.identifiers.select_related(*provenance)),
+        residences=list(person.residences.select_related("address", *provenance)),
+        family=_family_of(person),
+        involvements=list(
+            person.involvements.active(grace_days=365)
+            .select_related("team__agency", "practitioner")
+            .order_by("ended_on", "-started_on")
+        ),
+    )
+    if user.is_case_manager:
+        record.break_glass = list(
+            BreakGlassGrant.objects.filter(person=person).select_related("user__team__agency")[:20]
+        )
+    audit_via(
+        via,
+        user=user,
+        action=Action.VIEW,
+        person=person,
+        obj=person,
+        detail={"basis": str(access.basis)},
+    )
+    return record
+
+
+# --- The flag ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FlagContact:
+    agency: Agency
+    team: Team | None
+    phone: str
+    email: str
+
+
+@dataclass
+class PersonFlag:
+    person: Person
+    access: Access
+    contacts: list[FlagContact]
+
+    @property
+    def is_known(self) -> bool:
+        return bool(self.contacts)
+
+
+def flag_contacts(person: Person) -> list[FlagContact]:
+    contacts: dict[tuple[int, int | None], FlagContact] = {}
+    current = Involvement.objects.current().filter(person=person).select_related("team__agency")
+    for inv in current:
+        agency = inv.team.agency
+        if inv.capacity in SENSITIVE_CAPACITIES:
+            contacts.setdefault(
+                (agency.pk, None), FlagContact(agency, None, agency.phone, agency.email)
+            )
+        else:
+            contacts.setdefault(
+                (agency.pk, inv.team.pk),
+                FlagContact(agency, inv.team, inv.team.phone, inv.team.email),
+            )
+    return sorted(contacts.values(), key=lambda c: (c.agency.name, c.team.name if c.team else ""))
+
+
+def person_flag(*, user: User, person_id: UUID | str, via: Via) -> PersonFlag:
+    """That the person is known, which agencies are involved and how to reach them."""
+    person = _person_or_404(person_id)
+    access = _access_or_404(user, person)
+    audit_via(via, user=user, action=Action.VIEW_FLAG, person=person, obj=person)
+    return PersonFlag(person=person, access=access, contacts=flag_contacts(person))
+
+
+# --- Search --------------------------------------------------------------------------
+
+
+class SearchNotAllowedError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class PersonQuery:
+    given_name: str = ""
+    family_name: str = ""
+    date_of_birth: PartialDate | None = None
+    identifier: str = ""
+
+    @property
+    def fields_used(self) -> list[str]:
+        used = [
+            ("given_name", self.given_name),
+            ("family_name", self.family_name),
+            ("date_of_birth", self.date_of_birth),
+            ("identifier", self.identifier),
+        ]
+        return [name for name, value in used if value]
+
+    def problems(self) -> dict[str, str]:
+        """Why this query is not specific enough to run, by field."""
+        if self.identifier:
+            if not identifiers.guess_schemes(self.identifier):
+                return {
+                    "identifier": (
+                        "Enter a valid NHS number (10 digits), unique pupil number"
+                        " (13 characters) or police or council reference"
+                    )
+                }
+            return {}
+        if not self.family_name:
+            return {"family_name": "Enter a last name, or search by NHS number or reference"}
+        if not (self.given_name or self.date_of_birth):
+            return {
+                "given_name": (
+                    "Enter a first name or a date of birth as well as the last name,"
+                    " so the search finds the child you are looking for"
+                )
+            }
+        return {}
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    person: Person
+    score: float
+    full_access: bool
+    matched_on: str
+
+
+def _score(query: PersonQuery, person: Person, person_names: list[PersonName]) -> float:
+    parts: list[tuple[float, float]] = []  # (weight, similarity)
+    if query.family_name:
+        best = max((names.similarity(query.family_name, n.family_name) for n in person_names), default=0)
+        parts.append((2.0, best))
+    if query.given_name:
+        best = max(
+            (
+                max(
+                    names.similarity(query.given_name, n.given_name),
+                    1.0 if names.sound(query.given_name) == n.given_name_sound else 0.0,
+                )
+                for n in person_names
+            ),
+            default=0,
+        )
+        parts.append((1.5, best))
+    if query.date_of_birth:
+        parts.append((2.0, query.date_of_birth.closeness(person.date_of_birth)))
+    total_weight = sum(w for w, _ in parts)
+    return sum(w * s for w, s in parts) / total_weight if total_weight else 0.0
+
+
+def _candidates_by_name(query: PersonQuery) -> QuerySet[PersonName]:
+    family_norm = names.normalise(query.family_name)
+    by_family = Q(family_name_sound=names.sound(query.family_name)) | Q(
+        family_name_norm__startswith=family_norm[:3]
+    )
+    condition = by_family
+    if query.given_name:
+        given_norm = names.normalise(query.given_name)
+        condition &= Q(given_name_sound=names.sound(query.given_name)) | Q(
+            given_name_norm__startswith=given_norm[:1]
+        )
+    dob = query.date_of_birth
+    if dob is not None:
+        years = [dob.year - 1, dob.year, dob.year + 1]
+        condition &= Q(person__date_of_birth__year__in=years) | Q(
+            person__date_of_birth__isnull=True
+        )
+        if dob.is_complete and query.given_name:
+            # A child known by another surname: same first name sound and date of birth.
+            dates = [d for d in (dob.as_date(), dob.swapped()) if d]
+            condition |= Q(given_name_sound=names.sound(query.given_name)) & Q(
+                person__date_of_birth__in=dates
+            )
+    return PersonName.objects.filter(condition)
+
+
+def person_search(*, user: User, query: PersonQuery, via: Via) -> list[SearchHit]:
+    """Find people by name and (partial) date of birth, tolerant of typos, or by any
+    identifier. Results the user may see in full are marked; the rest link to the flag."""
+    if not user.is_authenticated or not user.does_casework:
+        raise SearchNotAllowedError("Your role does not include searching for people")
+    if query.problems():
+        raise ValueError(query.problems())
+
+    scored: dict[UUID, tuple[float, str]] = {}
+    if query.identifier:
+        for scheme, value in identifiers.guess_schemes(query.identifier):
+            for person_id in PersonIdentifier.objects.filter(scheme=scheme, value=value).values_list(
+                "person_id", flat=True
+            ):
+                scored[person_id] = (1.0, identifiers.IDENTIFIER_LABELS[scheme])
+    else:
+        person_ids = list(
+            _candidates_by_name(query)
+            .values_list("person_id", flat=True)
+            .distinct()[:SEARCH_CANDIDATE_LIMIT]
+        )
+        candidates = Person.objects.filter(pk__in=person_ids).prefetch_related(
+            Prefetch("names", queryset=PersonName.objects.all(), to_attr="all_names")
+        )
+        for person in candidates:
+            score = _score(query, person, person.all_names)  # type: ignore[attr-defined]
+            if score >= SEARCH_THRESHOLD:
+                scored[person.pk] = (score, "name and date of birth")
+
+    ranked = sorted(scored.items(), key=lambda item: -item[1][0])[:SEARCH_RESULT_LIMIT]
+    ids = [pid for pid, _ in ranked]
+    people = Person.objects.in_bulk(ids)
+    visible = set(
+        Person.objects.filter(pk__in=ids).filter(full_access_filter(user)).values_list("pk", flat=True)
+    )
+    hits = [
+        SearchHit(people[pid], round(score, 3), pid in visible, matched_on)
+        for pid, (score, matched_on) in ranked
+        if pid in people
+    ]
+    audit_via(
+        via,
+        user=user,
+        action=Action.SEARCH,
+        detail={
+            "fields": query.fields_used,
+            "results": len(hits),
+            "person_ids": [str(h.person.pk) for h in hits],
+        },
+    )
+    return hits
+
+
+# --- Lists ---------------------------------------------------------------------------
+
+
+def my_work(*, user: User, limit: int = 50) -> QuerySet[Person]:
+    """People the user's team (or MASH) is working with now, most recent first."""
+    if not user.is_authenticated or not user.does_casework or user.is_system_account:
+        return Person.objects.none()
+    return Person.objects.filter(full_access_filter(user)).order_by("family_name", "given_name")[
+        :limit
+    ]
+
+
+def access_log(*, user: User, person_id: UUID | str, via: Via) -> tuple[Person, QuerySet[AuditEvent]]:
+    """Who looked at this person's record: for managers of the teams involved."""
+    person = _person_or_404(person_id)
+    _access_or_404(user, person)
+    if not can_see_access_log(user, person):
+        raise PermissionDenied("Only managers of the teams involved can see who looked")
+    audit_via(via, user=user, action=Action.VIEW, person=person, detail={"page": "access log"})
+    events = AuditEvent.objects.filter(person=person).select_related("actor__team__agency")
+    return person, events.order_by("-seq")

@@ -1,0 +1,171 @@
+"""Pages about people: search, the record, the flag, break-glass, the access log and
+recording identifiers. Views stay thin: selectors decide access and audit."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from tellonce.access.services import break_glass_open
+from tellonce.accounts.models import User
+from tellonce.audit.services import via_request
+from tellonce.people import selectors, services
+from tellonce.people.forms import ArchiveForm, BreakGlassForm, IdentifierAddForm, PersonSearchForm
+from tellonce.people.models import Person, PersonIdentifier
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _apply_errors(form: Form, exc: ValidationError) -> None:
+    for field, errors in exc.message_dict.items():
+        for error in errors:
+            form.add_error(field if field in form.fields else None, error)
+
+
+def _person_to_change(user: User, person_id: UUID) -> Person:
+    person, access = selectors.person_get_for_user(user=user, person_id=person_id)
+    if not access.can_change:
+        raise PermissionDenied(
+            "You can change this record only while your team is working with this person"
+        )
+    return person
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def search(request: HttpRequest) -> HttpResponse:
+    """A POST form: names and dates of birth stay out of URLs, history and logs."""
+    user = _user(request)
+    if not user.does_casework:
+        raise PermissionDenied("Your role does not include searching for people")
+    form = PersonSearchForm(request.POST or None)
+    hits = None
+    if form.is_bound and form.is_valid():
+        hits = selectors.person_search(user=user, query=form.query, via=via_request(request))
+    return render(request, "people/search.html", {"form": form, "hits": hits, "nav": "search"})
+
+
+@login_required
+def record(request: HttpRequest, person_id: UUID) -> HttpResponse:
+    try:
+        person_record = selectors.person_record(
+            user=_user(request), person_id=person_id, via=via_request(request)
+        )
+    except selectors.FlagOnlyError:
+        return redirect("people:flag", person_id=person_id)
+    return render(request, "people/record.html", {"record": person_record, "nav": "search"})
+
+
+@login_required
+def flag(request: HttpRequest, person_id: UUID) -> HttpResponse:
+    person_flag = selectors.person_flag(
+        user=_user(request), person_id=person_id, via=via_request(request)
+    )
+    return render(request, "people/flag.html", {"flag": person_flag, "nav": "search"})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def break_glass(request: HttpRequest, person_id: UUID) -> HttpResponse:
+    user = _user(request)
+    person, access = selectors.person_get_for_user(user=user, person_id=person_id)
+    if access.is_full:
+        return redirect("people:record", person_id=person_id)
+    if user.is_system_account:
+        raise PermissionDenied("Only a named practitioner can break the glass")
+    form = BreakGlassForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            break_glass_open(
+                user=user,
+                person=person,
+                reason=form.cleaned_data["reason"],
+                via=via_request(request),
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.warning(
+                request, "You have broken the glass. This access is logged and expires."
+            )
+            return redirect("people:record", person_id=person_id)
+    return render(
+        request, "people/break_glass.html", {"form": form, "person": person, "nav": "search"}
+    )
+
+
+@login_required
+def access_log(request: HttpRequest, person_id: UUID) -> HttpResponse:
+    person, events = selectors.access_log(
+        user=_user(request), person_id=person_id, via=via_request(request)
+    )
+    return render(
+        request,
+        "people/access_log.html",
+        {"person": person, "events": events[:500], "nav": "search"},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def identifier_add(request: HttpRequest, person_id: UUID) -> HttpResponse:
+    user = _user(request)
+    person = _person_to_change(user, person_id)
+    form = IdentifierAddForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.identifier_add(
+                user=user,
+                person=person,
+                scheme=form.cleaned_data["scheme"],
+                value=form.cleaned_data["value"],
+                via=via_request(request),
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, "Identifier recorded")
+            return redirect("people:record", person_id=person_id)
+    return render(
+        request,
+        "people/identifier_add.html",
+        {"form": form, "person": person, "nav": "search"},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def identifier_archive(request: HttpRequest, person_id: UUID, identifier_id: int) -> HttpResponse:
+    user = _user(request)
+    person = _person_to_change(user, person_id)
+    identifier = get_object_or_404(
+        PersonIdentifier, pk=identifier_id, person=person
+    )
+    form = ArchiveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.identifier_archive(
+                user=user,
+                identifier=identifier,
+                reason=form.cleaned_data["reason"],
+                via=via_request(request),
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, "Identifier archived")
+            return redirect("people:record", person_id=person_id)
+    return render(
+        request,
+        "people/identifier_archive.html",
+        {"form": form, "person": person, "identifier": identifier, "nav": "search"},
+    )
