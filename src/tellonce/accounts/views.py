@@ -61,10 +61,19 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:two-factor-set-up")
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["token"]):
+        allowed, _ = device.verify_is_allowed()
+        if not allowed:
+            # django-otp slows down guessing: each wrong code doubles the wait.
+            form.add_error(
+                "token", "Too many wrong codes. Wait a few seconds, then enter the current code"
+            )
+        elif device.verify_token(form.cleaned_data["token"]):
             otp_login(request, device)
             return redirect(_safe_next(request))
-        form.add_error("token", "The security code is wrong or has expired. Enter the current code")
+        else:
+            form.add_error(
+                "token", "The security code is wrong or has expired. Enter the current code"
+            )
     return render(
         request, "accounts/two_factor.html", {"form": form, "next": request.GET.get("next", "")}
     )

@@ -92,8 +92,21 @@ def normalise(scheme: str, value: str) -> str:
     raise InvalidIdentifierError(f"Unknown identifier type {scheme!r}")
 
 
+def looks_like_nhs_number(value: str) -> bool:
+    digits = re.sub(r"[\s\-]", "", value or "")
+    return digits.isdigit() and len(digits) == 10
+
+
 def guess_schemes(value: str) -> list[tuple[str, str]]:
-    """Every (scheme, normalised value) that `value` could be: for one search box."""
+    """Every (scheme, normalised value) that `value` could be: for one search box.
+
+    Ten digits are an NHS number and nothing else, so that a mistyped NHS number is
+    reported as one rather than searched for as a local reference."""
+    if looks_like_nhs_number(value):
+        try:
+            return [("nhs", normalise_nhs_number(value))]
+        except InvalidIdentifierError:
+            return []
     found = []
     for scheme in ("nhs", "upn", "police", "council"):
         try:

@@ -252,6 +252,11 @@ class PersonQuery:
     def problems(self) -> dict[str, str]:
         """Why this query is not specific enough to run, by field."""
         if self.identifier:
+            if identifiers.looks_like_nhs_number(self.identifier):
+                try:
+                    identifiers.normalise_nhs_number(self.identifier)
+                except identifiers.InvalidIdentifierError as exc:
+                    return {"identifier": str(exc)}
             if not identifiers.guess_schemes(self.identifier):
                 return {
                     "identifier": (

@@ -1,0 +1,134 @@
+"""Every page and API endpoint, for every role: who gets the record, who gets the flag,
+and who gets nothing. An uninvolved practitioner must get the flag view or a 403/404,
+never data.
+
+Jack is taught at Oakfield (Dana's team, and Oakfield's system account); he is not in
+the MASH's work. Amir is in the MASH's work. See tellonce.testing.world.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from tellonce.conftest import sign_in_fully
+
+pytestmark = pytest.mark.django_db
+
+PRACTITIONERS = "sam maria tom hannah ed dana priya erin paul ana adam olly".split()
+SYSTEMS = ["police_system", "school_system"]
+EVERYONE = ["anonymous", *PRACTITIONERS, *SYSTEMS]
+NO_NAMES = {"ana": 404, "adam": 404}
+SIGN_IN = "302:/sign-in/"
+FLAG = "302:flag"
+
+# endpoint -> (method, path template, body, {persona: expected}, default expected)
+WEB = {
+    "home": ("get", "/", None, {"anonymous": SIGN_IN}, 200),
+    "search": ("get", "/people/search/", None, {"anonymous": SIGN_IN, "ana": 403, "adam": 403}, 200),
+    "jack record": (
+        "get", "/people/{jack}/", None, {"anonymous": SIGN_IN, "dana": 200, **NO_NAMES}, FLAG
+    ),
+    "jack flag": ("get", "/people/{jack}/flag/", None, {"anonymous": SIGN_IN, **NO_NAMES}, 200),
+    "jack break-glass": (
+        "get", "/people/{jack}/break-glass/", None,
+        {"anonymous": SIGN_IN, "dana": "302:record", **NO_NAMES}, 200,
+    ),
+    "amir access log": (
+        "get", "/people/{amir}/access-log/", None,
+        {"anonymous": SIGN_IN, "maria": 200, **NO_NAMES}, 403,
+    ),
+    "jack add identifier": (
+        "get", "/people/{jack}/identifiers/add/", None,
+        {"anonymous": SIGN_IN, "dana": 200, **NO_NAMES}, 403,
+    ),
+}
+REASON = {"reason": "Called by the hospital about an injury; need history now"}
+API = {
+    "openapi": ("get", "/api/v1/openapi.json", None, {}, 200),
+    "teams": ("get", "/api/v1/teams/", None, {"anonymous": 401}, 200),
+    "search": (
+        "post", "/api/v1/people/search/", {"identifier": "9434765919"},
+        {"anonymous": 401, "ana": 403, "adam": 403}, 200,
+    ),
+    "jack record": (
+        "get", "/api/v1/people/{jack}/", None,
+        {"anonymous": 401, "dana": 200, "school_system": 200, **NO_NAMES}, 403,
+    ),
+    "jack flag": ("get", "/api/v1/people/{jack}/flag/", None, {"anonymous": 401, **NO_NAMES}, 200),
+    "jack break-glass": (
+        "post", "/api/v1/people/{jack}/break-glass/", REASON,
+        {"anonymous": 401, "dana": 400, "police_system": 403, "school_system": 403, **NO_NAMES},
+        201,
+    ),
+    "amir access log": (
+        "get", "/api/v1/people/{amir}/access-log/", None,
+        {"anonymous": 401, "maria": 200, **NO_NAMES}, 403,
+    ),
+    "jack add identifier": (
+        "post", "/api/v1/people/{jack}/identifiers/", {"scheme": "police", "value": "NBP-20931"},
+        {"anonymous": 401, "dana": 201, "school_system": 201, **NO_NAMES}, 403,
+    ),
+}
+
+
+def _client_for(world, persona: str) -> Client:
+    client = Client()
+    if persona == "anonymous":
+        return client
+    if persona in SYSTEMS:
+        token = world.police_token if persona == "police_system" else world.school_token
+        return Client(HTTP_AUTHORIZATION=f"Token {token}")
+    return sign_in_fully(client, getattr(world, persona))
+
+
+def _check(world, persona, method, template, body, expected):
+    client = _client_for(world, persona)
+    path = template.format(jack=world.jack.pk, amir=world.amir.pk)
+    if method == "get":
+        response = client.get(path)
+    else:
+        response = client.post(path, body, content_type="application/json")
+    if isinstance(expected, str):
+        code, where = expected.split(":", 1)
+        assert response.status_code == int(code), (persona, path, response.status_code)
+        location = response["Location"]
+        if where == "flag":
+            assert location.endswith("/flag/"), location
+        elif where == "record":
+            assert location == f"/people/{world.jack.pk}/", location
+        else:
+            assert location.startswith(where), location
+    else:
+        assert response.status_code == expected, (persona, path, response.status_code)
+    return response
+
+
+def _cases(table, personas):
+    return [
+        pytest.param(name, persona, id=f"{name}-{persona}")
+        for name in table
+        for persona in personas
+    ]
+
+
+@pytest.mark.parametrize(("endpoint", "persona"), _cases(WEB, ["anonymous", *PRACTITIONERS]))
+def test_pages(world, endpoint, persona):
+    method, template, body, special, default = WEB[endpoint]
+    response = _check(world, persona, method, template, body, special.get(persona, default))
+    if response.status_code in (403, 404) or response.status_code == 302:
+        # Refused or redirected: nothing of Jack's record leaks.
+        assert b"9434765919" not in response.content
+        assert b"943 476 5919" not in response.content
+        assert b"Alder House" not in response.content
+
+
+@pytest.mark.parametrize(("endpoint", "persona"), _cases(API, EVERYONE))
+def test_api(world, endpoint, persona):
+    method, template, body, special, default = API[endpoint]
+    response = _check(world, persona, method, template, body, special.get(persona, default))
+    if response.status_code >= 400:
+        payload = response.json()
+        assert payload["errors"] and "message" in payload["errors"][0]
+        assert "943 476 5919" not in response.content.decode()
+        assert "Alder House" not in response.content.decode()

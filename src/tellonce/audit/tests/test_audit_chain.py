@@ -1,0 +1,85 @@
+"""The audit log is append-only, and `tellonce audit verify` detects tampering."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import DatabaseError, connection, transaction
+
+from tellonce.audit.models import Action, AuditEvent, AuditLogIsAppendOnlyError, Channel
+from tellonce.audit.services import audit_record
+
+pytestmark = pytest.mark.django_db
+
+
+def _some_entries(world, n=5):
+    return [
+        audit_record(actor=world.sam, action=Action.VIEW, channel=Channel.WEB,
+                     person=world.amir, ip_address="10.0.0.1", detail={"i": i})
+        for i in range(n)
+    ]
+
+
+def test_each_entry_carries_the_hash_of_the_one_before(world):
+    events = _some_entries(world)
+    for before, after in zip(events, events[1:], strict=False):
+        assert after.prev_hash == before.hash
+        assert after.seq == before.seq + 1
+
+
+def test_verify_passes_on_an_untouched_log(world, capsys):
+    _some_entries(world)
+    call_command("audit", "verify")
+    assert "The audit log is intact" in capsys.readouterr().out
+
+
+def test_the_application_refuses_to_edit_or_delete_an_entry(world):
+    event = _some_entries(world, 1)[0]
+    event.reason = "changed"
+    with pytest.raises(AuditLogIsAppendOnlyError):
+        event.save()
+    with pytest.raises(AuditLogIsAppendOnlyError):
+        event.delete()
+
+
+def test_the_database_refuses_an_update_too(world):
+    event = _some_entries(world, 1)[0]
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEvent.objects.filter(pk=event.pk).update(reason="covering my tracks")
+
+
+def _disable_guard():
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER audit_append_only")
+        else:
+            cursor.execute("DROP TRIGGER audit_append_only")
+
+
+def test_verify_detects_an_edited_entry(world, capsys):
+    events = _some_entries(world)
+    _disable_guard()  # as a database administrator could; rolled back after the test
+    AuditEvent.objects.filter(pk=events[2].pk).update(actor_label="someone-else")
+    with pytest.raises(CommandError, match="tampered"):
+        call_command("audit", "verify")
+    assert f"entry {events[2].seq}: has been altered" in capsys.readouterr().err
+
+
+def test_verify_detects_a_removed_entry(world, capsys):
+    events = _some_entries(world)
+    _disable_guard()
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_auditevent WHERE id = %s", [events[1].pk])
+    with pytest.raises(CommandError):
+        call_command("audit", "verify")
+    assert "missing" in capsys.readouterr().err
+
+
+def test_verify_detects_a_removed_last_entry(world, capsys):
+    events = _some_entries(world)
+    _disable_guard()
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_auditevent WHERE id = %s", [events[-1].pk])
+    with pytest.raises(CommandError):
+        call_command("audit", "verify")
+    assert f"should end at entry {events[-1].seq}" in capsys.readouterr().err

@@ -1,0 +1,98 @@
+"""Settings come from the environment; a bad production value stops start-up by name."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+GOOD = {
+    "TELLONCE_ENV": "production",
+    "SECRET_KEY": "k" * 60,
+    "ALLOWED_HOSTS": "tellonce.example",
+    "DATABASE_URL": "postgres://u@localhost/tellonce",
+    "EMAIL_HOST": "smtp.example",
+    "DEFAULT_FROM_EMAIL": "TellOnce <noreply@tellonce.example>",
+}
+
+
+def _clean_environment() -> dict[str, str]:
+    """This process's environment without the settings under test (or pytest's)."""
+    dropped = {*GOOD, "DEBUG", "DJANGO_SETTINGS_MODULE"}
+    return {k: v for k, v in os.environ.items() if k not in dropped}
+
+
+def _load(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    clean = _clean_environment()
+    code = "import tellonce.settings as s; print(s.DEBUG, s.SESSION_COOKIE_SECURE, s.SECURE_HSTS_SECONDS)"
+    return subprocess.run(
+        [sys.executable, "-c", code], env={**clean, **env}, capture_output=True, text=True,
+        timeout=60, check=False,
+    )
+
+
+def test_production_settings_load_with_every_value_given():
+    result = _load(GOOD)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "True", "31536000"]
+
+
+@pytest.mark.parametrize(
+    ("missing", "message"),
+    [
+        ("SECRET_KEY", "SECRET_KEY must be set"),
+        ("ALLOWED_HOSTS", "ALLOWED_HOSTS must be set"),
+        ("DATABASE_URL", "DATABASE_URL must be set"),
+        ("EMAIL_HOST", "EMAIL_HOST must be set"),
+    ],
+)
+def test_a_missing_production_value_is_named(missing, message):
+    env = {k: v for k, v in GOOD.items() if k != missing}
+    result = _load(env)
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("SECRET_KEY", "short", "SECRET_KEY must be at least 50 characters"),
+        ("DEBUG", "maybe", "DEBUG must be true or false"),
+        ("DEBUG", "true", "DEBUG must not be on"),
+        ("DATABASE_URL", "mysql://x@y/z", "DATABASE_URL must name a sqlite:// or postgres://"),
+        ("SESSION_IDLE_MINUTES", "soon", "SESSION_IDLE_MINUTES must be a whole number"),
+        ("TELLONCE_ENV", "staging", "TELLONCE_ENV must be one of"),
+    ],
+)
+def test_a_bad_value_is_named(name, value, message):
+    result = _load({**GOOD, name: value})
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_the_tellonce_command_reports_configuration_problems_plainly():
+    env = {k: v for k, v in GOOD.items() if k != "SECRET_KEY"}
+    clean = _clean_environment()
+    result = subprocess.run(
+        [sys.executable, "-m", "tellonce.cli", "check"], env={**clean, **env},
+        capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert result.returncode == 78
+    assert "tellonce: configuration problem: SECRET_KEY must be set" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_secrets_can_come_from_files(tmp_path):
+    secret = tmp_path / "secret"
+    secret.write_text("f" * 64)
+    env = {k: v for k, v in GOOD.items() if k != "SECRET_KEY"}
+    env["SECRET_KEY_FILE"] = str(secret)
+    assert _load(env).returncode == 0
+
+
+def test_production_hashes_passwords_with_argon2():
+    import tellonce.settings as production
+
+    assert production.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
