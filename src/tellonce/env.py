@@ -26,7 +26,9 @@ def env_str(name: str, default: str | None = None) -> str | None:
         try:
             return Path(path).read_text(encoding="utf-8").strip()
         except OSError as exc:
-            raise ImproperlyConfigured(f"{name}_FILE: cannot read {path!r}: {exc.strerror}") from exc
+            raise ImproperlyConfigured(
+                f"{name}_FILE: cannot read {path!r}: {exc.strerror}"
+            ) from exc
     return default
 
 

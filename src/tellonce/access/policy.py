@@ -132,6 +132,8 @@ def managers_to_tell(person: Person) -> QuerySet[User]:
     from tellonce.organisations.models import Role
 
     team_ids = Involvement.objects.active().filter(person=person).values("team_id")
-    return User.objects.filter(is_active=True, team_id__in=team_ids).filter(
-        Q(is_manager=True) | Q(roles__role=Role.MASH_MANAGER)
-    ).distinct()
+    return (
+        User.objects.filter(is_active=True, team_id__in=team_ids)
+        .filter(Q(is_manager=True) | Q(roles__role=Role.MASH_MANAGER))
+        .distinct()
+    )

@@ -31,7 +31,9 @@ def break_glass_open(*, user: User, person: Person, reason: str, via: Via) -> Br
     if access.level == Level.NONE:
         raise PermissionDenied("Your role does not include looking at people's records")
     if access.is_full:
-        raise ValidationError({"person": "You can already see this record: there is no glass to break"})
+        raise ValidationError(
+            {"person": "You can already see this record: there is no glass to break"}
+        )
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Enter why you need to see this record"})

@@ -14,7 +14,9 @@ class AgencyTokenAuthentication(TokenAuthentication):
     def authenticate_credentials(self, key: str) -> tuple[Any, Any]:
         user, token = super().authenticate_credentials(key)
         if not user.is_system_account:
-            raise exceptions.AuthenticationFailed("API tokens are issued to agency system accounts only")
+            raise exceptions.AuthenticationFailed(
+                "API tokens are issued to agency system accounts only"
+            )
         if user.team is None:
             raise exceptions.AuthenticationFailed("This system account belongs to no agency")
         return user, token

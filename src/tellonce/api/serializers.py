@@ -43,15 +43,23 @@ class PersonSummarySerializer(serializers.ModelSerializer):
 
 
 class NameSerializer(serializers.ModelSerializer):
-    source = SourceSerializer(source="*")
+    source = SourceSerializer(source="*")  # type: ignore[assignment]
 
     class Meta:
         model = PersonName
-        fields = ["kind", "given_name", "middle_names", "family_name", "used_from", "used_until", "source"]
+        fields = [
+            "kind",
+            "given_name",
+            "middle_names",
+            "family_name",
+            "used_from",
+            "used_until",
+            "source",
+        ]
 
 
 class IdentifierSerializer(serializers.ModelSerializer):
-    source = SourceSerializer(source="*")
+    source = SourceSerializer(source="*")  # type: ignore[assignment]
 
     class Meta:
         model = PersonIdentifier
@@ -62,7 +70,7 @@ class ResidenceSerializer(serializers.ModelSerializer):
     address = serializers.CharField(source="address.__str__")
     uprn = serializers.CharField(source="address.uprn", allow_null=True)
     postcode = serializers.CharField(source="address.postcode")
-    source = SourceSerializer(source="*")
+    source = SourceSerializer(source="*")  # type: ignore[assignment]
 
     class Meta:
         model = Residence
@@ -71,11 +79,21 @@ class ResidenceSerializer(serializers.ModelSerializer):
 
 class InvolvementSerializer(serializers.ModelSerializer):
     team = TeamSerializer()
-    practitioner = serializers.CharField(source="practitioner.__str__", allow_null=True, default=None)
+    practitioner = serializers.CharField(
+        source="practitioner.__str__", allow_null=True, default=None
+    )
 
     class Meta:
         model = Involvement
-        fields = ["id", "capacity", "team", "practitioner", "started_on", "ended_on", "is_lead_professional"]
+        fields = [
+            "id",
+            "capacity",
+            "team",
+            "practitioner",
+            "started_on",
+            "ended_on",
+            "is_lead_professional",
+        ]
 
 
 class FamilyMemberSerializer(serializers.Serializer):
@@ -94,7 +112,7 @@ class PersonRecordSerializer(serializers.Serializer):
     ethnicity = serializers.CharField(source="person.ethnicity")
     is_child = serializers.BooleanField(source="person.is_child")
     access = serializers.CharField(source="access.basis")
-    source = SourceSerializer(source="person")
+    source = SourceSerializer(source="person")  # type: ignore[assignment]
     names = NameSerializer(many=True)
     identifiers = IdentifierSerializer(many=True)
     addresses = ResidenceSerializer(many=True, source="residences")
@@ -134,7 +152,7 @@ class SearchQuerySerializer(serializers.Serializer):
         parts = value.strip().split("-")
         if len(parts) > 3:
             raise serializers.ValidationError("Use YYYY, YYYY-MM or YYYY-MM-DD")
-        year, month, day = (parts + ["", ""])[:3]
+        year, month, day = [*parts, "", ""][:3]
         try:
             return PartialDate.from_parts(day, month, year, today=timezone.localdate())
         except InvalidDateError as exc:
@@ -194,4 +212,3 @@ class AuditEventSerializer(serializers.ModelSerializer):
     class Meta:
         model = AuditEvent
         fields = ["seq", "at", "actor", "team", "action", "channel", "ip_address", "reason"]
-

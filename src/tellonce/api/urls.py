@@ -15,7 +15,9 @@ urlpatterns = [
         name="person-break-glass",
     ),
     path(
-        "people/<uuid:person_id>/access-log/", views.AccessLogView.as_view(), name="person-access-log"
+        "people/<uuid:person_id>/access-log/",
+        views.AccessLogView.as_view(),
+        name="person-access-log",
     ),
     path(
         "people/<uuid:person_id>/identifiers/",

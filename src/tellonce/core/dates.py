@@ -69,7 +69,11 @@ class PartialDate:
         if other is None:
             return 0.5
         if self.month is None:
-            return 1.0 if other.year == self.year else (0.6 if abs(other.year - self.year) == 1 else 0.0)
+            return (
+                1.0
+                if other.year == self.year
+                else (0.6 if abs(other.year - self.year) == 1 else 0.0)
+            )
         if self.day is None:
             if (other.year, other.month) == (self.year, self.month):
                 return 1.0
@@ -78,9 +82,7 @@ class PartialDate:
             return 1.0
         if other == self.swapped():
             return 0.85
-        differing = sum(
-            (other.year != self.year, other.month != self.month, other.day != self.day)
-        )
+        differing = sum((other.year != self.year, other.month != self.month, other.day != self.day))
         return 0.7 if differing == 1 else 0.0
 
     def __str__(self) -> str:

@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -44,19 +44,17 @@ class Timestamped(models.Model):
 
 class ArchivableQuerySet(models.QuerySet):
     def delete(self) -> Any:
-        raise RecordCannotBeDeleted(
-            f"{self.model.__name__} records are archived, never deleted."
-        )
+        raise RecordCannotBeDeleted(f"{self.model.__name__} records are archived, never deleted.")
 
 
-class _LiveManager(models.Manager):
+class LiveManager(models.Manager):
     """The default manager: archived records are left out."""
 
     def get_queryset(self) -> Any:
         return super().get_queryset().filter(archived_on__isnull=True)
 
 
-LiveManager = _LiveManager.from_queryset(ArchivableQuerySet)
+ArchivableManager = LiveManager.from_queryset(ArchivableQuerySet)
 
 
 class Archivable(models.Model):
@@ -71,8 +69,8 @@ class Archivable(models.Model):
     )
     archive_reason = models.TextField(blank=True, editable=False)
 
-    objects: ClassVar[models.Manager[Any]] = LiveManager()
-    all_objects: ClassVar[models.Manager[Any]] = ArchivableQuerySet.as_manager()
+    objects = ArchivableManager()
+    all_objects = ArchivableQuerySet.as_manager()
 
     class Meta:
         abstract = True
@@ -82,9 +80,7 @@ class Archivable(models.Model):
         return self.archived_on is not None
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise RecordCannotBeDeleted(
-            f"{type(self).__name__} records are archived, never deleted."
-        )
+        raise RecordCannotBeDeleted(f"{type(self).__name__} records are archived, never deleted.")
 
 
 class Provenance(models.Model):

@@ -6,6 +6,8 @@ An active involvement is what gives a team a legitimate relationship with a chil
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -42,13 +44,14 @@ class InvolvementQuerySet(ArchivableQuerySet):
     def active(self, *, grace_days: int | None = None) -> InvolvementQuerySet:
         """Current involvements, and those ended within the grace period."""
         days = settings.INVOLVEMENT_ACCESS_GRACE_DAYS if grace_days is None else grace_days
-        since = timezone.localdate() - timezone.timedelta(days=days)
-        return self.filter(
-            models.Q(ended_on__isnull=True) | models.Q(ended_on__gte=since)
-        )
+        since = timezone.localdate() - timedelta(days=days)
+        return self.filter(models.Q(ended_on__isnull=True) | models.Q(ended_on__gte=since))
 
     def current(self) -> InvolvementQuerySet:
         return self.filter(ended_on__isnull=True)
+
+
+InvolvementManager = LiveManager.from_queryset(InvolvementQuerySet)
 
 
 class Involvement(Timestamped, Archivable, Provenance):
@@ -72,7 +75,7 @@ class Involvement(Timestamped, Archivable, Provenance):
     end_reason = models.TextField(blank=True)
     is_lead_professional = models.BooleanField(default=False)
 
-    objects = LiveManager.from_queryset(InvolvementQuerySet)()  # type: ignore[misc]
+    objects = InvolvementManager()  # type: ignore[misc,assignment]
 
     class Meta:
         ordering = ["-started_on"]

@@ -31,7 +31,7 @@ class PersonSearchForm(forms.Form):
             self.fields[name].widget.attrs.update({"inputmode": "numeric"})
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data: dict[str, Any] = super().clean() or {}
         try:
             data["date_of_birth"] = PartialDate.from_parts(
                 data.get("dob_day", ""),
@@ -57,7 +57,7 @@ class PersonSearchForm(forms.Form):
 
     @property
     def query(self) -> PersonQuery:
-        return self.to_query(self.cleaned_data)
+        return self.to_query(self.cleaned_data or {})
 
 
 class BreakGlassForm(forms.Form):

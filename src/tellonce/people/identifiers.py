@@ -55,8 +55,10 @@ def normalise_upn(value: str) -> str:
     if len(upn) != 13:
         raise InvalidIdentifierError("A unique pupil number must be 13 characters long")
     body = upn[1:]
-    if upn[0] not in UPN_LETTERS or not body[:11].isdigit() or not (
-        body[11].isdigit() or body[11] in UPN_LETTERS
+    if (
+        upn[0] not in UPN_LETTERS
+        or not body[:11].isdigit()
+        or not (body[11].isdigit() or body[11] in UPN_LETTERS)
     ):
         raise InvalidIdentifierError(
             "A unique pupil number is a letter followed by 12 digits (the last may be a letter)"
@@ -73,9 +75,7 @@ def normalise_local_reference(value: str, label: str) -> str:
     if not ref:
         raise InvalidIdentifierError(f"Enter a {label}")
     if not _LOCAL_REF.match(ref):
-        raise InvalidIdentifierError(
-            f"A {label} is 3 to 20 letters, digits, slashes or hyphens"
-        )
+        raise InvalidIdentifierError(f"A {label} is 3 to 20 letters, digits, slashes or hyphens")
     return ref
 
 

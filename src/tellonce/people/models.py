@@ -64,9 +64,7 @@ class Person(Timestamped, Archivable, Provenance):
     family_name = models.CharField(max_length=100)
     date_of_birth = models.DateField(null=True, blank=True)
     sex = models.CharField(max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
-    ethnicity = models.CharField(
-        max_length=4, choices=Ethnicity.choices, default=Ethnicity.NOBT
-    )
+    ethnicity = models.CharField(max_length=4, choices=Ethnicity.choices, default=Ethnicity.NOBT)
     date_of_death = models.DateField(null=True, blank=True)
 
     class Meta:
@@ -239,8 +237,6 @@ class RelationshipKind(models.TextChoices):
     STEP_SIBLING = "step_sibling", "Step-sibling"
     PARTNER = "partner", "Partner"
     OTHER = "other", "Other family member"
-
-
 
 
 class Relationship(Timestamped, Archivable, Provenance):

@@ -288,7 +288,9 @@ class SearchHit:
 def _score(query: PersonQuery, person: Person, person_names: list[PersonName]) -> float:
     parts: list[tuple[float, float]] = []  # (weight, similarity)
     if query.family_name:
-        best = max((names.similarity(query.family_name, n.family_name) for n in person_names), default=0)
+        best = max(
+            (names.similarity(query.family_name, n.family_name) for n in person_names), default=0
+        )
         parts.append((2.0, best))
     if query.given_name:
         best = max(
@@ -345,9 +347,9 @@ def person_search(*, user: User, query: PersonQuery, via: Via) -> list[SearchHit
     scored: dict[UUID, tuple[float, str]] = {}
     if query.identifier:
         for scheme, value in identifiers.guess_schemes(query.identifier):
-            for person_id in PersonIdentifier.objects.filter(scheme=scheme, value=value).values_list(
-                "person_id", flat=True
-            ):
+            for person_id in PersonIdentifier.objects.filter(
+                scheme=scheme, value=value
+            ).values_list("person_id", flat=True):
                 scored[person_id] = (1.0, identifiers.IDENTIFIER_LABELS[scheme])
     else:
         person_ids = list(
@@ -367,7 +369,9 @@ def person_search(*, user: User, query: PersonQuery, via: Via) -> list[SearchHit
     ids = [pid for pid, _ in ranked]
     people = Person.objects.in_bulk(ids)
     visible = set(
-        Person.objects.filter(pk__in=ids).filter(full_access_filter(user)).values_list("pk", flat=True)
+        Person.objects.filter(pk__in=ids)
+        .filter(full_access_filter(user))
+        .values_list("pk", flat=True)
     )
     hits = [
         SearchHit(people[pid], round(score, 3), pid in visible, matched_on)
@@ -399,7 +403,9 @@ def my_work(*, user: User, limit: int = 50) -> QuerySet[Person]:
     ]
 
 
-def access_log(*, user: User, person_id: UUID | str, via: Via) -> tuple[Person, QuerySet[AuditEvent]]:
+def access_log(
+    *, user: User, person_id: UUID | str, via: Via
+) -> tuple[Person, QuerySet[AuditEvent]]:
     """Who looked at this person's record: for managers of the teams involved."""
     person = _person_or_404(person_id)
     _access_or_404(user, person)

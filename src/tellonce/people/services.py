@@ -77,7 +77,15 @@ def identifier_archive(
         identifier.archived_by = user
         identifier.archive_reason = reason
         identifier.modified_by = user
-        identifier.save(update_fields=["archived_on", "archived_by", "archive_reason", "modified_by", "modified_on"])
+        identifier.save(
+            update_fields=[
+                "archived_on",
+                "archived_by",
+                "archive_reason",
+                "modified_by",
+                "modified_on",
+            ]
+        )
         audit_via(
             via,
             user=user,

@@ -147,9 +147,7 @@ def identifier_add(request: HttpRequest, person_id: UUID) -> HttpResponse:
 def identifier_archive(request: HttpRequest, person_id: UUID, identifier_id: int) -> HttpResponse:
     user = _user(request)
     person = _person_to_change(user, person_id)
-    identifier = get_object_or_404(
-        PersonIdentifier, pk=identifier_id, person=person
-    )
+    identifier = get_object_or_404(PersonIdentifier, pk=identifier_id, person=person)
     form = ArchiveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

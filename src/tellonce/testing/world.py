@@ -99,9 +99,7 @@ def _user(username: str, first: str, last: str, team: Team, *roles: str, **extra
     return user
 
 
-def _person(
-    given: str, family: str, born: date, sex: str, source: Agency, system: str
-) -> Person:
+def _person(given: str, family: str, born: date, sex: str, source: Agency, system: str) -> Person:
     person = Person.objects.create(
         given_name=given,
         family_name=family,
@@ -124,7 +122,10 @@ def _person(
 
 def build_world() -> World:
     council = Agency.objects.create(
-        name="Northbrook Council", kind=AgencyKind.LOCAL_AUTHORITY, code="NBC", phone="020 7946 0000"
+        name="Northbrook Council",
+        kind=AgencyKind.LOCAL_AUTHORITY,
+        code="NBC",
+        phone="020 7946 0000",
     )
     police = Agency.objects.create(
         name="Northbrook Police", kind=AgencyKind.POLICE, code="NBP", phone="020 7946 0100"
@@ -189,16 +190,27 @@ def build_world() -> World:
     ruby = _person("Ruby", "Green", _years_ago(6, 1, 9), Sex.FEMALE, health, "SystmOne")
 
     PersonIdentifier.objects.create(
-        person=jack, scheme=IdentifierScheme.NHS_NUMBER, value="9434765919",
-        source_agency=health, source_system="SystmOne",
+        person=jack,
+        scheme=IdentifierScheme.NHS_NUMBER,
+        value="9434765919",
+        source_agency=health,
+        source_system="SystmOne",
     )
     PersonIdentifier.objects.create(
-        person=jack, scheme=IdentifierScheme.UPN, value="Q801200110001",
-        source_agency=school, source_system="SIMS",
+        person=jack,
+        scheme=IdentifierScheme.UPN,
+        value="Q801200110001",
+        source_agency=school,
+        source_system="SIMS",
     )
     PersonName.objects.create(
-        person=jack, kind=NameKind.BIRTH, given_name="Jack", family_name="Barnes",
-        used_until=_years_ago(5), source_agency=council, source_system="Mosaic",
+        person=jack,
+        kind=NameKind.BIRTH,
+        given_name="Jack",
+        family_name="Barnes",
+        used_until=_years_ago(5),
+        source_agency=council,
+        source_system="Mosaic",
     )
     home = Address.objects.create(
         uprn="100021234567", line_1="Flat 3, Alder House", town="Northbrook", postcode="NB1 4QT"
@@ -206,7 +218,10 @@ def build_world() -> World:
     household = Household.objects.create(address=home)
     for member in (kerry, jack, lily):
         Residence.objects.create(
-            person=member, address=home, moved_in=_years_ago(1), source_agency=council,
+            person=member,
+            address=home,
+            moved_in=_years_ago(1),
+            source_agency=council,
             source_system="Mosaic",
         )
         HouseholdMember.objects.create(
@@ -214,18 +229,29 @@ def build_world() -> World:
         )
     for child in (jack, lily):
         Relationship.objects.create(
-            person=kerry, kind=RelationshipKind.MOTHER, relative=child,
-            has_parental_responsibility=True, source_agency=council, source_system="Mosaic",
+            person=kerry,
+            kind=RelationshipKind.MOTHER,
+            relative=child,
+            has_parental_responsibility=True,
+            source_agency=council,
+            source_system="Mosaic",
         )
     Relationship.objects.create(
-        person=jack, kind=RelationshipKind.HALF_SIBLING, relative=lily,
-        source_agency=council, source_system="Mosaic",
+        person=jack,
+        kind=RelationshipKind.HALF_SIBLING,
+        relative=lily,
+        source_agency=council,
+        source_system="Mosaic",
     )
 
     def involve(person: Person, team: Team, capacity: str, **extra: object) -> Involvement:
         return Involvement.objects.create(
-            person=person, team=team, capacity=capacity, source_agency=team.agency,
-            source_system="TellOnce", **extra,
+            person=person,
+            team=team,
+            capacity=capacity,
+            source_agency=team.agency,
+            source_system="TellOnce",
+            **extra,
         )
 
     involve(jack, oakfield_dsl, Capacity.SCHOOL, practitioner=dana)
@@ -235,13 +261,38 @@ def build_world() -> World:
     involve(amir, public_protection, Capacity.POLICE_INVESTIGATION)
 
     return World(
-        council=council, police=police, health=health, school=school, mash=mash,
-        early_help=early_help, leaving_care=leaving_care, police_mash=police_mash,
-        public_protection=public_protection, health_mash=health_mash,
-        health_visiting=health_visiting, education_mash=education_mash,
-        oakfield_dsl=oakfield_dsl, sam=sam, maria=maria, tom=tom, hannah=hannah, ed=ed,
-        dana=dana, priya=priya, erin=erin, paul=paul, ana=ana, adam=adam, olly=olly,
-        police_system=police_system, school_system=school_system,
-        police_token=police_token, school_token=school_token,
-        jack=jack, lily=lily, kerry=kerry, amir=amir, ruby=ruby,
+        council=council,
+        police=police,
+        health=health,
+        school=school,
+        mash=mash,
+        early_help=early_help,
+        leaving_care=leaving_care,
+        police_mash=police_mash,
+        public_protection=public_protection,
+        health_mash=health_mash,
+        health_visiting=health_visiting,
+        education_mash=education_mash,
+        oakfield_dsl=oakfield_dsl,
+        sam=sam,
+        maria=maria,
+        tom=tom,
+        hannah=hannah,
+        ed=ed,
+        dana=dana,
+        priya=priya,
+        erin=erin,
+        paul=paul,
+        ana=ana,
+        adam=adam,
+        olly=olly,
+        police_system=police_system,
+        school_system=school_system,
+        police_token=police_token,
+        school_token=school_token,
+        jack=jack,
+        lily=lily,
+        kerry=kerry,
+        amir=amir,
+        ruby=ruby,
     )

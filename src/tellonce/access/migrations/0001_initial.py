@@ -5,23 +5,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='BreakGlassGrant',
+            name="BreakGlassGrant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.TextField()),
-                ('granted_on', models.DateTimeField(default=django.utils.timezone.now)),
-                ('expires_on', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reason", models.TextField()),
+                ("granted_on", models.DateTimeField(default=django.utils.timezone.now)),
+                ("expires_on", models.DateTimeField()),
             ],
             options={
-                'ordering': ['-granted_on'],
+                "ordering": ["-granted_on"],
             },
         ),
     ]

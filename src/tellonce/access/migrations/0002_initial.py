@@ -6,28 +6,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('access', '0001_initial'),
-        ('people', '0001_initial'),
+        ("access", "0001_initial"),
+        ("people", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='breakglassgrant',
-            name='person',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='break_glass_grants', to='people.person'),
+            model_name="breakglassgrant",
+            name="person",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="break_glass_grants",
+                to="people.person",
+            ),
         ),
         migrations.AddField(
-            model_name='breakglassgrant',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='break_glass_grants', to=settings.AUTH_USER_MODEL),
+            model_name="breakglassgrant",
+            name="user",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="break_glass_grants",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddIndex(
-            model_name='breakglassgrant',
-            index=models.Index(fields=['user', 'person', 'expires_on'], name='break_glass_idx'),
+            model_name="breakglassgrant",
+            index=models.Index(fields=["user", "person", "expires_on"], name="break_glass_idx"),
         ),
     ]

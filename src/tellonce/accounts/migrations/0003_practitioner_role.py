@@ -4,15 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_initial'),
+        ("accounts", "0002_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='userrole',
-            name='role',
-            field=models.CharField(choices=[('mash_social_worker', 'MASH social worker'), ('mash_manager', 'MASH manager'), ('police_mash_officer', 'Police MASH officer'), ('health_mash_lead', 'Health MASH lead'), ('education_mash_rep', 'Education MASH representative'), ('school_dsl', 'School designated safeguarding lead'), ('early_help_practitioner', 'Early help practitioner'), ('personal_adviser', 'Personal adviser'), ('practitioner', 'Practitioner (health visitor, GP, officer, housing…)'), ('partnership_analyst', 'Partnership analyst'), ('administrator', 'Administrator')], max_length=40),
+            model_name="userrole",
+            name="role",
+            field=models.CharField(
+                choices=[
+                    ("mash_social_worker", "MASH social worker"),
+                    ("mash_manager", "MASH manager"),
+                    ("police_mash_officer", "Police MASH officer"),
+                    ("health_mash_lead", "Health MASH lead"),
+                    ("education_mash_rep", "Education MASH representative"),
+                    ("school_dsl", "School designated safeguarding lead"),
+                    ("early_help_practitioner", "Early help practitioner"),
+                    ("personal_adviser", "Personal adviser"),
+                    ("practitioner", "Practitioner (health visitor, GP, officer, housing…)"),
+                    ("partnership_analyst", "Partnership analyst"),
+                    ("administrator", "Administrator"),
+                ],
+                max_length=40,
+            ),
         ),
     ]

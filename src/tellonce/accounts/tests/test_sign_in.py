@@ -58,7 +58,9 @@ def test_a_wrong_code_is_refused_with_a_clear_message(world, client):
     assert good["Location"] == reverse("core:home")
 
 
-def test_demo_accounts_skip_two_factor_only_where_demo_accounts_are_allowed(world, client, settings):
+def test_demo_accounts_skip_two_factor_only_where_demo_accounts_are_allowed(
+    world, client, settings
+):
     world.sam.is_demo_account = True
     world.sam.save()
     assert _sign_in(client, "sam")["Location"] == reverse("core:home")

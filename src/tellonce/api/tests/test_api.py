@@ -18,8 +18,12 @@ def system(token: str) -> Client:
 def test_the_schema_is_openapi_3_and_lists_the_endpoints(client):
     schema = client.get("/api/v1/openapi.json").json()
     assert schema["openapi"].startswith("3.")
-    for path in ("/api/v1/people/search/", "/api/v1/people/{person_id}/",
-                 "/api/v1/people/{person_id}/flag/", "/api/v1/people/{person_id}/break-glass/"):
+    for path in (
+        "/api/v1/people/search/",
+        "/api/v1/people/{person_id}/",
+        "/api/v1/people/{person_id}/flag/",
+        "/api/v1/people/{person_id}/break-glass/",
+    ):
         assert path in schema["paths"]
     assert "tokenAuth" in str(schema["components"]["securitySchemes"])
 
@@ -67,13 +71,16 @@ def test_a_practitioner_cannot_hold_an_api_token(world):
 
 def test_search_errors_name_the_field(world):
     client = system(world.police_token)
-    response = client.post("/api/v1/people/search/", {"family_name": "Taylor"},
-                           content_type="application/json")
+    response = client.post(
+        "/api/v1/people/search/", {"family_name": "Taylor"}, content_type="application/json"
+    )
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "given_name"
-    response = client.post("/api/v1/people/search/",
-                           {"family_name": "Taylor", "date_of_birth": "2015-13"},
-                           content_type="application/json")
+    response = client.post(
+        "/api/v1/people/search/",
+        {"family_name": "Taylor", "date_of_birth": "2015-13"},
+        content_type="application/json",
+    )
     assert response.json()["errors"] == [
         {"field": "date_of_birth", "message": "Month must be a number from 1 to 12"}
     ]
@@ -81,23 +88,32 @@ def test_search_errors_name_the_field(world):
 
 def test_search_by_partial_date_marks_what_the_caller_may_open(world):
     year = world.jack.date_of_birth.year
-    hits = system(world.police_token).post(
-        "/api/v1/people/search/", {"given_name": "jack", "family_name": "taylor",
-                                   "date_of_birth": str(year)},
-        content_type="application/json").json()
+    hits = (
+        system(world.police_token)
+        .post(
+            "/api/v1/people/search/",
+            {"given_name": "jack", "family_name": "taylor", "date_of_birth": str(year)},
+            content_type="application/json",
+        )
+        .json()
+    )
     assert hits[0]["person"]["id"] == str(world.jack.pk)
     assert hits[0]["full_access"] is False
 
 
 def test_a_bad_identifier_is_refused_naming_the_field_and_nothing_is_written(world):
     client = system(world.school_token)
-    response = client.post(f"/api/v1/people/{world.jack.pk}/identifiers/",
-                           {"scheme": "upn", "value": "A801200110001"},
-                           content_type="application/json")
+    response = client.post(
+        f"/api/v1/people/{world.jack.pk}/identifiers/",
+        {"scheme": "upn", "value": "A801200110001"},
+        content_type="application/json",
+    )
     assert response.status_code == 400
     assert response.json()["errors"] == [
-        {"field": "value",
-         "message": "This is not a valid unique pupil number: its check letter does not match"}
+        {
+            "field": "value",
+            "message": "This is not a valid unique pupil number: its check letter does not match",
+        }
     ]
     assert not AuditEvent.objects.filter(action=Action.CHANGE).exists()
 
@@ -106,17 +122,23 @@ def test_recording_and_archiving_an_identifier_keeps_history(world):
     from tellonce.people.models import PersonIdentifier
 
     client = system(world.school_token)
-    created = client.post(f"/api/v1/people/{world.jack.pk}/identifiers/",
-                          {"scheme": "council", "value": "nbc-778812"},
-                          content_type="application/json").json()
+    created = client.post(
+        f"/api/v1/people/{world.jack.pk}/identifiers/",
+        {"scheme": "council", "value": "nbc-778812"},
+        content_type="application/json",
+    ).json()
     assert created["value"] == "NBC-778812"
     assert created["source"]["agency"] == "Oakfield Primary School"
     archived = client.post(
         f"/api/v1/people/{world.jack.pk}/identifiers/{created['id']}/archive/",
-        {"reason": "Belongs to his cousin"}, content_type="application/json")
+        {"reason": "Belongs to his cousin"},
+        content_type="application/json",
+    )
     assert archived.status_code == 200
     assert not world.jack.identifiers.filter(value="NBC-778812").exists()
     kept = PersonIdentifier.all_objects.get(pk=created["id"])
-    assert kept.archive_reason == "Belongs to his cousin" and kept.archived_by == world.school_system
+    assert (
+        kept.archive_reason == "Belongs to his cousin" and kept.archived_by == world.school_system
+    )
     changes = AuditEvent.objects.filter(action=Action.CHANGE, person=world.jack).count()
     assert changes == 2

@@ -7,45 +7,113 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('people', '0001_initial'),
+        ("people", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AuditChainHead',
+            name="AuditChainHead",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('last_seq', models.BigIntegerField(default=0)),
-                ('last_hash', models.CharField(default='0000000000000000000000000000000000000000000000000000000000000000', max_length=64)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("last_seq", models.BigIntegerField(default=0)),
+                (
+                    "last_hash",
+                    models.CharField(
+                        default="0000000000000000000000000000000000000000000000000000000000000000",
+                        max_length=64,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.BigIntegerField(editable=False, unique=True)),
-                ('at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('actor_label', models.CharField(editable=False, max_length=200)),
-                ('action', models.CharField(choices=[('view', 'Viewed record'), ('view_flag', 'Viewed flag'), ('search', 'Searched'), ('export', 'Exported'), ('change', 'Changed'), ('break_glass', 'Broke the glass'), ('access_denied', 'Was refused access'), ('sign_in', 'Signed in'), ('sign_in_failed', 'Failed to sign in'), ('sign_out', 'Signed out'), ('admin', 'Administered')], editable=False, max_length=20)),
-                ('channel', models.CharField(choices=[('web', 'Web'), ('api', 'API'), ('command', 'Command line'), ('task', 'Background task')], editable=False, max_length=10)),
-                ('object_type', models.CharField(blank=True, editable=False, max_length=60)),
-                ('object_id', models.CharField(blank=True, editable=False, max_length=64)),
-                ('ip_address', models.GenericIPAddressField(editable=False, null=True)),
-                ('reason', models.TextField(blank=True, editable=False)),
-                ('detail', models.JSONField(default=dict, editable=False)),
-                ('prev_hash', models.CharField(editable=False, max_length=64)),
-                ('hash', models.CharField(editable=False, max_length=64)),
-                ('actor', models.ForeignKey(editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('person', models.ForeignKey(editable=False, help_text='The person whose record this was about, if one.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='people.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("seq", models.BigIntegerField(editable=False, unique=True)),
+                ("at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                ("actor_label", models.CharField(editable=False, max_length=200)),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("view", "Viewed record"),
+                            ("view_flag", "Viewed flag"),
+                            ("search", "Searched"),
+                            ("export", "Exported"),
+                            ("change", "Changed"),
+                            ("break_glass", "Broke the glass"),
+                            ("access_denied", "Was refused access"),
+                            ("sign_in", "Signed in"),
+                            ("sign_in_failed", "Failed to sign in"),
+                            ("sign_out", "Signed out"),
+                            ("admin", "Administered"),
+                        ],
+                        editable=False,
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("web", "Web"),
+                            ("api", "API"),
+                            ("command", "Command line"),
+                            ("task", "Background task"),
+                        ],
+                        editable=False,
+                        max_length=10,
+                    ),
+                ),
+                ("object_type", models.CharField(blank=True, editable=False, max_length=60)),
+                ("object_id", models.CharField(blank=True, editable=False, max_length=64)),
+                ("ip_address", models.GenericIPAddressField(editable=False, null=True)),
+                ("reason", models.TextField(blank=True, editable=False)),
+                ("detail", models.JSONField(default=dict, editable=False)),
+                ("prev_hash", models.CharField(editable=False, max_length=64)),
+                ("hash", models.CharField(editable=False, max_length=64)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        editable=False,
+                        help_text="The person whose record this was about, if one.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="people.person",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['seq'],
-                'indexes': [models.Index(fields=['person', 'at'], name='audit_person_idx'), models.Index(fields=['actor', 'at'], name='audit_actor_idx')],
+                "ordering": ["seq"],
+                "indexes": [
+                    models.Index(fields=["person", "at"], name="audit_person_idx"),
+                    models.Index(fields=["actor", "at"], name="audit_actor_idx"),
+                ],
             },
         ),
     ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
@@ -14,15 +16,21 @@ pytestmark = pytest.mark.django_db
 
 def _some_entries(world, n=5):
     return [
-        audit_record(actor=world.sam, action=Action.VIEW, channel=Channel.WEB,
-                     person=world.amir, ip_address="10.0.0.1", detail={"i": i})
+        audit_record(
+            actor=world.sam,
+            action=Action.VIEW,
+            channel=Channel.WEB,
+            person=world.amir,
+            ip_address="10.0.0.1",
+            detail={"i": i},
+        )
         for i in range(n)
     ]
 
 
 def test_each_entry_carries_the_hash_of_the_one_before(world):
     events = _some_entries(world)
-    for before, after in zip(events, events[1:], strict=False):
+    for before, after in pairwise(events):
         assert after.prev_hash == before.hash
         assert after.seq == before.seq + 1
 

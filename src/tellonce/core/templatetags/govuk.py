@@ -30,7 +30,7 @@ def govuk_widget(field: forms.BoundField) -> SafeString:
         described_by.append(f"{field.id_for_label}-hint")
     if field.errors:
         described_by.append(f"{field.id_for_label}-error")
-    attrs = {"class": " ".join(c for c in classes if c)}
+    attrs: dict[str, str | bool] = {"class": " ".join(c for c in classes if c)}
     if described_by:
         attrs["aria-describedby"] = " ".join(described_by)
     return field.as_widget(attrs=attrs)

@@ -26,10 +26,17 @@ def _clean_environment() -> dict[str, str]:
 
 def _load(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     clean = _clean_environment()
-    code = "import tellonce.settings as s; print(s.DEBUG, s.SESSION_COOKIE_SECURE, s.SECURE_HSTS_SECONDS)"
+    code = (
+        "import tellonce.settings as s;"
+        " print(s.DEBUG, s.SESSION_COOKIE_SECURE, s.SECURE_HSTS_SECONDS)"
+    )
     return subprocess.run(
-        [sys.executable, "-c", code], env={**clean, **env}, capture_output=True, text=True,
-        timeout=60, check=False,
+        [sys.executable, "-c", code],
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
 
 
@@ -76,8 +83,12 @@ def test_the_tellonce_command_reports_configuration_problems_plainly():
     env = {k: v for k, v in GOOD.items() if k != "SECRET_KEY"}
     clean = _clean_environment()
     result = subprocess.run(
-        [sys.executable, "-m", "tellonce.cli", "check"], env={**clean, **env},
-        capture_output=True, text=True, timeout=60, check=False,
+        [sys.executable, "-m", "tellonce.cli", "check"],
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert result.returncode == 78
     assert "tellonce: configuration problem: SECRET_KEY must be set" in result.stderr

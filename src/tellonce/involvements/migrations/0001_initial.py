@@ -7,45 +7,165 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('organisations', '0001_initial'),
-        ('people', '0001_initial'),
+        ("organisations", "0001_initial"),
+        ("people", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Involvement',
+            name="Involvement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_on', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('modified_on', models.DateTimeField(auto_now=True)),
-                ('archived_on', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('archive_reason', models.TextField(blank=True, editable=False)),
-                ('source_system', models.CharField(help_text="e.g. 'Mosaic', 'SystmOne'", max_length=100)),
-                ('received_on', models.DateTimeField(default=django.utils.timezone.now)),
-                ('recorded_by_name', models.CharField(blank=True, help_text='Who recorded it in the source system, when not a TellOnce user.', max_length=200)),
-                ('capacity', models.CharField(choices=[('school', 'School'), ('health_visiting', 'Health visiting'), ('school_nursing', 'School nursing'), ('gp', 'GP'), ('camhs', 'CAMHS'), ('ae_attendance', 'A&E attendance'), ('early_help', 'Early help'), ('mash_enquiry', 'MASH enquiry'), ('child_in_need', 'Child in need'), ('child_protection', 'Child protection'), ('looked_after', 'Looked after'), ('leaving_care', 'Leaving care'), ('police_investigation', 'Police investigation'), ('youth_justice', 'Youth justice'), ('housing', 'Housing'), ('voluntary_service', 'Voluntary sector service')], max_length=30)),
-                ('started_on', models.DateField(default=django.utils.timezone.localdate)),
-                ('ended_on', models.DateField(blank=True, null=True)),
-                ('end_reason', models.TextField(blank=True)),
-                ('is_lead_professional', models.BooleanField(default=False)),
-                ('archived_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('modified_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='involvements', to='people.person')),
-                ('practitioner', models.ForeignKey(blank=True, help_text='The named worker, when there is one.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='involvements', to=settings.AUTH_USER_MODEL)),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('source_agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisations.agency')),
-                ('source_record', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='people.agencyrecord')),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='involvements', to='organisations.team')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_on",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False),
+                ),
+                ("modified_on", models.DateTimeField(auto_now=True)),
+                ("archived_on", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("archive_reason", models.TextField(blank=True, editable=False)),
+                (
+                    "source_system",
+                    models.CharField(help_text="e.g. 'Mosaic', 'SystmOne'", max_length=100),
+                ),
+                ("received_on", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "recorded_by_name",
+                    models.CharField(
+                        blank=True,
+                        help_text="Who recorded it in the source system, when not a TellOnce user.",
+                        max_length=200,
+                    ),
+                ),
+                (
+                    "capacity",
+                    models.CharField(
+                        choices=[
+                            ("school", "School"),
+                            ("health_visiting", "Health visiting"),
+                            ("school_nursing", "School nursing"),
+                            ("gp", "GP"),
+                            ("camhs", "CAMHS"),
+                            ("ae_attendance", "A&E attendance"),
+                            ("early_help", "Early help"),
+                            ("mash_enquiry", "MASH enquiry"),
+                            ("child_in_need", "Child in need"),
+                            ("child_protection", "Child protection"),
+                            ("looked_after", "Looked after"),
+                            ("leaving_care", "Leaving care"),
+                            ("police_investigation", "Police investigation"),
+                            ("youth_justice", "Youth justice"),
+                            ("housing", "Housing"),
+                            ("voluntary_service", "Voluntary sector service"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("started_on", models.DateField(default=django.utils.timezone.localdate)),
+                ("ended_on", models.DateField(blank=True, null=True)),
+                ("end_reason", models.TextField(blank=True)),
+                ("is_lead_professional", models.BooleanField(default=False)),
+                (
+                    "archived_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "modified_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="involvements",
+                        to="people.person",
+                    ),
+                ),
+                (
+                    "practitioner",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The named worker, when there is one.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="involvements",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "source_agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisations.agency",
+                    ),
+                ),
+                (
+                    "source_record",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="people.agencyrecord",
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="involvements",
+                        to="organisations.team",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-started_on'],
-                'indexes': [models.Index(fields=['person', 'team'], name='involvement_person_team_idx'), models.Index(fields=['team', 'ended_on'], name='involvement_team_idx')],
+                "ordering": ["-started_on"],
+                "indexes": [
+                    models.Index(fields=["person", "team"], name="involvement_person_team_idx"),
+                    models.Index(fields=["team", "ended_on"], name="involvement_team_idx"),
+                ],
             },
         ),
     ]

@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,49 +15,198 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Agency',
+            name="Agency",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_on', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('modified_on', models.DateTimeField(auto_now=True)),
-                ('archived_on', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('archive_reason', models.TextField(blank=True, editable=False)),
-                ('name', models.CharField(max_length=200, unique=True)),
-                ('kind', models.CharField(choices=[('local_authority', 'Local authority'), ('police', 'Police'), ('nhs_trust', 'NHS trust'), ('icb', 'Integrated care board'), ('gp_practice', 'GP practice'), ('school', 'School or college'), ('housing', 'Housing'), ('voluntary', 'Voluntary sector')], max_length=30)),
-                ('code', models.CharField(help_text='A short stable code: ODS code, school URN, police force code.', max_length=30, unique=True)),
-                ('phone', models.CharField(blank=True, max_length=40)),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('archived_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('modified_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_on",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False),
+                ),
+                ("modified_on", models.DateTimeField(auto_now=True)),
+                ("archived_on", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("archive_reason", models.TextField(blank=True, editable=False)),
+                ("name", models.CharField(max_length=200, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("local_authority", "Local authority"),
+                            ("police", "Police"),
+                            ("nhs_trust", "NHS trust"),
+                            ("icb", "Integrated care board"),
+                            ("gp_practice", "GP practice"),
+                            ("school", "School or college"),
+                            ("housing", "Housing"),
+                            ("voluntary", "Voluntary sector"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        help_text="A short stable code: ODS code, school URN, police force code.",
+                        max_length=30,
+                        unique=True,
+                    ),
+                ),
+                ("phone", models.CharField(blank=True, max_length=40)),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                (
+                    "archived_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "modified_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'agencies',
-                'ordering': ['name'],
+                "verbose_name_plural": "agencies",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Team',
+            name="Team",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_on', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('modified_on', models.DateTimeField(auto_now=True)),
-                ('archived_on', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('archive_reason', models.TextField(blank=True, editable=False)),
-                ('name', models.CharField(max_length=200)),
-                ('service', models.CharField(choices=[('mash', 'Multi-agency safeguarding hub'), ('edt', 'Emergency duty team'), ('assessment', 'Assessment and child in need'), ('child_protection', 'Child protection and court'), ('children_in_care', 'Children in care'), ('early_help', 'Early help'), ('leaving_care', 'Leaving care'), ('police_mash', 'Police MASH desk'), ('police_public_protection', 'Police public protection'), ('health_mash', 'Health MASH team'), ('health_visiting', 'Health visiting'), ('school_nursing', 'School nursing'), ('gp', 'General practice'), ('emergency_department', 'Emergency department (A&E)'), ('camhs', 'Child and adolescent mental health (CAMHS)'), ('education_mash', 'Education MASH'), ('school_safeguarding', 'School safeguarding'), ('housing', 'Housing'), ('voluntary', 'Voluntary sector service'), ('partnership', 'Safeguarding partnership business unit'), ('digital', 'Digital and systems')], max_length=40)),
-                ('phone', models.CharField(blank=True, max_length=40)),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('out_of_hours', models.CharField(blank=True, help_text='How to reach the team out of hours.', max_length=200)),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='teams', to='organisations.agency')),
-                ('archived_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('mash', models.ForeignKey(blank=True, help_text='The MASH this team sits in (police, health and education MASH teams).', limit_choices_to={'service': 'mash'}, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='partner_teams', to='organisations.team')),
-                ('modified_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_on",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False),
+                ),
+                ("modified_on", models.DateTimeField(auto_now=True)),
+                ("archived_on", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("archive_reason", models.TextField(blank=True, editable=False)),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "service",
+                    models.CharField(
+                        choices=[
+                            ("mash", "Multi-agency safeguarding hub"),
+                            ("edt", "Emergency duty team"),
+                            ("assessment", "Assessment and child in need"),
+                            ("child_protection", "Child protection and court"),
+                            ("children_in_care", "Children in care"),
+                            ("early_help", "Early help"),
+                            ("leaving_care", "Leaving care"),
+                            ("police_mash", "Police MASH desk"),
+                            ("police_public_protection", "Police public protection"),
+                            ("health_mash", "Health MASH team"),
+                            ("health_visiting", "Health visiting"),
+                            ("school_nursing", "School nursing"),
+                            ("gp", "General practice"),
+                            ("emergency_department", "Emergency department (A&E)"),
+                            ("camhs", "Child and adolescent mental health (CAMHS)"),
+                            ("education_mash", "Education MASH"),
+                            ("school_safeguarding", "School safeguarding"),
+                            ("housing", "Housing"),
+                            ("voluntary", "Voluntary sector service"),
+                            ("partnership", "Safeguarding partnership business unit"),
+                            ("digital", "Digital and systems"),
+                        ],
+                        max_length=40,
+                    ),
+                ),
+                ("phone", models.CharField(blank=True, max_length=40)),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                (
+                    "out_of_hours",
+                    models.CharField(
+                        blank=True, help_text="How to reach the team out of hours.", max_length=200
+                    ),
+                ),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="teams",
+                        to="organisations.agency",
+                    ),
+                ),
+                (
+                    "archived_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "mash",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The MASH this team sits in (police, health and education MASH teams).",
+                        limit_choices_to={"service": "mash"},
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="partner_teams",
+                        to="organisations.team",
+                    ),
+                ),
+                (
+                    "modified_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['agency__name', 'name'],
-                'constraints': [models.UniqueConstraint(fields=('agency', 'name'), name='team_name_unique_in_agency')],
+                "ordering": ["agency__name", "name"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("agency", "name"), name="team_name_unique_in_agency"
+                    )
+                ],
             },
         ),
     ]

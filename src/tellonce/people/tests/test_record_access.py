@@ -45,7 +45,9 @@ def test_tom_uninvolved_police_officer_is_sent_to_the_flag_for_jack(world, signe
     assert "Alder House" not in flag
     assert "Kerry" not in flag
     assert not AuditEvent.objects.filter(action=Action.VIEW, person=world.jack).exists()
-    assert AuditEvent.objects.filter(action=Action.VIEW_FLAG, person=world.jack, actor=world.tom).exists()
+    assert AuditEvent.objects.filter(
+        action=Action.VIEW_FLAG, person=world.jack, actor=world.tom
+    ).exists()
 
 
 def test_tom_sees_amir_in_full_because_amir_is_in_the_mash_work(world, signed_in):
@@ -70,7 +72,9 @@ def test_ana_the_analyst_gets_404_for_any_named_record(world, signed_in):
 def test_break_glass_opens_the_record_logs_the_reason_and_tells_the_manager(world, signed_in):
     client = signed_in(world.erin)
     url = reverse("people:break-glass", args=[world.amir.pk])
-    response = client.post(url, {"reason": "Mother rang early help in crisis; need to check risk now"})
+    response = client.post(
+        url, {"reason": "Mother rang early help in crisis; need to check risk now"}
+    )
     assert response.status_code == 302
     assert client.get(reverse("people:record", args=[world.amir.pk])).status_code == 200
     event = AuditEvent.objects.get(action=Action.BREAK_GLASS, person=world.amir)

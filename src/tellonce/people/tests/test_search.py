@@ -11,8 +11,14 @@ pytestmark = pytest.mark.django_db
 
 
 def search(client, **fields):
-    data = {"given_name": "", "family_name": "", "dob_day": "", "dob_month": "", "dob_year": "",
-            "identifier": ""}
+    data = {
+        "given_name": "",
+        "family_name": "",
+        "dob_day": "",
+        "dob_month": "",
+        "dob_year": "",
+        "identifier": "",
+    }
     data.update(fields)
     return client.post(reverse("people:search"), data)
 
@@ -29,15 +35,26 @@ def test_dana_finds_jack_despite_a_typo_and_only_the_year(world, signed_in):
 
 def test_a_child_is_found_by_a_previous_surname(world, signed_in):
     dob = world.jack.date_of_birth
-    html = search(signed_in(world.sam), given_name="Jack", family_name="Barnes",
-                  dob_day=dob.day, dob_month=dob.month, dob_year=dob.year).content.decode()
+    html = search(
+        signed_in(world.sam),
+        given_name="Jack",
+        family_name="Barnes",
+        dob_day=dob.day,
+        dob_month=dob.month,
+        dob_year=dob.year,
+    ).content.decode()
     assert "Jack Taylor" in html
 
 
 def test_day_and_month_swapped_still_finds_the_child(world, signed_in):
     dob = world.jack.date_of_birth  # 2 May: swapped is 5 February
-    html = search(signed_in(world.sam), family_name="Taylor", dob_day=dob.month,
-                  dob_month=dob.day, dob_year=dob.year).content.decode()
+    html = search(
+        signed_in(world.sam),
+        family_name="Taylor",
+        dob_day=dob.month,
+        dob_month=dob.day,
+        dob_year=dob.year,
+    ).content.decode()
     assert "Jack Taylor" in html
 
 
@@ -67,8 +84,9 @@ def test_an_invalid_nhs_number_is_named_as_the_problem(world, signed_in):
 
 
 def test_an_impossible_date_is_explained(world, signed_in):
-    html = search(signed_in(world.tom), family_name="Taylor", dob_day="31", dob_month="2",
-                  dob_year="2016").content.decode()
+    html = search(
+        signed_in(world.tom), family_name="Taylor", dob_day="31", dob_month="2", dob_year="2016"
+    ).content.decode()
     assert "Day must be a real day of that month" in html
 
 
@@ -89,13 +107,28 @@ def test_twins_are_listed_separately(world, signed_in):
     from tellonce.people.models import NameKind, Person, PersonName
 
     twin = Person.objects.create(
-        given_name="Jake", family_name="Taylor", date_of_birth=world.jack.date_of_birth,
-        source_agency=world.school, source_system="SIMS",
+        given_name="Jake",
+        family_name="Taylor",
+        date_of_birth=world.jack.date_of_birth,
+        source_agency=world.school,
+        source_system="SIMS",
     )
-    PersonName.objects.create(person=twin, kind=NameKind.CURRENT, given_name="Jake",
-                              family_name="Taylor", source_agency=world.school, source_system="SIMS")
+    PersonName.objects.create(
+        person=twin,
+        kind=NameKind.CURRENT,
+        given_name="Jake",
+        family_name="Taylor",
+        source_agency=world.school,
+        source_system="SIMS",
+    )
     dob = world.jack.date_of_birth
-    html = search(signed_in(world.sam), given_name="Jack", family_name="Taylor", dob_day=dob.day,
-                  dob_month=dob.month, dob_year=dob.year).content.decode()
+    html = search(
+        signed_in(world.sam),
+        given_name="Jack",
+        family_name="Taylor",
+        dob_day=dob.day,
+        dob_month=dob.month,
+        dob_year=dob.year,
+    ).content.decode()
     assert "Jack Taylor" in html and "Jake Taylor" in html
     assert html.index("Jack Taylor") < html.index("Jake Taylor")

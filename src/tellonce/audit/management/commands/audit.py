@@ -27,6 +27,7 @@ class Command(BaseCommand):
             for problem in problems:
                 self.stderr.write(f"entry {problem.seq}: {problem.problem}")
             raise CommandError(
-                f"The audit log has been tampered with: {len(problems)} problem(s) in {count} entries."
+                f"The audit log has been tampered with: {len(problems)} problem(s)"
+                f" in {count} entries."
             )
         self.stdout.write(self.style.SUCCESS(f"The audit log is intact: {count} entries verified."))

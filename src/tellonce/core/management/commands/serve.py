@@ -46,9 +46,8 @@ class Command(BaseCommand):
             '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms',
         ]
         worker = [sys.executable, "-m", "tellonce.cli", "db_worker", "--queue-name", "default"]
-        processes = [subprocess.Popen(web)]
-        if not no_worker:
-            processes.append(subprocess.Popen(worker))
+        commands = {"web server": web} if no_worker else {"web server": web, "worker": worker}
+        processes = {name: subprocess.Popen(command) for name, command in commands.items()}
         host = bind.split(":")[0]
         port = bind.rsplit(":", 1)[-1]
         self.stdout.write(
@@ -56,19 +55,23 @@ class Command(BaseCommand):
             f"{'' if no_worker else ' with its task worker'}. Press Ctrl-C to stop."
         )
         try:
-            while all(p.poll() is None for p in processes):
+            while all(p.poll() is None for p in processes.values()):
                 time.sleep(0.5)
         except KeyboardInterrupt:
             pass
         finally:
-            for p in processes:
+            for p in processes.values():
                 if p.poll() is None:
                     p.send_signal(signal.SIGTERM)
-            for p in processes:
+            for p in processes.values():
                 try:
                     p.wait(timeout=20)
                 except subprocess.TimeoutExpired:
                     p.kill()
-        failed = [p.args[0] for p in processes if p.returncode not in (0, -signal.SIGTERM, None)]
+        failed = [
+            name
+            for name, p in processes.items()
+            if p.returncode not in (0, -signal.SIGTERM, None)
+        ]
         if failed:
             raise SystemExit(f"stopped: {', '.join(map(str, failed))} exited with an error")

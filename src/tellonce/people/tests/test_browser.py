@@ -1,0 +1,67 @@
+"""In a real browser: Dana signs in with her password and authenticator code, finds Jack
+and opens his record; Tom, a police officer not involved, finds him and sees the flag."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from tellonce.testing.browser import chromium_page
+from tellonce.testing.world import PASSWORD, build_world
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+SCREENSHOTS = Path("test-results")
+
+
+def _code(device: TOTPDevice) -> str:
+    return str(totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)).zfill(6)
+
+
+def _sign_in(page, base: str, username: str, device: TOTPDevice) -> None:
+    page.goto(f"{base}/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Security code").fill(_code(device))
+    page.get_by_role("button", name="Continue").click()
+
+
+def _search_for_jack(page, world) -> None:
+    page.get_by_role("link", name="Find a child").first.click()
+    page.get_by_label("First name").fill("Jak")
+    page.get_by_label("Last name").fill("Tayler")
+    page.get_by_label("Year").fill(str(world.jack.date_of_birth.year))
+    page.get_by_role("button", name="Search").click()
+
+
+def test_dana_finds_jack_and_opens_his_record(live_server):
+    world = build_world()
+    device = TOTPDevice.objects.create(user=world.dana, name="phone", confirmed=True)
+    SCREENSHOTS.mkdir(exist_ok=True)
+    with chromium_page() as page:
+        _sign_in(page, live_server.url, "dana", device)
+        assert page.get_by_role("heading", name="Dana Whyte").is_visible()
+        _search_for_jack(page, world)
+        page.get_by_role("link", name="Jack Taylor").click()
+        assert page.get_by_role("heading", name="Jack Taylor", level=1).is_visible()
+        assert page.get_by_text("943 476 5919").is_visible()
+        assert page.get_by_text("No lead professional has been named for Jack").is_visible()
+        page.screenshot(path=str(SCREENSHOTS / "record.png"), full_page=True)
+
+
+def test_tom_uninvolved_sees_only_who_to_contact(live_server):
+    world = build_world()
+    device = TOTPDevice.objects.create(user=world.tom, name="phone", confirmed=True)
+    SCREENSHOTS.mkdir(exist_ok=True)
+    with chromium_page() as page:
+        _sign_in(page, live_server.url, "tom", device)
+        _search_for_jack(page, world)
+        page.screenshot(path=str(SCREENSHOTS / "search.png"), full_page=True)
+        page.get_by_role("link", name="Jack Taylor").click()
+        assert page.get_by_role("heading", name="Jack Taylor", level=1).is_visible()
+        assert page.get_by_text("Designated safeguarding lead").is_visible()
+        assert page.get_by_text("943 476 5919").count() == 0
+        page.screenshot(path=str(SCREENSHOTS / "flag.png"), full_page=True)
