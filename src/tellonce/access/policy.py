@@ -124,16 +124,3 @@ def can_see_access_log(user: User, person: Person) -> bool:
         return False
     access = access_for(user, person)
     return access.is_full and access.basis in (Basis.INVOLVED, Basis.MASH)
-
-
-def managers_to_tell(person: Person) -> QuerySet[User]:
-    """Managers of the teams involved with `person`: told when someone breaks the glass."""
-    from tellonce.accounts.models import User
-    from tellonce.organisations.models import Role
-
-    team_ids = Involvement.objects.active().filter(person=person).values("team_id")
-    return (
-        User.objects.filter(is_active=True, team_id__in=team_ids)
-        .filter(Q(is_manager=True) | Q(roles__role=Role.MASH_MANAGER))
-        .distinct()
-    )

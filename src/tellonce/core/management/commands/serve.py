@@ -69,9 +69,7 @@ class Command(BaseCommand):
                 except subprocess.TimeoutExpired:
                     p.kill()
         failed = [
-            name
-            for name, p in processes.items()
-            if p.returncode not in (0, -signal.SIGTERM, None)
+            name for name, p in processes.items() if p.returncode not in (0, -signal.SIGTERM, None)
         ]
         if failed:
             raise SystemExit(f"stopped: {', '.join(map(str, failed))} exited with an error")
