@@ -3,7 +3,8 @@
 `TELLONCE_ENV` says where we run: `production` (the default, strict), `demo` (the
 synthetic borough on one machine), `development` or `test`. In production a missing or
 bad value stops start-up with `ImproperlyConfigured` naming it; elsewhere safe local
-defaults apply (SQLite under `var/`, a generated secret key, email to files).
+defaults apply (SQLite under `var/`, a generated secret key and email to files under
+`var/`; tests use a fixed key and in-memory email).
 """
 
 from __future__ import annotations
@@ -87,6 +88,8 @@ if _database["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+if PRODUCTION and _database["ENGINE"] != "django.db.backends.postgresql":
+    raise ImproperlyConfigured("DATABASE_URL must be a postgres:// URL in production.")
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -200,13 +203,15 @@ if HTTPS:
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-# Behind a reverse proxy that sets X-Forwarded-For, audit the client address it gives.
-TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
+# Behind a reverse proxy that overwrites X-Forwarded-For and X-Forwarded-Proto, trust
+# them: audit the client address it gives, and know the request came over HTTPS.
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+if BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -281,9 +286,11 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "TellOnce API",
     "DESCRIPTION": (
-        "The API for agency systems of a local safeguarding partnership. Every call is"
-        " made with an agency system account's token and sees only what that agency may"
-        " see; every look at a person's record is audited."
+        "The API of a local safeguarding partnership. Agency systems call it with their"
+        " system account's token (`Authorization: Token …`) and see only what their"
+        " agency may see; signed-in practitioners may call it with their session. The"
+        " same need-to-know rules apply as on the pages, and every look at a person's"
+        " record is audited."
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -294,8 +301,9 @@ SPECTACULAR_SETTINGS = {
 # How long a break-glass grant lasts, and how long access outlives an ended involvement.
 BREAK_GLASS_HOURS = env_int("BREAK_GLASS_HOURS", 4, minimum=1)
 INVOLVEMENT_ACCESS_GRACE_DAYS = env_int("INVOLVEMENT_ACCESS_GRACE_DAYS", 30)
-# Demo accounts sign in without a second factor only in the demo and in tests.
-ALLOW_DEMO_ACCOUNTS = TELLONCE_ENV in ("demo", "test", "development")
+# Demo accounts sign in without a second factor only in the demo and in tests:
+# their password is published.
+ALLOW_DEMO_ACCOUNTS = TELLONCE_ENV in ("demo", "test")
 SERVICE_NAME = env_str("SERVICE_NAME") or "TellOnce"
 PARTNERSHIP_NAME = env_str("PARTNERSHIP_NAME") or "Northbrook Safeguarding Children Partnership"
 
@@ -304,7 +312,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL") or "INFO"},
+    "root": {
+        "handlers": ["console"],
+        "level": env_choice("LOG_LEVEL", ["debug", "info", "warning", "error"], "info").upper(),
+    },
     "loggers": {
         "axes": {"level": "WARNING"},
         "django.request": {"level": "ERROR"},

@@ -7,13 +7,15 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from tellonce.core.models import Undeletable, UndeletableQuerySet
 
-class BreakGlassQuerySet(models.QuerySet["BreakGlassGrant"]):
+
+class BreakGlassQuerySet(UndeletableQuerySet):
     def in_force(self) -> BreakGlassQuerySet:
         return self.filter(expires_on__gt=timezone.now())
 
 
-class BreakGlassGrant(models.Model):
+class BreakGlassGrant(Undeletable):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="break_glass_grants"
     )
@@ -24,7 +26,7 @@ class BreakGlassGrant(models.Model):
     granted_on = models.DateTimeField(default=timezone.now)
     expires_on = models.DateTimeField()
 
-    objects = BreakGlassQuerySet.as_manager()
+    objects = BreakGlassQuerySet.as_manager()  # type: ignore[misc]
 
     class Meta:
         ordering = ["-granted_on"]

@@ -6,7 +6,7 @@
 - FLAG: any other user who does casework: that the person is known, which agencies
   are involved and how to contact them. Never more.
 - NONE: partnership analysts and administrators (aggregates or administration only),
-  and anyone not signed in.
+  anyone with no role at all, and anyone not signed in.
 
 Pages, the API and exports all ask here, through the selectors that take the user.
 """

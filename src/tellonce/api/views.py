@@ -18,7 +18,7 @@ from tellonce.accounts.models import User
 from tellonce.api import serializers as s
 from tellonce.api.errors import error_response
 from tellonce.audit.services import via_request
-from tellonce.organisations.models import Team
+from tellonce.organisations.selectors import team_directory
 from tellonce.people import selectors, services
 from tellonce.people.models import PersonIdentifier
 
@@ -169,6 +169,7 @@ class TeamListView(ListAPIView):
     serializer_class = s.TeamSerializer
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
-        teams = Team.objects.select_related("agency").order_by("agency__name", "name")
-        service = self.request.query_params.get("service")
-        return teams.filter(service=service) if service else teams
+        return team_directory(
+            user=_user(self.request),  # type: ignore[arg-type]
+            service=self.request.query_params.get("service"),
+        )

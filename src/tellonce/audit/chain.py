@@ -97,10 +97,12 @@ def verify_chain(batch_size: int = 5000) -> Iterator[ChainProblem]:
         expected_seq = event.seq + 1
         last_seq = event.seq
     head = AuditChainHead.objects.filter(pk=1).first()
-    if head is not None and head.last_seq != last_seq:
+    if head is None:
+        yield ChainProblem(last_seq, "the chain head is missing: the log may have been emptied")
+    elif head.last_seq != last_seq:
         yield ChainProblem(
             head.last_seq,
             f"the log should end at entry {head.last_seq} but ends at {last_seq}",
         )
-    elif head is not None and head.last_seq and head.last_hash != expected_prev:
+    elif head.last_seq and head.last_hash != expected_prev:
         yield ChainProblem(head.last_seq, "the last entry is not the one the chain head holds")

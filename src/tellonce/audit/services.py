@@ -90,7 +90,7 @@ def via_request(request: HttpRequest) -> Via:
 
 def client_ip(request: HttpRequest) -> str | None:
     """The client's address. Behind a proxy, trust X-Forwarded-For only when told to."""
-    if getattr(settings, "TRUST_X_FORWARDED_FOR", False):
+    if settings.BEHIND_PROXY:
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         if forwarded:
             return forwarded.split(",")[0].strip()

@@ -57,6 +57,24 @@ class LiveManager(models.Manager):
 ArchivableManager = LiveManager.from_queryset(ArchivableQuerySet)
 
 
+class UndeletableQuerySet(models.QuerySet):
+    def delete(self) -> Any:
+        raise RecordCannotBeDeleted(f"{self.model.__name__} records are never deleted.")
+
+
+class Undeletable(models.Model):
+    """For records that are kept for good without an archive state: places, agency
+    records as received, break-glass grants."""
+
+    objects = UndeletableQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise RecordCannotBeDeleted(f"{type(self).__name__} records are never deleted.")
+
+
 class Archivable(models.Model):
     archived_on = models.DateTimeField(null=True, blank=True, editable=False)
     archived_by = models.ForeignKey(

@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from tellonce.organisations.models import Agency, Team
 
@@ -9,9 +12,19 @@ class TeamInline(admin.TabularInline):
     fields = ["name", "service", "phone", "email", "mash"]
     extra = 0
 
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class NoDeleteAdmin(admin.ModelAdmin):
+    """Agencies and teams are archived, never deleted: records refer to them."""
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(NoDeleteAdmin):
     list_display = ["name", "kind", "code"]
     list_filter = ["kind"]
     search_fields = ["name", "code"]
@@ -19,7 +32,7 @@ class AgencyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(NoDeleteAdmin):
     list_display = ["name", "agency", "service"]
     list_filter = ["service"]
     search_fields = ["name", "agency__name"]

@@ -13,7 +13,7 @@ from datetime import date
 from django.db import models
 from django.utils import timezone
 
-from tellonce.core.models import Archivable, Provenance, Timestamped
+from tellonce.core.models import Archivable, Provenance, Timestamped, Undeletable
 from tellonce.people import identifiers, names
 
 CHILD_AGE_LIMIT = 18
@@ -163,7 +163,7 @@ class PersonIdentifier(Timestamped, Archivable, Provenance):
         return identifiers.display(self.scheme, self.value)
 
 
-class Address(Timestamped):
+class Address(Timestamped, Undeletable):
     """A place. Shared by everyone who lives or lived there; never deleted."""
 
     uprn = models.CharField(
@@ -264,7 +264,7 @@ class LinkMethod(models.TextChoices):
     REVIEW = "review", "Clerical review"
 
 
-class AgencyRecord(Timestamped):
+class AgencyRecord(Timestamped, Undeletable):
     """One agency system's own record of a person, as it was received.
 
     These are the raw material of record linkage: each says what one agency believes,

@@ -63,9 +63,14 @@ def _person_or_404(person_id: UUID | str) -> Person:
         raise Http404("No such person") from exc
 
 
-def _access_or_404(user: User, person: Person) -> Access:
+def _access_or_404(user: User, person: Person, via: Via | None = None) -> Access:
+    """The user's access; a user who may not know of the person gets a 404, and the
+    refused look is audited when it came through a page or the API (`via`)."""
     access = access_for(user, person)
     if access.level == Level.NONE:
+        if via is not None:
+            audit_via(via, user=user, action=Action.ACCESS_DENIED, person=person,
+                      detail={"reason": "no relationship and no casework role"})
         raise Http404("No such person")
     return access
 
@@ -146,8 +151,10 @@ def person_record(*, user: User, person_id: UUID | str, via: Via) -> PersonRecor
     for a user who may not know of the person and `FlagOnlyError` for one who may see
     only the flag. Every successful look is audited."""
     person = _person_or_404(person_id)
-    access = _access_or_404(user, person)
+    access = _access_or_404(user, person, via)
     if not access.is_full:
+        audit_via(via, user=user, action=Action.ACCESS_DENIED, person=person,
+                  detail={"reason": "flag only"})
         raise FlagOnlyError(person)
     provenance = ("source_agency", "recorded_by")
     record = PersonRecord(
@@ -163,7 +170,7 @@ def person_record(*, user: User, person_id: UUID | str, via: Via) -> PersonRecor
             .order_by("ended_on", "-started_on")
         ),
     )
-    if user.is_case_manager:
+    if can_see_access_log(user, person):
         record.break_glass = list(
             BreakGlassGrant.objects.filter(person=person).select_related("user__team__agency")[:20]
         )
@@ -220,7 +227,7 @@ def flag_contacts(person: Person) -> list[FlagContact]:
 def person_flag(*, user: User, person_id: UUID | str, via: Via) -> PersonFlag:
     """That the person is known, which agencies are involved and how to reach them."""
     person = _person_or_404(person_id)
-    access = _access_or_404(user, person)
+    access = _access_or_404(user, person, via)
     audit_via(via, user=user, action=Action.VIEW_FLAG, person=person, obj=person)
     return PersonFlag(person=person, access=access, contacts=flag_contacts(person))
 
@@ -408,7 +415,7 @@ def access_log(
 ) -> tuple[Person, QuerySet[AuditEvent]]:
     """Who looked at this person's record: for managers of the teams involved."""
     person = _person_or_404(person_id)
-    _access_or_404(user, person)
+    _access_or_404(user, person, via)
     if not can_see_access_log(user, person):
         raise PermissionDenied("Only managers of the teams involved can see who looked")
     audit_via(via, user=user, action=Action.VIEW, person=person, detail={"page": "access log"})

@@ -91,3 +91,34 @@ def test_verify_detects_a_removed_last_entry(world, capsys):
     with pytest.raises(CommandError):
         call_command("audit", "verify")
     assert f"should end at entry {events[-1].seq}" in capsys.readouterr().err
+
+
+def test_the_chain_head_cannot_be_wound_back(world):
+    from tellonce.audit.models import AuditChainHead
+
+    _some_entries(world, 3)
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditChainHead.objects.filter(pk=1).update(last_seq=1)
+
+
+def test_verify_detects_an_emptied_log(world, capsys):
+    _some_entries(world, 2)
+    _disable_guard()
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_auditevent")
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "ALTER TABLE audit_auditchainhead DISABLE TRIGGER audit_head_forward_only"
+            )
+        cursor.execute("DELETE FROM audit_auditchainhead")
+    with pytest.raises(CommandError):
+        call_command("audit", "verify")
+    assert "the chain head is missing" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="TRUNCATE guard is PostgreSQL's")
+def test_postgresql_refuses_to_truncate_the_log(world):
+    _some_entries(world, 1)
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL tellonce.allow_audit_truncate = 'off'")
+        cursor.execute("TRUNCATE audit_auditevent")

@@ -18,13 +18,15 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from tellonce.env import env_int, env_str
+
 
 class Command(BaseCommand):
     help = "Serve TellOnce: the web server and the background task worker."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("--bind", default=os.environ.get("BIND", "127.0.0.1:8000"))
-        parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", "2")))
+        parser.add_argument("--bind", default=env_str("BIND") or "127.0.0.1:8000")
+        parser.add_argument("--workers", type=int, default=env_int("WEB_WORKERS", 2, minimum=1))
         parser.add_argument("--no-worker", action="store_true", help="Web server only")
 
     def handle(self, *args: Any, bind: str, workers: int, no_worker: bool, **options: Any) -> None:
