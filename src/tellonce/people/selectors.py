@@ -69,8 +69,13 @@ def _access_or_404(user: User, person: Person, via: Via | None = None) -> Access
     access = access_for(user, person)
     if access.level == Level.NONE:
         if via is not None:
-            audit_via(via, user=user, action=Action.ACCESS_DENIED, person=person,
-                      detail={"reason": "no relationship and no casework role"})
+            audit_via(
+                via,
+                user=user,
+                action=Action.ACCESS_DENIED,
+                person=person,
+                detail={"reason": "no relationship and no casework role"},
+            )
         raise Http404("No such person")
     return access
 
@@ -153,8 +158,13 @@ def person_record(*, user: User, person_id: UUID | str, via: Via) -> PersonRecor
     person = _person_or_404(person_id)
     access = _access_or_404(user, person, via)
     if not access.is_full:
-        audit_via(via, user=user, action=Action.ACCESS_DENIED, person=person,
-                  detail={"reason": "flag only"})
+        audit_via(
+            via,
+            user=user,
+            action=Action.ACCESS_DENIED,
+            person=person,
+            detail={"reason": "flag only"},
+        )
         raise FlagOnlyError(person)
     provenance = ("source_agency", "recorded_by")
     record = PersonRecord(

@@ -121,3 +121,15 @@ def test_forms_need_a_csrf_token(world):
     client = Client(enforce_csrf_checks=True)
     response = client.post(reverse("accounts:sign-in"), {"username": "sam", "password": PASSWORD})
     assert response.status_code == 403
+
+
+def test_an_administrator_manages_teams_but_never_sees_people(world, signed_in):
+    from tellonce.accounts.services import administrator_grant
+
+    administrator_grant(user=world.adam)
+    client = signed_in(world.adam)
+    index = client.get("/admin/").content.decode()
+    assert "Teams" in index and "Users" in index
+    assert "Person" not in index
+    assert client.get("/admin/organisations/team/add/").status_code == 200
+    assert client.get(f"/admin/organisations/team/{world.mash.pk}/delete/").status_code == 403

@@ -43,6 +43,9 @@ def test_nothing_can_be_deleted_in_the_admin(world, signed_in):
     world.adam.is_superuser = True
     world.adam.save()
     client = signed_in(world.adam)
-    for name, pk in [("organisations_team", world.early_help.pk), ("accounts_user", world.sam.pk),
-                     ("organisations_agency", world.council.pk)]:
+    for name, pk in [
+        ("organisations_team", world.early_help.pk),
+        ("accounts_user", world.sam.pk),
+        ("organisations_agency", world.council.pk),
+    ]:
         assert client.get(reverse(f"admin:{name}_delete", args=[pk])).status_code == 403

@@ -1,0 +1,13 @@
+"""`make bench`: run each benchmark; each writes its figures to bench/results/."""
+
+from __future__ import annotations
+
+import seed_bench
+
+
+def main() -> None:
+    seed_bench.main([])
+
+
+if __name__ == "__main__":
+    main()

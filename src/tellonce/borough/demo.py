@@ -1,0 +1,236 @@
+"""The synthetic borough's logins: one practitioner per role and the agency system
+accounts the API demo uses.
+
+Owns `demo_users_ensure()`, `system_accounts_ensure()` and `demo_logins()`. Every
+practitioner login shares one demo password and is marked `is_demo_account`, which lets
+it sign in without a second factor in the demo environment only. The password is hashed
+once with the configured hasher (Argon2 is slow by design) and the hash reused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.hashers import make_password
+from rest_framework.authtoken.models import Token
+
+from tellonce.accounts.models import User, UserRole
+from tellonce.accounts.services import administrator_grant
+from tellonce.borough.organisations import Partnership
+from tellonce.organisations.models import Role, Team
+
+DEMO_PASSWORD = "northbrook-demo-2026"  # noqa: S105 (a published demo password)
+URL = "http://127.0.0.1:8000"
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    first_name: str
+    last_name: str
+    role: str
+    #: The team's key in `Partnership.teams`, or "school" for the DSL's school.
+    team: str
+    job_title: str
+    is_manager: bool = False
+    is_staff: bool = False
+
+
+DEMO_LOGINS: tuple[DemoLogin, ...] = (
+    DemoLogin("sam.mash", "Sam", "Mitchell", Role.MASH_SOCIAL_WORKER, "mash", "Social worker"),
+    DemoLogin(
+        "maria.manager",
+        "Maria",
+        "Santos",
+        Role.MASH_MANAGER,
+        "mash",
+        "MASH team manager",
+        is_manager=True,
+    ),
+    DemoLogin(
+        "tom.police",
+        "Tom",
+        "Harding",
+        Role.POLICE_MASH_OFFICER,
+        "police_mash",
+        "Detective constable, MASH",
+    ),
+    DemoLogin(
+        "priya.health",
+        "Priya",
+        "Sharma",
+        Role.HEALTH_MASH_LEAD,
+        "health_mash",
+        "Safeguarding nurse, health MASH lead",
+    ),
+    DemoLogin(
+        "ed.education",
+        "Ed",
+        "Okonkwo",
+        Role.EDUCATION_MASH_REPRESENTATIVE,
+        "education_mash",
+        "Education safeguarding officer",
+    ),
+    DemoLogin(
+        "dana.dsl",
+        "Dana",
+        "Whitfield",
+        Role.SCHOOL_DSL,
+        "school",
+        "Designated safeguarding lead",
+    ),
+    DemoLogin(
+        "erin.earlyhelp",
+        "Erin",
+        "Gallagher",
+        Role.EARLY_HELP_PRACTITIONER,
+        "early_help",
+        "Early help practitioner",
+    ),
+    DemoLogin(
+        "paul.adviser",
+        "Paul",
+        "Mensah",
+        Role.PERSONAL_ADVISER,
+        "leaving_care",
+        "Personal adviser",
+    ),
+    DemoLogin(
+        "holly.visitor",
+        "Holly",
+        "Brennan",
+        Role.PRACTITIONER,
+        "health_visiting",
+        "Health visitor",
+    ),
+    DemoLogin(
+        "ana.analyst",
+        "Ana",
+        "Kowalska",
+        Role.PARTNERSHIP_ANALYST,
+        "partnership",
+        "Partnership performance analyst",
+    ),
+    DemoLogin(
+        "adam.admin",
+        "Adam",
+        "Clarke",
+        Role.ADMINISTRATOR,
+        "digital",
+        "Systems administrator",
+        is_staff=True,
+    ),
+)
+
+
+@dataclass(frozen=True)
+class SystemAccount:
+    username: str
+    team: str
+    job_title: str
+
+
+SYSTEM_ACCOUNTS: tuple[SystemAccount, ...] = (
+    SystemAccount("police-system", "ppu", "Northbrook Police Niche RMS interface"),
+    SystemAccount("health-system", "health_visiting", "Community health SystmOne interface"),
+    SystemAccount("council-system", "assessment", "Council Mosaic interface"),
+    SystemAccount("school-system", "school", "School MIS interface (Operation Encompass)"),
+)
+
+#: Demo users who appear as named workers on some of their team's involvements.
+NAMED_WORKERS = {
+    "sam.mash": "mash",
+    "erin.earlyhelp": "early_help",
+    "paul.adviser": "leaving_care",
+    "holly.visitor": "health_visiting",
+}
+
+
+def dsl_school(partnership: Partnership) -> Team:
+    """The demo DSL's school: the borough's biggest secondary (see the generator)."""
+    return partnership.secondary_schools[0]
+
+
+def _team_for(partnership: Partnership, key: str) -> Team:
+    return dsl_school(partnership) if key == "school" else partnership.teams[key]
+
+
+def demo_users_ensure(partnership: Partnership) -> dict[str, User]:
+    """Create the demo logins that are missing; return every one by username."""
+    existing = {u.username: u for u in User.objects.filter(username__in=_demo_usernames())}
+    password_hash: str | None = None
+    users: dict[str, User] = {}
+    for login in DEMO_LOGINS:
+        user = existing.get(login.username)
+        if user is None:
+            password_hash = password_hash or make_password(DEMO_PASSWORD)
+            user = User.objects.create(
+                username=login.username,
+                first_name=login.first_name,
+                last_name=login.last_name,
+                email=f"{login.username}@northbrook.example",
+                password=password_hash,
+                team=_team_for(partnership, login.team),
+                job_title=login.job_title,
+                is_manager=login.is_manager,
+                is_staff=login.is_staff,
+                is_demo_account=True,
+            )
+            UserRole.objects.create(user=user, role=login.role)
+            if login.is_staff:
+                administrator_grant(user=user)
+        users[login.username] = user
+    return users
+
+
+def system_accounts_ensure(partnership: Partnership) -> dict[str, str]:
+    """Create the agency system accounts that are missing; return username -> token."""
+    tokens: dict[str, str] = {}
+    for account in SYSTEM_ACCOUNTS:
+        user = User.objects.filter(username=account.username).first()
+        if user is None:
+            user = User(
+                username=account.username,
+                first_name=account.job_title,
+                team=_team_for(partnership, account.team),
+                job_title=account.job_title,
+                is_system_account=True,
+                is_demo_account=True,
+            )
+            user.set_unusable_password()
+            user.save()
+        token, _ = Token.objects.get_or_create(user=user)
+        tokens[account.username] = token.key
+    return tokens
+
+
+def system_tokens() -> dict[str, str]:
+    usernames = [a.username for a in SYSTEM_ACCOUNTS]
+    return dict(
+        Token.objects.filter(user__username__in=usernames).values_list("user__username", "key")
+    )
+
+
+def demo_logins() -> list[tuple[str, str, str]]:
+    """(username, role, team) of each demo login, in the order of `DEMO_LOGINS`."""
+    users = {
+        u.username: u
+        for u in User.objects.filter(username__in=_demo_usernames()).select_related("team__agency")
+    }
+    rows = []
+    for login in DEMO_LOGINS:
+        user = users.get(login.username)
+        if user is not None:
+            rows.append((login.username, Role(login.role).label, _team_label(user.team)))
+    return rows
+
+
+def _team_label(team: Team | None) -> str:
+    if team is None:
+        return ""
+    # A school's DSL team already names its school.
+    return team.name if team.agency.name in team.name else str(team)
+
+
+def _demo_usernames() -> list[str]:
+    return [login.username for login in DEMO_LOGINS]

@@ -1,0 +1,104 @@
+"""`tellonce seed`: the synthetic borough of Northbrook, with its demo logins.
+
+Running it again for the same borough does nothing but print the logins; asking for a
+different borough on a seeded database is refused. Output is counts, timings and the
+demo logins, never a person's name, date of birth or identifier.
+"""
+
+from __future__ import annotations
+
+from argparse import ArgumentParser
+from datetime import date
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from tellonce.borough import demo
+from tellonce.borough.services import (
+    DEFAULT_CHILDREN,
+    DEFAULT_SEED,
+    SeedRefusedError,
+    borough_seed,
+    seed_dir,
+)
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise ValueError(value)
+    return number
+
+
+def _natural(value: str) -> int:
+    number = int(value)
+    if number < 0:
+        raise ValueError(value)
+    return number
+
+
+class Command(BaseCommand):
+    help = "Seed the synthetic borough of Northbrook (made-up people only) and demo logins."
+
+    def add_arguments(self, parser: CommandParser | ArgumentParser) -> None:
+        parser.add_argument(
+            "--children",
+            type=_positive,
+            default=DEFAULT_CHILDREN,
+            help=f"How many children live in the borough (default {DEFAULT_CHILDREN:,}).",
+        )
+        parser.add_argument(
+            "--seed",
+            type=_natural,
+            default=DEFAULT_SEED,
+            help="The random seed: the same seed gives the same borough (default 1).",
+        )
+        parser.add_argument(
+            "--as-of",
+            type=date.fromisoformat,
+            default=None,
+            help="The day ages and dates count from, YYYY-MM-DD (default today).",
+        )
+
+    def handle(
+        self, *args: Any, children: int, seed: int, as_of: date | None, **options: Any
+    ) -> None:
+        try:
+            result = borough_seed(
+                children=children, seed=seed, as_of=as_of, progress=self.stdout.write
+            )
+        except SeedRefusedError as exc:
+            raise CommandError(str(exc)) from exc
+        run = result.run
+        if not result.created:
+            self.stdout.write(
+                f"The borough is already seeded ({run.children:,} children, seed {run.seed},"
+                f" as of {run.as_of:%d %B %Y}): nothing to do."
+            )
+        else:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Seeded Northbrook: {run.people:,} people, {run.agency_records:,} agency"
+                    f" records. Linkage ground truth: {seed_dir() / 'ground_truth.csv'}"
+                )
+            )
+        self._logins(result.tokens)
+
+    def _logins(self, tokens: dict[str, str]) -> None:
+        rows = demo.demo_logins()
+        width_user = max(len("Username"), *(len(r[0]) for r in rows))
+        width_role = max(len("Role"), *(len(r[1]) for r in rows))
+        out = self.stdout
+        out.write("")
+        out.write("Demo logins (synthetic borough only):")
+        out.write(f"  {'Username':<{width_user}}  {'Role':<{width_role}}  Team")
+        for username, role, team in rows:
+            out.write(f"  {username:<{width_user}}  {role:<{width_role}}  {team}")
+        out.write(f"  Password for every demo login: {demo.DEMO_PASSWORD}")
+        if tokens:
+            out.write("")
+            out.write("API tokens for agency system accounts (Authorization: Token <key>):")
+            for username, key in sorted(tokens.items()):
+                out.write(f"  {username}: {key}")
+        out.write("")
+        out.write(f"Open {demo.URL} and sign in.")
