@@ -56,9 +56,9 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = (
         "Detective constable, MASH",
     ),
     DemoLogin(
-        "priya.health",
-        "Priya",
-        "Sharma",
+        "hannah.health",
+        "Hannah",
+        "Reid",
         Role.HEALTH_MASH_LEAD,
         "health_mash",
         "Safeguarding nurse, health MASH lead",
@@ -96,9 +96,9 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = (
         "Personal adviser",
     ),
     DemoLogin(
-        "holly.visitor",
-        "Holly",
-        "Brennan",
+        "priya.visitor",
+        "Priya",
+        "Sharma",
         Role.PRACTITIONER,
         "health_visiting",
         "Health visitor",
@@ -142,7 +142,7 @@ NAMED_WORKERS = {
     "sam.mash": "mash",
     "erin.earlyhelp": "early_help",
     "paul.adviser": "leaving_care",
-    "holly.visitor": "health_visiting",
+    "priya.visitor": "health_visiting",
 }
 
 
