@@ -376,3 +376,19 @@ def _ground_truth(seeded: Seeded) -> set[tuple[str, ...]]:
         reader = csv.reader(handle)
         assert next(reader) == ["agency_code", "system", "local_id", "person_id"]
         return {tuple(row) for row in reader}
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--children", "-1"], "argument --children: must be 1 or more, not -1"),
+        (["--children", "lots"], "argument --children: must be a whole number, not 'lots'"),
+        (["--as-of", "2026-13-01"], "argument --as-of: must be a real date as YYYY-MM-DD"),
+    ],
+)
+def test_bad_arguments_are_named_plainly(args, message):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError) as refused:
+        call_command("seed", *args)
+    assert message in str(refused.value)

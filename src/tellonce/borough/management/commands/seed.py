@@ -7,7 +7,7 @@ demo logins, never a person's name, date of birth or identifier.
 
 from __future__ import annotations
 
-from argparse import ArgumentParser
+from argparse import ArgumentParser, ArgumentTypeError
 from datetime import date
 from typing import Any
 
@@ -23,18 +23,29 @@ from tellonce.borough.services import (
 )
 
 
-def _positive(value: str) -> int:
-    number = int(value)
-    if number < 1:
-        raise ValueError(value)
+def _whole_number(value: str, minimum: int) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise ArgumentTypeError(f"must be a whole number, not {value!r}") from None
+    if number < minimum:
+        raise ArgumentTypeError(f"must be {minimum} or more, not {number}")
     return number
+
+
+def _positive(value: str) -> int:
+    return _whole_number(value, 1)
 
 
 def _natural(value: str) -> int:
-    number = int(value)
-    if number < 0:
-        raise ValueError(value)
-    return number
+    return _whole_number(value, 0)
+
+
+def _day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ArgumentTypeError(f"must be a real date as YYYY-MM-DD, not {value!r}") from None
 
 
 class Command(BaseCommand):
@@ -55,7 +66,7 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--as-of",
-            type=date.fromisoformat,
+            type=_day,
             default=None,
             help="The day ages and dates count from, YYYY-MM-DD (default today).",
         )
