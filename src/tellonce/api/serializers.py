@@ -159,21 +159,12 @@ class SearchQuerySerializer(serializers.Serializer):
             raise serializers.ValidationError(str(exc)) from exc
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        query = self.to_query(attrs)
+        query = PersonQuery.from_fields(attrs)
         problems = query.problems()
         if problems:
             raise serializers.ValidationError(problems)
         attrs["query"] = query
         return attrs
-
-    @staticmethod
-    def to_query(attrs: dict[str, Any]) -> PersonQuery:
-        return PersonQuery(
-            given_name=(attrs.get("given_name") or "").strip(),
-            family_name=(attrs.get("family_name") or "").strip(),
-            date_of_birth=attrs.get("date_of_birth"),
-            identifier=(attrs.get("identifier") or "").strip(),
-        )
 
 
 class SearchHitSerializer(serializers.Serializer):

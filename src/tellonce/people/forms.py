@@ -42,22 +42,13 @@ class PersonSearchForm(forms.Form):
         except InvalidDateError as exc:
             self.add_error("dob_day", str(exc))
             return data
-        for field, message in self.to_query(data).problems().items():
+        for field, message in PersonQuery.from_fields(data).problems().items():
             self.add_error(field, message)
         return data
 
-    @staticmethod
-    def to_query(data: dict[str, Any]) -> PersonQuery:
-        return PersonQuery(
-            given_name=(data.get("given_name") or "").strip(),
-            family_name=(data.get("family_name") or "").strip(),
-            date_of_birth=data.get("date_of_birth"),
-            identifier=(data.get("identifier") or "").strip(),
-        )
-
     @property
     def query(self) -> PersonQuery:
-        return self.to_query(self.cleaned_data or {})
+        return PersonQuery.from_fields(self.cleaned_data or {})
 
 
 class BreakGlassForm(forms.Form):

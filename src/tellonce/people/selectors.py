@@ -4,9 +4,10 @@ the API and exports share one set of rules."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
@@ -255,6 +256,16 @@ class PersonQuery:
     family_name: str = ""
     date_of_birth: PartialDate | None = None
     identifier: str = ""
+
+    @classmethod
+    def from_fields(cls, data: Mapping[str, Any]) -> PersonQuery:
+        """From a form's or a serializer's cleaned data, trimmed."""
+        return cls(
+            given_name=(data.get("given_name") or "").strip(),
+            family_name=(data.get("family_name") or "").strip(),
+            date_of_birth=data.get("date_of_birth"),
+            identifier=(data.get("identifier") or "").strip(),
+        )
 
     @property
     def fields_used(self) -> list[str]:
