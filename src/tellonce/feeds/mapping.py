@@ -1,0 +1,415 @@
+"""Column mappings: which source column is which TellOnce field.
+
+One YAML grammar serves agency feeds (`tellonce import`) and linkage evaluation on any
+data (`tellonce link evaluate`), so onboarding an agency means writing a mapping, not
+code. Keys are TellOnce field names; a value is one of:
+
+    given_name: Forename                           # a column
+    address: [house_no, addr1, addr2, town]        # columns, joined with ", "
+    date_of_birth: {column: dob, format: "%Y%m%d"} # a date in this format (or a list)
+    sex: {column: gender, codes: {1: M, 2: F}}     # a code list into TellOnce's codes
+    capacity: {value: gp}                          # the same value on every row
+
+A feed mapping may also name `agency` (its code), `system`, `required` (fields a row
+must have), and for CSV `delimiter` and `encoding`. Every value is normalised and
+validated the same way whichever command reads it; a bad value is reported by field.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tellonce.people import identifiers
+from tellonce.people.models import Ethnicity
+
+META_KEYS = frozenset({"agency", "system", "required", "delimiter", "encoding"})
+DEFAULT_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%Y%m%d")
+SEX_CODES = {
+    "f": "F",
+    "female": "F",
+    "girl": "F",
+    "2": "F",
+    "m": "M",
+    "male": "M",
+    "boy": "M",
+    "1": "M",
+    "u": "U",
+    "unknown": "U",
+    "not known": "U",
+    "0": "U",
+    "9": "U",
+}
+_SPACES = re.compile(r"\s+")
+
+
+class MappingError(ValueError):
+    """The mapping file itself is wrong: says which key and why."""
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.reason}"
+
+
+class _Invalid(ValueError):
+    pass
+
+
+def _text(value: str) -> str:
+    return _SPACES.sub(" ", value).strip()
+
+
+def _date(value: str, formats: tuple[str, ...]) -> date:
+    for fmt in formats:
+        try:
+            parsed = datetime.strptime(value, fmt).date()
+        except ValueError:
+            continue
+        if parsed > date.today():
+            raise _Invalid(f"{value!r} is in the future")
+        if parsed.year < 1900:
+            raise _Invalid(f"{value!r} is before 1900")
+        return parsed
+    expected = " or ".join(_format_example(f) for f in formats)
+    raise _Invalid(f"{value!r} is not a date like {expected}")
+
+
+def _format_example(fmt: str) -> str:
+    return date(2015, 3, 27).strftime(fmt)
+
+
+def _identifier(scheme: str) -> Callable[[str], str]:
+    def check(value: str) -> str:
+        try:
+            return identifiers.normalise(scheme, value)
+        except identifiers.InvalidIdentifierError as exc:
+            raise _Invalid(str(exc)) from None
+
+    return check
+
+
+def _postcode(value: str) -> str:
+    if not identifiers.is_valid_postcode(value):
+        raise _Invalid(f"{value!r} is not a UK postcode")
+    return identifiers.normalise_postcode(value)
+
+
+def _uprn(value: str) -> str:
+    digits = value.strip()
+    if not digits.isdigit() or len(digits) > 12:
+        raise _Invalid(f"{value!r} is not a UPRN (up to 12 digits)")
+    return digits
+
+
+def _sex(value: str) -> str:
+    code = SEX_CODES.get(value.strip().lower())
+    if code is None:
+        raise _Invalid(f"{value!r} is not a sex code we know (F, M or U)")
+    return code
+
+
+def _ethnicity(value: str) -> str:
+    code = value.strip().upper()
+    if code not in Ethnicity.values:
+        raise _Invalid(f"{value!r} is not a DfE ethnicity code")
+    return code
+
+
+def _boolean(value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in ("1", "true", "yes", "y"):
+        return True
+    if lowered in ("0", "false", "no", "n", ""):
+        return False
+    raise _Invalid(f"{value!r} is not yes or no")
+
+
+#: Every field a mapping may fill, with how its value is checked. Dates are special:
+#: they take the mapping's formats.
+FIELD_CHECKS: dict[str, Callable[[str], Any] | None] = {
+    "record_id": _text,
+    "given_name": _text,
+    "middle_names": _text,
+    "family_name": _text,
+    "date_of_birth": None,
+    "sex": _sex,
+    "ethnicity": _ethnicity,
+    "postcode": _postcode,
+    "address": _text,
+    "uprn": _uprn,
+    "nhs_number": _identifier("nhs"),
+    "upn": _identifier("upn"),
+    "police_ref": _identifier("police"),
+    "council_ref": _identifier("council"),
+    "national_id": _text,
+    # What an involvement feed adds about the agency's work with the person.
+    "team": _text,
+    "capacity": _text,
+    "started_on": None,
+    "ended_on": None,
+    "end_reason": _text,
+    "practitioner": _text,
+    "lead_professional": _boolean,
+}
+DATE_FIELDS = frozenset({"date_of_birth", "started_on", "ended_on"})
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    field: str
+    columns: tuple[str, ...] = ()
+    formats: tuple[str, ...] = DEFAULT_DATE_FORMATS
+    codes: Mapping[str, str] | None = None
+    constant: str | None = None
+    join: str = ", "
+
+    def raw(self, row: Mapping[str, Any]) -> str:
+        if self.constant is not None:
+            return self.constant
+        parts = [_cell(row, column) for column in self.columns]
+        return self.join.join(p for p in parts if p)
+
+    def value(self, row: Mapping[str, Any]) -> Any:
+        """The normalised value, None when blank; raises `_Invalid`."""
+        raw = self.raw(row).strip()
+        if not raw:
+            return None
+        if self.codes is not None:
+            if raw not in self.codes:
+                raise _Invalid(f"{raw!r} is not in the mapping's code list")
+            raw = self.codes[raw]
+        if self.field in DATE_FIELDS:
+            return _date(raw, self.formats)
+        check = FIELD_CHECKS[self.field]
+        assert check is not None
+        return check(raw)
+
+
+def _cell(row: Mapping[str, Any], column: str) -> str:
+    """A column's text; `a.b` reaches into nested JSON objects."""
+    value: Any = row
+    for part in column.split("."):
+        if not isinstance(value, Mapping):
+            return ""
+        value = value.get(part)
+    if value is None:
+        return ""
+    return str(value)
+
+
+@dataclass(frozen=True)
+class ColumnMapping:
+    fields: Mapping[str, FieldSpec]
+    agency: str | None = None
+    system: str | None = None
+    required: frozenset[str] = frozenset({"record_id"})
+    delimiter: str = ","
+    encoding: str = "utf-8-sig"
+    source: str = field(default="", compare=False)
+
+    @classmethod
+    def load(cls, path: str | Path) -> ColumnMapping:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise MappingError(f"cannot read the mapping {path}: {exc.strerror}") from exc
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise MappingError(f"the mapping {path} is not valid YAML: {exc}") from exc
+        return cls.from_dict(data, source=str(path))
+
+    @classmethod
+    def from_dict(cls, data: Any, *, source: str = "") -> ColumnMapping:
+        if not isinstance(data, dict):
+            raise MappingError("a mapping is a set of `field: column` lines")
+        unknown = set(data) - set(FIELD_CHECKS) - META_KEYS
+        if unknown:
+            known = ", ".join(sorted(FIELD_CHECKS))
+            raise MappingError(
+                f"unknown field(s) {', '.join(sorted(map(str, unknown)))}; fields are: {known}"
+            )
+        specs = {name: _spec(name, value) for name, value in data.items() if name in FIELD_CHECKS}
+        if "record_id" not in specs:
+            raise MappingError("record_id: map the column that identifies each record")
+        required = data.get("required", ["record_id"])
+        if not isinstance(required, list) or not all(r in FIELD_CHECKS for r in required):
+            raise MappingError("required: a list of field names")
+        missing = [r for r in required if r not in specs]
+        if missing:
+            raise MappingError(f"required: {', '.join(missing)} must also be mapped")
+        return cls(
+            fields=specs,
+            agency=_optional_str(data, "agency"),
+            system=_optional_str(data, "system"),
+            required=frozenset({"record_id", *required}),
+            delimiter=_optional_str(data, "delimiter") or ",",
+            encoding=_optional_str(data, "encoding") or "utf-8-sig",
+            source=source,
+        )
+
+    @property
+    def columns(self) -> set[str]:
+        return {c.split(".")[0] for spec in self.fields.values() for c in spec.columns}
+
+    def missing_columns(self, header: list[str]) -> list[str]:
+        """Mapped columns the file does not have: the whole file is refused for these."""
+        return sorted(self.columns - set(header))
+
+    def apply(self, row: Mapping[str, Any]) -> tuple[dict[str, Any], list[FieldError]]:
+        """Map one source row: the values by TellOnce field, and every problem found."""
+        values: dict[str, Any] = {}
+        problems: list[FieldError] = []
+        for name, spec in self.fields.items():
+            try:
+                values[name] = spec.value(row)
+            except _Invalid as exc:
+                problems.append(FieldError(name, str(exc)))
+                continue
+            if values[name] is None and name in self.required:
+                problems.append(FieldError(name, "is missing"))
+        return values, problems
+
+
+def _optional_str(data: Mapping[str, Any], key: str) -> str | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str | int):
+        raise MappingError(f"{key}: give a single value")
+    return str(value)
+
+
+def _spec(name: str, value: Any) -> FieldSpec:
+    if isinstance(value, str):
+        return FieldSpec(name, columns=(value,))
+    if isinstance(value, list):
+        if not value or not all(isinstance(v, str) for v in value):
+            raise MappingError(f"{name}: a list of column names to join")
+        return FieldSpec(name, columns=tuple(value))
+    if not isinstance(value, dict):
+        raise MappingError(f"{name}: give a column, a list of columns or settings")
+    allowed = {"column", "columns", "format", "codes", "value", "join"}
+    unknown = set(value) - allowed
+    if unknown:
+        raise MappingError(f"{name}: unknown setting(s) {', '.join(sorted(unknown))}")
+    if "value" in value:
+        return FieldSpec(name, constant=str(value["value"]))
+    columns = value.get("columns", value.get("column"))
+    if isinstance(columns, str):
+        columns = [columns]
+    if not columns or not all(isinstance(c, str) for c in columns):
+        raise MappingError(f"{name}: name the column (column: NAME)")
+    formats = value.get("format", DEFAULT_DATE_FORMATS)
+    if isinstance(formats, str):
+        formats = [formats]
+    if "format" in value and name not in DATE_FIELDS:
+        raise MappingError(f"{name}: only dates take a format")
+    for fmt in formats:
+        try:
+            _format_example(fmt)
+        except ValueError as exc:
+            raise MappingError(f"{name}: {fmt!r} is not a date format") from exc
+    codes = value.get("codes")
+    if codes is not None and not isinstance(codes, dict):
+        raise MappingError(f"{name}: codes is a list of `source: tellonce` lines")
+    return FieldSpec(
+        name,
+        columns=tuple(columns),
+        formats=tuple(formats),
+        codes={str(k): str(v) for k, v in codes.items()} if codes else None,
+        join=str(value.get("join", ", ")),
+    )
+
+
+class SourceFileError(ValueError):
+    """The file as a whole cannot be read: says why."""
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    """One row of a source file: its number (the line for CSV, whose header is line 1,
+    and for JSON Lines; the position from 1 in a JSON list), its cells, or why it could
+    not be read."""
+
+    number: int
+    cells: Mapping[str, Any]
+    problem: str | None = None
+
+
+def read_rows(path: str | Path, mapping: ColumnMapping) -> Iterator[SourceRow]:
+    """Each row of a CSV file, a JSON list of objects, or JSON Lines."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".csv":
+            yield from _csv_rows(path, mapping)
+        elif suffix in (".json", ".jsonl", ".ndjson"):
+            yield from _json_rows(path, suffix)
+        else:
+            raise SourceFileError(f"{path.name}: feeds are .csv, .json or .jsonl files")
+    except OSError as exc:
+        raise SourceFileError(f"cannot read {path}: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        raise SourceFileError(f"{path.name} is not {mapping.encoding} text: {exc.reason}") from exc
+
+
+def _csv_rows(path: Path, mapping: ColumnMapping) -> Iterator[SourceRow]:
+    with path.open(newline="", encoding=mapping.encoding) as handle:
+        reader = csv.DictReader(handle, delimiter=mapping.delimiter)
+        header = list(reader.fieldnames or [])
+        missing = mapping.missing_columns(header)
+        if missing:
+            raise SourceFileError(
+                f"{path.name} has no column(s) {', '.join(missing)} that the mapping names"
+            )
+        for row in reader:
+            if None in row:
+                yield SourceRow(reader.line_num, {}, "has more cells than the header")
+            else:
+                yield SourceRow(reader.line_num, row)
+
+
+def _json_rows(path: Path, suffix: str) -> Iterator[SourceRow]:
+    with path.open(encoding="utf-8") as handle:
+        if suffix != ".json":
+            for number, line in enumerate(handle, start=1):
+                if line.strip():
+                    yield _json_line(number, line)
+            return
+        try:
+            data = json.load(handle)
+        except json.JSONDecodeError as exc:
+            raise SourceFileError(f"{path.name} is not valid JSON: {exc.msg}") from exc
+    if isinstance(data, dict) and isinstance(data.get("records"), list):
+        data = data["records"]
+    if not isinstance(data, list):
+        raise SourceFileError(f"{path.name}: expected a list of records (or {{'records': [...]}})")
+    for number, item in enumerate(data, start=1):
+        if isinstance(item, dict):
+            yield SourceRow(number, item)
+        else:
+            yield SourceRow(number, {}, "is not an object")
+
+
+def _json_line(number: int, line: str) -> SourceRow:
+    try:
+        item = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return SourceRow(number, {}, f"is not valid JSON: {exc.msg}")
+    if not isinstance(item, dict):
+        return SourceRow(number, {}, "is not an object")
+    return SourceRow(number, item)
