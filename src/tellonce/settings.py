@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "tellonce.people",
     "tellonce.involvements",
     "tellonce.access",
+    "tellonce.linkage",
     "tellonce.borough",
     "tellonce.api",
 ]
