@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 DEMO_ENV := TELLONCE_ENV=demo
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint typecheck check install seed bench clean-demo
+.PHONY: demo test lint typecheck check install seed bench bench-feeds clean-demo
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("TellOnce needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -36,6 +36,9 @@ check: lint typecheck test
 
 bench: $(STAMP)
 	$(DEMO_ENV) $(BIN)/python bench/run.py
+
+bench-feeds: $(STAMP)
+	$(DEMO_ENV) $(BIN)/python bench/feeds_bench.py
 
 clean-demo:
 	rm -rf var/

@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "tellonce.accounts",
     "tellonce.people",
     "tellonce.involvements",
+    "tellonce.feeds",
     "tellonce.access",
     "tellonce.linkage",
     "tellonce.borough",
@@ -298,6 +299,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "COMPONENT_SPLIT_REQUEST": True,
 }
+
+# Where `tellonce import` looks for an agency's mapping (`<CODE>.yaml`) when no
+# mapping sits beside the feed file.
+FEED_MAPPINGS_DIR = Path(env_str("FEED_MAPPINGS_DIR") or VAR_DIR / "mappings")
 
 # How long a break-glass grant lasts, and how long access outlives an ended involvement.
 BREAK_GLASS_HOURS = env_int("BREAK_GLASS_HOURS", 4, minimum=1)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.utils import timezone
@@ -7,9 +8,19 @@ from rest_framework import serializers
 
 from tellonce.audit.models import AuditEvent
 from tellonce.core.dates import InvalidDateError, PartialDate
+from tellonce.feeds.mapping import DATE_FIELDS, FIELD_CHECKS
+from tellonce.feeds.models import ReportedInvolvement
+from tellonce.feeds.services import API_REQUIRED, agency_record_check
 from tellonce.involvements.models import Involvement
 from tellonce.organisations.models import Agency, Team
-from tellonce.people.models import IdentifierScheme, Person, PersonIdentifier, PersonName, Residence
+from tellonce.people.models import (
+    AgencyRecord,
+    IdentifierScheme,
+    Person,
+    PersonIdentifier,
+    PersonName,
+    Residence,
+)
 from tellonce.people.selectors import PersonQuery
 
 
@@ -203,3 +214,90 @@ class AuditEventSerializer(serializers.ModelSerializer):
     class Meta:
         model = AuditEvent
         fields = ["seq", "at", "actor", "team", "action", "channel", "ip_address", "reason"]
+
+
+class AgencyRecordReceiveSerializer(serializers.Serializer):
+    """One of the agency's records, as a feed row with TellOnce's field names and ISO
+    dates, plus the agency system it comes from. Checked exactly as a feed row is
+    (`tellonce.feeds.services.agency_record_check`); the agency is the caller's."""
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        # Declared for the API schema; the checks themselves are the feeds' own.
+        fields: dict[str, serializers.Field] = {
+            "system": serializers.CharField(help_text="The agency system, e.g. Mosaic")
+        }
+        for name in FIELD_CHECKS:
+            if name in DATE_FIELDS:
+                fields[name] = serializers.DateField(required=False)
+            elif name == "lead_professional":
+                fields[name] = serializers.BooleanField(required=False)
+            else:
+                fields[name] = serializers.CharField(required=name in API_REQUIRED)
+        return fields
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        if not isinstance(data, Mapping):
+            raise serializers.ValidationError(
+                {"non_field_errors": ["Send one record as a JSON object"]}
+            )
+        row, system, problems = agency_record_check(data, agency=self.context["agency"])
+        if problems:
+            errors: dict[str, list[str]] = {}
+            for problem in problems:
+                errors.setdefault(problem.field, []).append(problem.reason_without_value)
+            raise serializers.ValidationError(errors)
+        return {"row": row, "system": system}
+
+
+class ReportedInvolvementSerializer(serializers.ModelSerializer):
+    team = serializers.CharField(source="team.name")
+
+    class Meta:
+        model = ReportedInvolvement
+        fields = [
+            "team",
+            "capacity",
+            "started_on",
+            "ended_on",
+            "end_reason",
+            "practitioner_name",
+            "is_lead_professional",
+        ]
+
+
+class AgencyRecordSerializer(serializers.ModelSerializer):
+    """An agency's own record as TellOnce holds it, and what receiving it did."""
+
+    status = serializers.SerializerMethodField(help_text="new, updated or unchanged")
+    agency = serializers.CharField(source="agency.code")
+    record_id = serializers.CharField(source="local_id")
+    address = serializers.CharField(source="address_line")
+    involvements = ReportedInvolvementSerializer(many=True, source="reported_involvements")
+
+    class Meta:
+        model = AgencyRecord
+        fields = [
+            "status",
+            "agency",
+            "system",
+            "record_id",
+            "given_name",
+            "middle_names",
+            "family_name",
+            "date_of_birth",
+            "sex",
+            "ethnicity",
+            "postcode",
+            "address",
+            "uprn",
+            "nhs_number",
+            "upn",
+            "police_ref",
+            "council_ref",
+            "national_id",
+            "received_on",
+            "involvements",
+        ]
+
+    def get_status(self, record: AgencyRecord) -> str:
+        return str(self.context.get("status", ""))

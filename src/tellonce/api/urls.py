@@ -30,4 +30,5 @@ urlpatterns = [
         name="person-identifier-archive",
     ),
     path("teams/", views.TeamListView.as_view(), name="teams"),
+    path("records/", views.AgencyRecordReceiveView.as_view(), name="records"),
 ]

@@ -18,6 +18,7 @@ from tellonce.accounts.models import User
 from tellonce.api import serializers as s
 from tellonce.api.errors import error_response
 from tellonce.audit.services import via_request
+from tellonce.feeds.services import RowOutcome, agency_record_receive
 from tellonce.organisations.selectors import team_directory
 from tellonce.people import selectors, services
 from tellonce.people.models import PersonIdentifier
@@ -173,3 +174,44 @@ class TeamListView(ListAPIView):
             user=_user(self.request),  # type: ignore[arg-type]
             service=self.request.query_params.get("service"),
         )
+
+
+class AgencyRecordReceiveView(APIView):
+    @extend_schema(
+        summary="Send one of your agency's records, as a row of its feed would",
+        description=(
+            "For agency system accounts: the record is your agency's. Fields are TellOnce's"
+            " (as in a feed mapping), dates YYYY-MM-DD; a field left out is left as it was."
+            " 201: stored (new or updated: see `status`); 200: unchanged."
+        ),
+        request=s.AgencyRecordReceiveSerializer,
+        responses={
+            201: s.AgencyRecordSerializer,
+            200: s.AgencyRecordSerializer,
+            400: ERRORS,
+            401: ERRORS,
+            403: ERRORS,
+        },
+    )
+    def post(self, request: Request) -> Response:
+        user = _user(request)
+        if not user.is_system_account or user.team is None:
+            return error_response(
+                [{"field": None, "message": "Only agency system accounts send records"}],
+                status.HTTP_403_FORBIDDEN,
+            )
+        agency = user.team.agency
+        body = s.AgencyRecordReceiveSerializer(data=request.data, context={"agency": agency})
+        body.is_valid(raise_exception=True)
+        received = agency_record_receive(
+            user=user,
+            agency=agency,
+            system=body.validated_data["system"],
+            row=body.validated_data["row"],
+            via=via_request(request),
+        )
+        changed = received.outcome is not RowOutcome.UNCHANGED
+        data = s.AgencyRecordSerializer(
+            received.record, context={"status": received.outcome.name.lower()}
+        ).data
+        return Response(data, status=status.HTTP_201_CREATED if changed else status.HTTP_200_OK)

@@ -1034,6 +1034,10 @@ class _Generator:
         elif roll < profile.dob_missing + profile.dob_error:
             dob = _off_by_one(p.dob, rng)
             errors["dob_off_by_one"] += 1
+        if dob is not None and dob > self.as_of:
+            # No agency system accepts a birth in the future: a baby's swapped or
+            # nudged date that would be one is recorded correctly instead.
+            dob = p.dob
 
         sex = p.sex
         if r() < 0.01:

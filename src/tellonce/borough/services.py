@@ -30,7 +30,7 @@ from tellonce.borough import demo
 from tellonce.borough.generator import COLUMNS, GROUND_TRUTH_COLUMNS, Borough, generate
 from tellonce.borough.models import SeedRun
 from tellonce.borough.organisations import partnership_ensure
-from tellonce.borough.writer import rows_insert, sequences_reset
+from tellonce.core.bulk import rows_insert, sequences_reset
 from tellonce.organisations.models import Agency, Team
 from tellonce.people.models import Address, AgencyRecord, Person
 

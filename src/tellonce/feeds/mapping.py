@@ -18,6 +18,7 @@ validated the same way whichever command reads it; a bad value is reported by fi
 from __future__ import annotations
 
 import csv
+import functools
 import json
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -49,6 +50,7 @@ SEX_CODES = {
     "9": "U",
 }
 _SPACES = re.compile(r"\s+")
+_ETHNICITY_CODES = frozenset(Ethnicity.values)
 
 
 class MappingError(ValueError):
@@ -59,32 +61,52 @@ class MappingError(ValueError):
 class FieldError:
     field: str
     reason: str
+    #: The reason without the cell's value ("is not a date like 27/03/2015"): what is
+    #: printed, logged or kept, since the value may be a name or an identifier.
+    reason_without_value: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.reason_without_value:
+            object.__setattr__(self, "reason_without_value", self.reason)
 
     def __str__(self) -> str:
         return f"{self.field}: {self.reason}"
 
 
 class _Invalid(ValueError):
-    pass
+    """A value that fails its check; the message quotes the value when there is one."""
+
+    def __init__(self, problem: str, value: str | None = None) -> None:
+        self.problem = problem
+        super().__init__(problem if value is None else f"{value!r} {problem}")
 
 
 def _text(value: str) -> str:
     return _SPACES.sub(" ", value).strip()
 
 
-def _date(value: str, formats: tuple[str, ...]) -> date:
+@functools.lru_cache(maxsize=65536)
+def _parsed(value: str, formats: tuple[str, ...]) -> date | None:
+    # A feed repeats its dates many times over (birthdays, term starts), and strptime
+    # is the slowest check of a row.
     for fmt in formats:
         try:
-            parsed = datetime.strptime(value, fmt).date()
+            return datetime.strptime(value, fmt).date()
         except ValueError:
             continue
-        if parsed > date.today():
-            raise _Invalid(f"{value!r} is in the future")
-        if parsed.year < 1900:
-            raise _Invalid(f"{value!r} is before 1900")
-        return parsed
-    expected = " or ".join(_format_example(f) for f in formats)
-    raise _Invalid(f"{value!r} is not a date like {expected}")
+    return None
+
+
+def _date(value: str, formats: tuple[str, ...]) -> date:
+    parsed = _parsed(value, formats)
+    if parsed is None:
+        expected = " or ".join(_format_example(f) for f in formats)
+        raise _Invalid(f"is not a date like {expected}", value)
+    if parsed > date.today():
+        raise _Invalid("is in the future", value)
+    if parsed.year < 1900:
+        raise _Invalid("is before 1900", value)
+    return parsed
 
 
 def _format_example(fmt: str) -> str:
@@ -103,28 +125,28 @@ def _identifier(scheme: str) -> Callable[[str], str]:
 
 def _postcode(value: str) -> str:
     if not identifiers.is_valid_postcode(value):
-        raise _Invalid(f"{value!r} is not a UK postcode")
+        raise _Invalid("is not a UK postcode", value)
     return identifiers.normalise_postcode(value)
 
 
 def _uprn(value: str) -> str:
     digits = value.strip()
     if not digits.isdigit() or len(digits) > 12:
-        raise _Invalid(f"{value!r} is not a UPRN (up to 12 digits)")
+        raise _Invalid("is not a UPRN (up to 12 digits)", value)
     return digits
 
 
 def _sex(value: str) -> str:
     code = SEX_CODES.get(value.strip().lower())
     if code is None:
-        raise _Invalid(f"{value!r} is not a sex code we know (F, M or U)")
+        raise _Invalid("is not a sex code we know (F, M or U)", value)
     return code
 
 
 def _ethnicity(value: str) -> str:
     code = value.strip().upper()
-    if code not in Ethnicity.values:
-        raise _Invalid(f"{value!r} is not a DfE ethnicity code")
+    if code not in _ETHNICITY_CODES:
+        raise _Invalid("is not a DfE ethnicity code", value)
     return code
 
 
@@ -134,7 +156,7 @@ def _boolean(value: str) -> bool:
         return True
     if lowered in ("0", "false", "no", "n", ""):
         return False
-    raise _Invalid(f"{value!r} is not yes or no")
+    raise _Invalid("is not yes or no", value)
 
 
 #: Every field a mapping may fill, with how its value is checked. Dates are special:
@@ -189,7 +211,7 @@ class FieldSpec:
             return None
         if self.codes is not None:
             if raw not in self.codes:
-                raise _Invalid(f"{raw!r} is not in the mapping's code list")
+                raise _Invalid("is not in the mapping's code list", raw)
             raw = self.codes[raw]
         if self.field in DATE_FIELDS:
             return _date(raw, self.formats)
@@ -199,12 +221,15 @@ class FieldSpec:
 
 
 def _cell(row: Mapping[str, Any], column: str) -> str:
-    """A column's text; `a.b` reaches into nested JSON objects."""
-    value: Any = row
-    for part in column.split("."):
-        if not isinstance(value, Mapping):
-            return ""
-        value = value.get(part)
+    """A column's text; `a.b` reaches into nested JSON objects, unless the row has a
+    column of that very name (a CSV's "D.O.B")."""
+    value: Any = row.get(column)
+    if value is None and "." in column and column not in row:
+        value = row
+        for part in column.split("."):
+            if not isinstance(value, Mapping):
+                return ""
+            value = value.get(part)
     if value is None:
         return ""
     return str(value)
@@ -266,8 +291,17 @@ class ColumnMapping:
         return {c.split(".")[0] for spec in self.fields.values() for c in spec.columns}
 
     def missing_columns(self, header: list[str]) -> list[str]:
-        """Mapped columns the file does not have: the whole file is refused for these."""
-        return sorted(self.columns - set(header))
+        """Mapped columns the file does not have: the whole file is refused for these.
+        A dotted name is a column of that name or the top of a nested one."""
+        present = set(header)
+        return sorted(
+            {
+                column.split(".")[0]
+                for spec in self.fields.values()
+                for column in spec.columns
+                if column not in present and column.split(".")[0] not in present
+            }
+        )
 
     def apply(self, row: Mapping[str, Any]) -> tuple[dict[str, Any], list[FieldError]]:
         """Map one source row: the values by TellOnce field, and every problem found."""
@@ -277,7 +311,7 @@ class ColumnMapping:
             try:
                 values[name] = spec.value(row)
             except _Invalid as exc:
-                problems.append(FieldError(name, str(exc)))
+                problems.append(FieldError(name, str(exc), exc.problem))
                 continue
             if values[name] is None and name in self.required:
                 problems.append(FieldError(name, "is missing"))

@@ -277,6 +277,7 @@ class AgencyRecord(Timestamped, Undeletable):
     system = models.CharField(max_length=100)
     local_id = models.CharField(max_length=64, help_text="The record's id in the agency system")
     given_name = models.CharField(max_length=100, blank=True)
+    middle_names = models.CharField(max_length=200, blank=True)
     family_name = models.CharField(max_length=100, blank=True)
     date_of_birth = models.DateField(null=True, blank=True)
     sex = models.CharField(max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
@@ -288,7 +289,22 @@ class AgencyRecord(Timestamped, Undeletable):
     upn = models.CharField(max_length=13, blank=True)
     police_ref = models.CharField(max_length=20, blank=True)
     council_ref = models.CharField(max_length=20, blank=True)
+    national_id = models.CharField(
+        max_length=40, blank=True, help_text="Another country's or scheme's identifier"
+    )
     received_on = models.DateTimeField(default=timezone.now)
+    # Which feed file and row last changed this record (none: seeded or sent by the API).
+    feed = models.ForeignKey(
+        "feeds.FeedImport",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="records",
+    )
+    feed_row = models.PositiveIntegerField(null=True, blank=True)
+    # A digest of the agency's details as stored, so that a re-sent unchanged row is
+    # recognised without comparing field by field; empty until a feed or the API wrote it.
+    content_hash = models.CharField(max_length=64, blank=True, editable=False)
     person = models.ForeignKey(
         Person, null=True, blank=True, on_delete=models.PROTECT, related_name="agency_records"
     )

@@ -392,3 +392,8 @@ def test_bad_arguments_are_named_plainly(args, message):
     with pytest.raises(CommandError) as refused:
         call_command("seed", *args)
     assert message in str(refused.value)
+
+
+def test_no_agency_record_has_a_birth_date_in_the_future(big_borough: Borough) -> None:
+    births = [row["date_of_birth"] for row in _rows(big_borough, "people.AgencyRecord")]
+    assert births and all(born is None or born <= AS_OF for born in births)

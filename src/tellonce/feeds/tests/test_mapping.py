@@ -144,3 +144,26 @@ def test_json_lists_nested_objects_and_json_lines(tmp_path):
         (2, False),
         (4, True),
     ]
+
+
+def test_each_problem_can_be_told_without_the_value():
+    mapping = ColumnMapping.from_dict(SYSTMONE)
+    _, problems = mapping.apply(
+        {"PatientID": "P2", "Forename": "Sam", "Surname": "Khan", "DOB": "2015-03-27",
+         "Gender": "7", "NHS": "", "Postcode": "", "House": "", "Street": "", "Town": ""}
+    )  # fmt: skip
+    told = {p.field: p.reason_without_value for p in problems}
+    assert told == {
+        "date_of_birth": "is not a date like 27/03/2015",
+        "sex": "is not in the mapping's code list",
+    }
+
+
+def test_a_csv_column_with_dots_in_its_name_is_a_column(tmp_path):
+    path = tmp_path / "feed.csv"
+    path.write_text("id,D.O.B\n1,27/03/2015\n")
+    mapping = ColumnMapping.from_dict(
+        {"record_id": "id", "date_of_birth": {"column": "D.O.B", "format": "%d/%m/%Y"}}
+    )
+    rows = list(read_rows(path, mapping))
+    assert mapping.apply(rows[0].cells)[0]["date_of_birth"] == date(2015, 3, 27)

@@ -7,116 +7,315 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('people', '0001_initial'),
+        ("people", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='LinkageModel',
+            name="LinkageModel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(unique=True)),
-                ('trained_on', models.DateTimeField(default=django.utils.timezone.now)),
-                ('splink_version', models.CharField(max_length=20)),
-                ('settings', models.JSONField(help_text='The Splink model, as Splink saves it')),
-                ('term_frequencies', models.JSONField(default=dict, help_text='Term frequencies of the training records, for the scorer')),
-                ('records_trained_on', models.PositiveIntegerField()),
-                ('match_threshold', models.FloatField(default=0.99, help_text='Pairs at or above this probability are the same person')),
-                ('review_threshold', models.FloatField(default=0.5, help_text='Pairs from here up to the match threshold go to review')),
-                ('is_active', models.BooleanField(default=False)),
-                ('trained_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(unique=True)),
+                ("trained_on", models.DateTimeField(default=django.utils.timezone.now)),
+                ("splink_version", models.CharField(max_length=20)),
+                ("settings", models.JSONField(help_text="The Splink model, as Splink saves it")),
+                (
+                    "term_frequencies",
+                    models.JSONField(
+                        default=dict,
+                        help_text="Term frequencies of the training records, for the scorer",
+                    ),
+                ),
+                ("records_trained_on", models.PositiveIntegerField()),
+                (
+                    "match_threshold",
+                    models.FloatField(
+                        default=0.99,
+                        help_text="Pairs at or above this probability are the same person",
+                    ),
+                ),
+                (
+                    "review_threshold",
+                    models.FloatField(
+                        default=0.5,
+                        help_text="Pairs from here up to the match threshold go to review",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=False)),
+                (
+                    "trained_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-version'],
+                "ordering": ["-version"],
             },
         ),
         migrations.CreateModel(
-            name='LinkRun',
+            name="LinkRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('started_on', models.DateTimeField(default=django.utils.timezone.now)),
-                ('finished_on', models.DateTimeField(blank=True, null=True)),
-                ('records', models.PositiveIntegerField(default=0)),
-                ('pairs_scored', models.PositiveIntegerField(default=0)),
-                ('persons_new', models.PositiveIntegerField(default=0)),
-                ('merges', models.PositiveIntegerField(default=0)),
-                ('splits', models.PositiveIntegerField(default=0)),
-                ('review_pairs', models.PositiveIntegerField(default=0)),
-                ('model', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='runs', to='linkage.linkagemodel')),
-                ('run_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("started_on", models.DateTimeField(default=django.utils.timezone.now)),
+                ("finished_on", models.DateTimeField(blank=True, null=True)),
+                ("records", models.PositiveIntegerField(default=0)),
+                ("pairs_scored", models.PositiveIntegerField(default=0)),
+                ("persons_new", models.PositiveIntegerField(default=0)),
+                ("merges", models.PositiveIntegerField(default=0)),
+                ("splits", models.PositiveIntegerField(default=0)),
+                ("review_pairs", models.PositiveIntegerField(default=0)),
+                (
+                    "model",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="runs",
+                        to="linkage.linkagemodel",
+                    ),
+                ),
+                (
+                    "run_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-started_on'],
+                "ordering": ["-started_on"],
             },
         ),
         migrations.CreateModel(
-            name='LinkEvent',
+            name="LinkEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('new', 'New person'), ('merge', 'Merged'), ('split', 'Split'), ('unmerge', 'Unmerged by a reviewer')], max_length=10)),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('record_ids', models.JSONField(default=list, help_text='The agency records that moved')),
-                ('match_probability', models.FloatField(blank=True, null=True)),
-                ('match_weight', models.FloatField(blank=True, null=True)),
-                ('reason', models.TextField(blank=True)),
-                ('by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('model', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='linkage.linkagemodel')),
-                ('other_person', models.ForeignKey(blank=True, help_text='The person merged in, or the person records moved to', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='people.person')),
-                ('person', models.ForeignKey(help_text='The person kept (merge), left (split) or created', on_delete=django.db.models.deletion.PROTECT, related_name='link_events', to='people.person')),
-                ('run', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='events', to='linkage.linkrun')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("new", "New person"),
+                            ("merge", "Merged"),
+                            ("split", "Split"),
+                            ("unmerge", "Unmerged by a reviewer"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "record_ids",
+                    models.JSONField(default=list, help_text="The agency records that moved"),
+                ),
+                ("match_probability", models.FloatField(blank=True, null=True)),
+                ("match_weight", models.FloatField(blank=True, null=True)),
+                ("reason", models.TextField(blank=True)),
+                (
+                    "by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "model",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="linkage.linkagemodel",
+                    ),
+                ),
+                (
+                    "other_person",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The person merged in, or the person records moved to",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="people.person",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        help_text="The person kept (merge), left (split) or created",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="link_events",
+                        to="people.person",
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="linkage.linkrun",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at'],
+                "ordering": ["-at"],
             },
         ),
         migrations.CreateModel(
-            name='ReviewDecision',
+            name="ReviewDecision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('decision', models.CharField(choices=[('same', 'The same person'), ('not_same', 'Not the same person')], max_length=10)),
-                ('decided_on', models.DateTimeField(default=django.utils.timezone.now)),
-                ('reason', models.TextField(blank=True)),
-                ('decided_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('left', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='people.agencyrecord')),
-                ('right', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='people.agencyrecord')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[("same", "The same person"), ("not_same", "Not the same person")],
+                        max_length=10,
+                    ),
+                ),
+                ("decided_on", models.DateTimeField(default=django.utils.timezone.now)),
+                ("reason", models.TextField(blank=True)),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "left",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="people.agencyrecord",
+                    ),
+                ),
+                (
+                    "right",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="people.agencyrecord",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-decided_on'],
+                "ordering": ["-decided_on"],
             },
         ),
         migrations.CreateModel(
-            name='ReviewPair',
+            name="ReviewPair",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('match_probability', models.FloatField()),
-                ('match_weight', models.FloatField()),
-                ('explanation', models.JSONField(default=list, help_text="Each comparison's level and weight")),
-                ('queued_on', models.DateTimeField(default=django.utils.timezone.now)),
-                ('decision', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='pairs', to='linkage.reviewdecision')),
-                ('left', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='people.agencyrecord')),
-                ('model', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='linkage.linkagemodel')),
-                ('right', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='people.agencyrecord')),
-                ('run', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='linkage.linkrun')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("match_probability", models.FloatField()),
+                ("match_weight", models.FloatField()),
+                (
+                    "explanation",
+                    models.JSONField(default=list, help_text="Each comparison's level and weight"),
+                ),
+                ("queued_on", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "decision",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="pairs",
+                        to="linkage.reviewdecision",
+                    ),
+                ),
+                (
+                    "left",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="people.agencyrecord",
+                    ),
+                ),
+                (
+                    "model",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="linkage.linkagemodel",
+                    ),
+                ),
+                (
+                    "right",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="people.agencyrecord",
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="linkage.linkrun",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-match_probability'],
+                "ordering": ["-match_probability"],
             },
         ),
         migrations.AddConstraint(
-            model_name='linkagemodel',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_active', True)), fields=('is_active',), name='one_active_linkage_model'),
+            model_name="linkagemodel",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_active", True)),
+                fields=("is_active",),
+                name="one_active_linkage_model",
+            ),
         ),
         migrations.AddIndex(
-            model_name='reviewdecision',
-            index=models.Index(fields=['left', 'right', 'decided_on'], name='review_decision_idx'),
+            model_name="reviewdecision",
+            index=models.Index(fields=["left", "right", "decided_on"], name="review_decision_idx"),
         ),
         migrations.AddConstraint(
-            model_name='reviewpair',
-            constraint=models.UniqueConstraint(fields=('left', 'right'), name='review_pair_unique'),
+            model_name="reviewpair",
+            constraint=models.UniqueConstraint(fields=("left", "right"), name="review_pair_unique"),
         ),
     ]

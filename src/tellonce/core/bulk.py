@@ -1,4 +1,4 @@
-"""Writing the generated borough: many rows at a time, as plain INSERTs.
+"""Writing many rows at a time, as plain INSERTs: the synthetic borough and agency feeds.
 
 Owns `rows_insert()` and `sequences_reset()`. The generator's rows are tuples in the
 column order of `generator.COLUMNS`; every other column gets its default here (the

@@ -1,0 +1,147 @@
+"""Agency feeds as received: each import of a file (`FeedImport`), the rows it could not
+take and why (`FeedRowProblem`), and the involvements agency records report
+(`ReportedInvolvement`), kept as the agency sent them until the record is linked to a
+person and they become entries in the involvement register.
+
+Nothing here holds a name, date of birth or identifier outside `AgencyRecord` and
+`ReportedInvolvement`: a problem names the row and field, never the cell's value.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from tellonce.core.models import Timestamped, Undeletable
+from tellonce.involvements.models import Capacity
+
+
+class ImportStatus(models.TextChoices):
+    RUNNING = "running", "Running"
+    COMPLETED = "completed", "Completed"
+    REFUSED = "refused", "Refused: the file could not be read"
+    FAILED = "failed", "Stopped part way"
+
+
+class FeedImport(Undeletable):
+    """One run of `tellonce import`: which agency system's file, and what became of it.
+
+    Every run is kept, a repeat of the same file too, so that the log says what was
+    received and when even when nothing changed."""
+
+    agency = models.ForeignKey(
+        "organisations.Agency", on_delete=models.PROTECT, related_name="feed_imports"
+    )
+    system = models.CharField(max_length=100)
+    file_name = models.CharField(max_length=255)
+    file_sha256 = models.CharField(max_length=64)
+    mapping_name = models.CharField(max_length=255, blank=True)
+    status = models.CharField(
+        max_length=20, choices=ImportStatus.choices, default=ImportStatus.RUNNING
+    )
+    status_reason = models.TextField(
+        blank=True, help_text="Why the file was refused or the import stopped."
+    )
+    rows_read = models.PositiveIntegerField(default=0)
+    rows_new = models.PositiveIntegerField(default=0)
+    rows_updated = models.PositiveIntegerField(default=0)
+    rows_unchanged = models.PositiveIntegerField(default=0)
+    rows_skipped = models.PositiveIntegerField(default=0)
+    started_on = models.DateTimeField(default=timezone.now)
+    finished_on = models.DateTimeField(null=True, blank=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Empty when run from the command line.",
+    )
+
+    class Meta:
+        ordering = ["-started_on"]
+        indexes = [models.Index(fields=["agency", "started_on"], name="feed_import_agency_idx")]
+
+    def __str__(self) -> str:
+        return f"Import {self.pk} of {self.file_name} ({self.system})"
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {
+            "read": self.rows_read,
+            "new": self.rows_new,
+            "updated": self.rows_updated,
+            "unchanged": self.rows_unchanged,
+            "skipped": self.rows_skipped,
+        }
+
+
+class FeedRowProblem(Undeletable):
+    """Why one row of a feed was skipped. `field` is empty when the row as a whole could
+    not be read (ragged CSV, broken JSON)."""
+
+    feed = models.ForeignKey(FeedImport, on_delete=models.PROTECT, related_name="problems")
+    row_number = models.PositiveIntegerField()
+    field = models.CharField(max_length=40, blank=True)
+    reason = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["feed", "row_number", "id"]
+
+    def __str__(self) -> str:
+        return f"Row {self.row_number}: {self.field or 'row'}: {self.reason}"
+
+
+class ReportedInvolvement(Timestamped, Undeletable):
+    """An agency's work with the person on its record, as its feed reported it.
+
+    Identified within the record by team, capacity and start date: a later row with the
+    same three updates the end date, end reason, named worker and lead professional.
+    When the record is linked to a person it becomes an `Involvement` on that person
+    (`reported_involvements_materialise`), which `involvement` then points at.
+    """
+
+    agency_record = models.ForeignKey(
+        "people.AgencyRecord", on_delete=models.PROTECT, related_name="reported_involvements"
+    )
+    team = models.ForeignKey(
+        "organisations.Team", on_delete=models.PROTECT, related_name="reported_involvements"
+    )
+    capacity = models.CharField(max_length=30, choices=Capacity.choices)
+    started_on = models.DateField()
+    ended_on = models.DateField(null=True, blank=True)
+    end_reason = models.TextField(blank=True)
+    practitioner_name = models.CharField(
+        max_length=200, blank=True, help_text="The named worker, as the agency wrote it."
+    )
+    is_lead_professional = models.BooleanField(default=False)
+    received_on = models.DateTimeField(default=timezone.now)
+    feed = models.ForeignKey(
+        FeedImport,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reported_involvements",
+    )
+    feed_row = models.PositiveIntegerField(null=True, blank=True)
+    involvement = models.OneToOneField(
+        "involvements.Involvement",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reported_as",
+        help_text="The register entry it became once the record was linked to a person.",
+    )
+
+    class Meta:
+        ordering = ["-started_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency_record", "team", "capacity", "started_on"],
+                name="reported_involvement_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_capacity_display()} from {self.started_on:%d %b %Y}"
