@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import feeds_bench
 import seed_bench
 
 
 def main() -> None:
     seed_bench.main([])
+    feeds_bench.main([])
 
 
 if __name__ == "__main__":
