@@ -324,6 +324,8 @@ LOGGING = {
     },
     "loggers": {
         "axes": {"level": "WARNING"},
+        # Splink narrates every step at INFO; our commands say what matters.
+        "splink": {"level": "WARNING"},
         "django.request": {"level": "ERROR"},
     },
 }

@@ -318,6 +318,33 @@ class ColumnMapping:
         return values, problems
 
 
+#: For data from elsewhere (`tellonce link evaluate`), a value that fails a UK check is
+#: still worth comparing in a plain form: an Australian postcode, an identifier whose
+#: check digit another scheme computes. Fields not here are blanked instead.
+LENIENT_FORMS: dict[str, Callable[[str], str]] = {
+    "postcode": identifiers.normalise_postcode,
+    "uprn": str.strip,
+    "nhs_number": lambda value: re.sub(r"\D", "", value),
+    "upn": lambda value: re.sub(r"\s", "", value).upper(),
+}
+
+
+def apply_lenient(
+    mapping: ColumnMapping, row: Mapping[str, Any]
+) -> tuple[dict[str, Any], list[FieldError]]:
+    """Map a row of data from elsewhere: a value that fails its check is kept in a plain
+    form where it can still be compared (`LENIENT_FORMS`), blanked otherwise; the
+    problems are returned so that the caller can count them. A missing record id is the
+    only problem that still matters."""
+    values, problems = mapping.apply(row)
+    for problem in problems:
+        spec = mapping.fields[problem.field]
+        lenient = LENIENT_FORMS.get(problem.field)
+        raw = spec.raw(row).strip()
+        values[problem.field] = lenient(raw) or None if lenient and raw else None
+    return values, problems
+
+
 def _optional_str(data: Mapping[str, Any], key: str) -> str | None:
     value = data.get(key)
     if value is None:

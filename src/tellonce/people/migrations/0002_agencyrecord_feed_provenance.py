@@ -5,36 +5,43 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('feeds', '0001_initial'),
-        ('people', '0001_initial'),
+        ("feeds", "0001_initial"),
+        ("people", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='agencyrecord',
-            name='content_hash',
+            model_name="agencyrecord",
+            name="content_hash",
             field=models.CharField(blank=True, editable=False, max_length=64),
         ),
         migrations.AddField(
-            model_name='agencyrecord',
-            name='feed',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='records', to='feeds.feedimport'),
+            model_name="agencyrecord",
+            name="feed",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="records",
+                to="feeds.feedimport",
+            ),
         ),
         migrations.AddField(
-            model_name='agencyrecord',
-            name='feed_row',
+            model_name="agencyrecord",
+            name="feed_row",
             field=models.PositiveIntegerField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='agencyrecord',
-            name='middle_names',
+            model_name="agencyrecord",
+            name="middle_names",
             field=models.CharField(blank=True, max_length=200),
         ),
         migrations.AddField(
-            model_name='agencyrecord',
-            name='national_id',
-            field=models.CharField(blank=True, help_text="Another country's or scheme's identifier", max_length=40),
+            model_name="agencyrecord",
+            name="national_id",
+            field=models.CharField(
+                blank=True, help_text="Another country's or scheme's identifier", max_length=40
+            ),
         ),
     ]
