@@ -1,5 +1,8 @@
 """`tellonce link …`: record linkage from the command line.
 
+- `tellonce link train`: train a model on every agency record; it becomes the next
+  version, active.
+- `tellonce link run`: link every agency record into persons with the active model.
 - `tellonce link evaluate --left A.csv [--right B.csv] --map MAPPING.yaml
   [--truth TRUTH.csv] --out DIR [--threshold P]`: link any CSV files, judge against truth.
 """
@@ -14,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from tellonce.feeds.mapping import ColumnMapping, MappingError
 from tellonce.linkage.evaluate import EvaluationError, evaluate
+from tellonce.linkage.services import LinkageNotReadyError, link_run, linkage_model_train
 
 
 def _existing_file(value: str) -> Path:
@@ -34,10 +38,13 @@ def _probability(value: str) -> float:
 
 
 class Command(BaseCommand):
-    help = "Record linkage: evaluate the linkage on any CSV files."
+    help = "Record linkage: train a model, link agency records into persons, evaluate."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True)
+        train = actions.add_parser("train", help="Train a new model version on every agency record")
+        train.add_argument("--seed", type=int, default=1)
+        actions.add_parser("run", help="Link every agency record into persons")
         ev = actions.add_parser(
             "evaluate", help="Link one CSV (dedupe) or two, train on them, measure against truth"
         )
@@ -56,8 +63,24 @@ class Command(BaseCommand):
         ev.add_argument("--seed", type=int, default=1)
 
     def handle(self, *args: Any, action: str, **options: Any) -> None:
-        if action == "evaluate":
-            self._evaluate(**options)
+        try:
+            if action == "train":
+                trained = linkage_model_train(seed=options["seed"])
+                self.stdout.write(
+                    f"Trained linkage model {trained.version} on"
+                    f" {trained.records_trained_on} agency records; it is now in use."
+                )
+            elif action == "run":
+                run = link_run()
+                self.stdout.write(
+                    f"Linked {run.records} agency records with model {run.model.version}:"
+                    f" {run.persons_new} new persons, {run.merges} merges, {run.splits} splits,"
+                    f" {run.review_pairs} pairs for review ({run.pairs_scored} pairs scored)."
+                )
+            elif action == "evaluate":
+                self._evaluate(**options)
+        except LinkageNotReadyError as exc:
+            raise CommandError(str(exc)) from exc
 
     def _evaluate(
         self,

@@ -1,0 +1,509 @@
+"""Linking agency records into persons: training a model and running the linkage.
+
+- `linkage_model_train` trains on every agency record and stores the model as the next
+  version, made active; which model produced which links is always known.
+- `link_run` scores the records with the active model, clusters them (reviewers'
+  decisions override the model: "same" joins two records, "not the same" keeps them
+  apart), reconciles the clusters with existing persons so that IDs stay stable
+  (`reconcile`), and in one transaction moves what changed: each agency record and
+  every fact, involvement and relationship that came from it follow the record to its
+  person; a merged person is archived with the reason; each merge, split and new person
+  is recorded with the model version and the probability behind it. Pairs the model is
+  unsure of go to the review queue.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from importlib.metadata import version as package_version
+from typing import TYPE_CHECKING, Any
+
+from django.db import connection, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from tellonce.audit.models import Action
+from tellonce.audit.services import COMMAND_LINE, Via, audit_via
+from tellonce.involvements.models import Involvement
+from tellonce.linkage.engine import model as engine
+from tellonce.linkage.models import (
+    Decision,
+    LinkageModel,
+    LinkEvent,
+    LinkEventKind,
+    LinkRun,
+    ReviewDecision,
+    ReviewPair,
+)
+from tellonce.linkage.reconcile import Reconciliation, reconcile
+from tellonce.people.models import (
+    AgencyRecord,
+    HouseholdMember,
+    LinkMethod,
+    Person,
+    PersonIdentifier,
+    PersonName,
+    Relationship,
+    Residence,
+    Sex,
+)
+
+if TYPE_CHECKING:
+    from tellonce.accounts.models import User
+
+#: Rows that came from an agency record, and so follow it to another person.
+FOLLOW_THEIR_RECORD = (PersonName, PersonIdentifier, Residence, HouseholdMember, Involvement)
+
+
+class LinkageNotReadyError(Exception):
+    """Linkage cannot run yet: says what to do first."""
+
+
+# --- Records in the engine's terms ---------------------------------------------------
+
+
+_RECORD_FIELDS = (
+    "pk",
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "sex",
+    "postcode",
+    "uprn",
+    "address_line",
+    "nhs_number",
+    "upn",
+    "national_id",
+)
+
+
+def agency_records_canonical(records: Iterable[Any] | None = None) -> list[dict[str, Any]]:
+    """Every agency record (or those given, as value tuples) as the engine reads them."""
+    rows = (
+        records
+        if records is not None
+        else AgencyRecord.objects.order_by("pk").values_list(*_RECORD_FIELDS).iterator(5000)
+    )
+    canonical = []
+    for pk, given, family, born, sex, postcode, uprn, address, nhs, upn, national in rows:
+        canonical.append(
+            {
+                "unique_id": str(pk),
+                "given_name": given or None,
+                "family_name": family or None,
+                "date_of_birth": born.isoformat() if born else None,
+                "sex": sex if sex in (Sex.FEMALE, Sex.MALE) else None,
+                "postcode": postcode or None,
+                "uprn": uprn or None,
+                "address": address or None,
+                "nhs_number": nhs or None,
+                "upn": upn or None,
+                "national_id": national or None,
+            }
+        )
+    return canonical
+
+
+# --- Training ------------------------------------------------------------------------
+
+
+def linkage_model_train(
+    *, by: User | None = None, seed: int = 1, via: Via = COMMAND_LINE
+) -> LinkageModel:
+    """Train on every agency record; store the model as the next version, active."""
+    records = agency_records_canonical()
+    if len(records) < 100:
+        raise LinkageNotReadyError(
+            f"There are {len(records)} agency records: import agencies' feeds first"
+            " (tellonce import), a model needs at least 100 records to learn from."
+        )
+    settings_json = engine.train(records, seed=seed)
+    frequencies = engine.term_frequencies(records, settings_json)
+    with transaction.atomic():
+        latest = LinkageModel.objects.aggregate(v=Max("version"))["v"] or 0
+        LinkageModel.objects.filter(is_active=True).update(is_active=False)
+        trained = LinkageModel.objects.create(
+            version=latest + 1,
+            trained_by=by,
+            splink_version=package_version("splink"),
+            settings=settings_json,
+            term_frequencies=frequencies,
+            records_trained_on=len(records),
+            is_active=True,
+        )
+        audit_via(
+            via,
+            user=by,
+            action=Action.CHANGE,
+            obj=trained,
+            detail={"change": "linkage model trained", "records": len(records)},
+        )
+    return trained
+
+
+def active_model() -> LinkageModel:
+    model = LinkageModel.objects.filter(is_active=True).first()
+    if model is None:
+        raise LinkageNotReadyError("No linkage model yet: train one with `tellonce link train`.")
+    return model
+
+
+# --- Clustering with reviewers' decisions --------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScoredPair:
+    left: str
+    right: str
+    probability: float
+    weight: float
+
+
+def _decisions() -> dict[frozenset[str], str]:
+    """The decision in force on each pair: the newest."""
+    in_force: dict[frozenset[str], str] = {}
+    for left, right, decision in ReviewDecision.objects.order_by("decided_on").values_list(
+        "left_id", "right_id", "decision"
+    ):
+        in_force[frozenset((str(left), str(right)))] = decision
+    return in_force
+
+
+def cluster_with_decisions(
+    record_ids: Sequence[str],
+    pairs: Sequence[ScoredPair],
+    decisions: Mapping[frozenset[str], str],
+    threshold: float,
+) -> dict[str, str]:
+    """Join records pair by pair, most certain first, never joining two groups that hold
+    a pair a reviewer said are not the same person. Reviewers' "same" pairs come first.
+    Returns record id -> cluster id (the group's smallest record id)."""
+    parent = {r: r for r in record_ids}
+    apart: dict[str, set[str]] = defaultdict(set)  # group root -> records it must not join
+    for decided, decision in decisions.items():
+        if decision == Decision.NOT_SAME and len(decided) == 2:
+            a, b = tuple(decided)
+            apart[a].add(b)
+            apart[b].add(a)
+
+    def root(r: str) -> str:
+        while parent[r] != r:
+            parent[r] = parent[parent[r]]
+            r = parent[r]
+        return r
+
+    members: dict[str, set[str]] = {r: {r} for r in record_ids}
+
+    def join(a: str, b: str) -> None:
+        ra, rb = root(a), root(b)
+        if ra == rb or apart[ra] & members[rb]:
+            return
+        if len(members[ra]) < len(members[rb]):
+            ra, rb = rb, ra
+        parent[rb] = ra
+        members[ra] |= members.pop(rb)
+        apart[ra] |= apart.pop(rb, set())
+
+    same = [tuple(p) for p, d in decisions.items() if d == Decision.SAME and len(p) == 2]
+    for a, b in sorted(same):
+        if a in parent and b in parent:
+            join(a, b)
+    for pair in sorted(pairs, key=lambda p: (-p.probability, p.left, p.right)):
+        if pair.probability < threshold:
+            break
+        if decisions.get(frozenset((pair.left, pair.right))) != Decision.NOT_SAME:
+            join(pair.left, pair.right)
+    return {r: min(members[root(r)], key=int) for r in record_ids}
+
+
+# --- The run -------------------------------------------------------------------------
+
+
+def link_run(*, by: User | None = None, via: Via = COMMAND_LINE) -> LinkRun:
+    """Link every agency record into persons with the active model."""
+    model = active_model()
+    started = time.perf_counter()
+    records = agency_records_canonical()
+    table = engine.predict(
+        records, model.settings, threshold_match_probability=model.review_threshold
+    )
+    pairs = [
+        ScoredPair(str(a), str(b), p, w)
+        for a, b, p, w in zip(
+            table.column("unique_id_l").to_pylist(),
+            table.column("unique_id_r").to_pylist(),
+            table.column("match_probability").to_pylist(),
+            table.column("match_weight").to_pylist(),
+            strict=True,
+        )
+    ]
+    decisions = _decisions()
+    record_ids = [r["unique_id"] for r in records]
+    clusters = cluster_with_decisions(record_ids, pairs, decisions, model.match_threshold)
+    previous = {
+        str(pk): str(person_id)
+        for pk, person_id in AgencyRecord.objects.filter(person__isnull=False).values_list(
+            "pk", "person_id"
+        )
+    }
+    result = reconcile(previous, clusters, lambda: str(uuid.uuid4()))
+    records_by_id = {r["unique_id"]: r for r in records}
+
+    with transaction.atomic():
+        run = LinkRun.objects.create(model=model, run_by=by, records=len(records))
+        _persons_create(result, clusters, records_by_id)
+        moved = _records_move(result, previous, decisions)
+        _rows_follow(moved)
+        _merged_persons_retire(result, run)
+        best = _best_link_probability(pairs, clusters, model.match_threshold)
+        events = _events_record(result, run, model, best)
+        review = _review_queue_fill(table, pairs, clusters, decisions, model, run)
+        run.pairs_scored = len(pairs)
+        run.persons_new = len(result.new_persons)
+        run.merges = len(result.merges)
+        run.splits = len(result.splits)
+        run.review_pairs = review
+        run.finished_on = timezone.now()
+        run.save()
+        audit_via(
+            via,
+            user=by,
+            action=Action.CHANGE,
+            obj=run,
+            detail={
+                "change": "linkage run",
+                "model_version": model.version,
+                "records": len(records),
+                "new_persons": run.persons_new,
+                "merges": run.merges,
+                "splits": run.splits,
+                "review_pairs": review,
+                "events": events,
+                "seconds": round(time.perf_counter() - started, 1),
+            },
+        )
+    _reported_involvements_follow(moved)
+    return run
+
+
+def _mode(values: Iterable[Any]) -> Any:
+    counted = Counter(v for v in values if v)
+    return counted.most_common(1)[0][0] if counted else None
+
+
+def _persons_create(
+    result: Reconciliation,
+    clusters: Mapping[str, str],
+    records: Mapping[str, Mapping[str, Any]],
+) -> None:
+    """A new person takes the details most of its records agree on; its provenance is
+    the newest of those records."""
+    if not result.new_persons:
+        return
+    by_cluster: dict[str, list[str]] = defaultdict(list)
+    for record_id, cluster in clusters.items():
+        by_cluster[cluster].append(record_id)
+    wanted = {int(r) for c in result.new_persons.values() for r in by_cluster[c]}
+    provenance = {
+        str(pk): (agency_id, system, received)
+        for pk, agency_id, system, received in AgencyRecord.objects.filter(
+            pk__in=wanted
+        ).values_list("pk", "agency_id", "system", "received_on")
+    }
+    people = []
+    for person_id, cluster in result.new_persons.items():
+        members = [records[r] for r in by_cluster[cluster]]
+        newest = max(by_cluster[cluster], key=lambda r: provenance[r][2])
+        agency_id, system, received = provenance[newest]
+        born = _mode(m["date_of_birth"] for m in members)
+        people.append(
+            Person(
+                id=uuid.UUID(person_id),
+                given_name=_mode(m["given_name"] for m in members) or "",
+                family_name=_mode(m["family_name"] for m in members) or "",
+                date_of_birth=born,
+                sex=_mode(m["sex"] for m in members) or Sex.UNKNOWN,
+                source_agency_id=agency_id,
+                source_system=system,
+                received_on=received,
+                source_record_id=int(newest),
+            )
+        )
+    Person.objects.bulk_create(people, batch_size=2000)
+
+
+def _records_move(
+    result: Reconciliation,
+    previous: Mapping[str, str],
+    decisions: Mapping[frozenset[str], str],
+) -> dict[int, str]:
+    """Point each record at its person; returns the records whose person changed."""
+    reviewed = {int(r) for pair in decisions for r in pair}
+    moved = {
+        int(record): person
+        for record, person in result.assignment.items()
+        if previous.get(record) != person
+    }
+    current = dict(AgencyRecord.objects.values_list("pk", "link_method"))
+    changes = []
+    for key, person in result.assignment.items():
+        record = int(key)
+        method = LinkMethod.REVIEW if record in reviewed else LinkMethod.MODEL
+        if record in moved or current.get(record) != method:
+            changes.append((person, method, record))
+    with connection.cursor() as cursor:
+        table = AgencyRecord._meta.db_table
+        person_value = (
+            (lambda p: p)
+            if connection.features.has_native_uuid_field
+            else (lambda p: p.replace("-", ""))
+        )
+        cursor.executemany(
+            f"UPDATE {table} SET person_id = %s, link_method = %s WHERE id = %s",  # noqa: S608
+            [(person_value(p), m, r) for p, m, r in changes],
+        )
+    return moved
+
+
+def _rows_follow(moved: Mapping[int, str]) -> None:
+    """Facts, household memberships and involvements that came from a moved record go
+    with it to its new person. Relationships stay: a record cannot say which side of a
+    relationship it described; a reviewer corrects one after a split."""
+    by_person: dict[str, list[int]] = defaultdict(list)
+    for record, person in moved.items():
+        by_person[person].append(record)
+    for person, record_ids in by_person.items():
+        for model in FOLLOW_THEIR_RECORD:
+            model.all_objects.filter(source_record_id__in=record_ids).update(person_id=person)
+
+
+def _merged_persons_retire(result: Reconciliation, run: LinkRun) -> None:
+    """A merged person's remaining rows move to the survivor; the person is archived."""
+    now = timezone.now()
+    for merge in result.merges:
+        for model in FOLLOW_THEIR_RECORD:
+            model.all_objects.filter(person_id=merge.merged).update(person_id=merge.survivor)
+        merged, survivor = uuid.UUID(merge.merged), uuid.UUID(merge.survivor)
+        Relationship.all_objects.filter(person_id=merged).update(person_id=survivor)
+        Relationship.all_objects.filter(relative_id=merged).update(relative_id=survivor)
+        Person.all_objects.filter(pk=merge.merged).update(
+            archived_on=now,
+            archive_reason=f"Merged into {merge.survivor} by linkage run {run.pk}",
+        )
+
+
+def _best_link_probability(
+    pairs: Sequence[ScoredPair], clusters: Mapping[str, str], threshold: float
+) -> dict[str, float]:
+    """For each record, the strongest link that holds it in its cluster."""
+    best: dict[str, float] = {}
+    for pair in pairs:
+        if pair.probability >= threshold and clusters[pair.left] == clusters[pair.right]:
+            for record in (pair.left, pair.right):
+                best[record] = max(best.get(record, 0.0), pair.probability)
+    return best
+
+
+def _events_record(
+    result: Reconciliation, run: LinkRun, model: LinkageModel, best: Mapping[str, float]
+) -> int:
+    def probability(records: Iterable[str]) -> float | None:
+        found = [best[r] for r in records if r in best]
+        return max(found) if found else None
+
+    events = [
+        LinkEvent(
+            kind=LinkEventKind.MERGE,
+            run=run,
+            model=model,
+            person_id=merge.survivor,
+            other_person_id=merge.merged,
+            record_ids=[int(r) for r in merge.records],
+            match_probability=probability(merge.records),
+        )
+        for merge in result.merges
+    ]
+    events += [
+        LinkEvent(
+            kind=LinkEventKind.SPLIT,
+            run=run,
+            model=model,
+            person_id=split.source,
+            other_person_id=split.to,
+            record_ids=[int(r) for r in split.records],
+            match_probability=probability(split.records),
+        )
+        for split in result.splits
+    ]
+    events += [
+        LinkEvent(
+            kind=LinkEventKind.NEW_PERSON,
+            run=run,
+            model=model,
+            person_id=person,
+            record_ids=[int(r) for r, p in result.assignment.items() if p == person][:50],
+        )
+        for person in result.new_persons
+    ]
+    LinkEvent.objects.bulk_create(events, batch_size=2000)
+    return len(events)
+
+
+def _review_queue_fill(
+    table: Any,
+    pairs: Sequence[ScoredPair],
+    clusters: Mapping[str, str],
+    decisions: Mapping[frozenset[str], str],
+    model: LinkageModel,
+    run: LinkRun,
+) -> int:
+    """Undecided pairs in the grey zone, whose records ended up apart, wait for a person."""
+    rows = table.to_pylist()
+    waiting = ReviewPair.objects.filter(decision__isnull=True)
+    queued = {
+        frozenset((str(left), str(right)))
+        for left, right in waiting.values_list("left_id", "right_id")
+    }
+    new = []
+    for row, pair in zip(rows, pairs, strict=True):
+        key = frozenset((pair.left, pair.right))
+        if (
+            model.review_threshold <= pair.probability < model.match_threshold
+            and clusters[pair.left] != clusters[pair.right]
+            and key not in decisions
+            and key not in queued
+        ):
+            explanation = [
+                {"comparison": c.comparison, "label": c.label, "weight": round(c.match_weight, 3)}
+                for c in engine.explain_pair(row, model.settings)
+            ]
+            left, right = sorted((int(pair.left), int(pair.right)))
+            new.append(
+                ReviewPair(
+                    left_id=left,
+                    right_id=right,
+                    model=model,
+                    run=run,
+                    match_probability=pair.probability,
+                    match_weight=pair.weight,
+                    explanation=explanation,
+                )
+            )
+    ReviewPair.objects.bulk_create(new, batch_size=2000, ignore_conflicts=True)
+    return len(new)
+
+
+def _reported_involvements_follow(moved: Mapping[int, str]) -> None:
+    """What feeds reported about involvements becomes register entries on the person
+    each moved record now belongs to."""
+    from tellonce.feeds.services import reported_involvements_materialise
+
+    reported = AgencyRecord.objects.filter(
+        pk__in=list(moved), reported_involvements__isnull=False
+    ).distinct()
+    for record in reported:
+        reported_involvements_materialise(agency_record=record)

@@ -1,0 +1,167 @@
+"""`tellonce link train` and `tellonce link run` on a small synthetic borough: every
+agency record is linked, person IDs stay put on a re-run, reviewers' decisions override
+the model, and every change says which model and probability caused it."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.db.models import Count
+from django.test import TestCase, override_settings
+from pytest_django import DjangoDbBlocker
+
+from tellonce.accounts.models import User
+from tellonce.linkage.models import (
+    Decision,
+    LinkageModel,
+    LinkEvent,
+    LinkEventKind,
+    LinkRun,
+    ReviewDecision,
+)
+from tellonce.linkage.services import ScoredPair, cluster_with_decisions, link_run
+from tellonce.people.models import AgencyRecord, LinkMethod, Person
+
+pytestmark = pytest.mark.django_db
+
+
+@dataclass
+class Linked:
+    truth: dict[int, str]  # agency record -> true (seeded) person
+    first: LinkRun
+    stdout: str
+
+
+@pytest.fixture(scope="module")
+def linked(
+    django_db_setup: None, django_db_blocker: DjangoDbBlocker, tmp_path_factory
+) -> Iterator[Linked]:
+    var_dir = tmp_path_factory.mktemp("var")
+    with django_db_blocker.unblock(), override_settings(VAR_DIR=var_dir), transaction.atomic():
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            call_command(
+                "seed", children=400, seed=11, as_of=date(2026, 3, 2), stdout=io.StringIO()
+            )
+        truth = _ground_truth(Path(var_dir) / "seed" / "ground_truth.csv")
+        out = io.StringIO()
+        call_command("link", "train", stdout=out)
+        call_command("link", "run", stdout=out)
+        yield Linked(truth=truth, first=LinkRun.objects.get(), stdout=out.getvalue())
+        transaction.set_rollback(True)
+
+
+def _ground_truth(path: Path) -> dict[int, str]:
+    ids = {
+        (code, system, local): pk
+        for pk, code, system, local in AgencyRecord.objects.values_list(
+            "pk", "agency__code", "system", "local_id"
+        )
+    }
+    with path.open() as handle:
+        return {
+            ids[(row["agency_code"], row["system"], row["local_id"])]: row["person_id"]
+            for row in csv.DictReader(handle)
+        }
+
+
+def test_training_stores_a_versioned_active_model(linked):
+    model = LinkageModel.objects.get()
+    assert model.version == 1 and model.is_active
+    assert model.records_trained_on == AgencyRecord.objects.count()
+    assert model.settings["comparisons"] and model.term_frequencies
+    assert "Trained linkage model 1" in linked.stdout
+
+
+def test_every_record_is_linked_by_the_model(linked):
+    assert not AgencyRecord.objects.filter(person__isnull=True).exists()
+    assert not AgencyRecord.objects.filter(link_method=LinkMethod.SEED_TRUTH).exists()
+    assert linked.first.finished_on is not None
+
+
+def test_the_links_agree_with_the_ground_truth(linked):
+    found = dict(AgencyRecord.objects.values_list("pk", "person_id"))
+    together, wrongly_together = 0, 0
+    by_found: dict[str, list[int]] = defaultdict(list)
+    for record, person in found.items():
+        by_found[str(person)].append(record)
+    for records in by_found.values():
+        truths = {linked.truth[r] for r in records}
+        wrongly_together += len(truths) > 1
+    by_truth: dict[str, set[str]] = defaultdict(set)
+    for record, person in linked.truth.items():
+        by_truth[person].add(str(found[record]))
+    together = sum(len(persons) == 1 for persons in by_truth.values())
+    assert wrongly_together <= 0.005 * len(by_found)
+    assert together >= 0.9 * len(by_truth)
+
+
+def test_seeded_persons_keep_their_ids(linked):
+    kept = sum(
+        str(person) == linked.truth[record]
+        for record, person in AgencyRecord.objects.values_list("pk", "person_id")
+    )
+    assert kept >= 0.9 * len(linked.truth)
+
+
+def test_a_second_run_changes_nothing(linked):
+    before = dict(AgencyRecord.objects.values_list("pk", "person_id"))
+    run = link_run()
+    assert (run.persons_new, run.merges, run.splits) == (0, 0, 0)
+    assert dict(AgencyRecord.objects.values_list("pk", "person_id")) == before
+
+
+def test_changes_are_recorded_with_the_model_and_probability(linked):
+    for event in LinkEvent.objects.filter(kind__in=[LinkEventKind.MERGE, LinkEventKind.SPLIT]):
+        assert event.model.version == 1 and event.run == linked.first
+        assert event.record_ids
+    merges = LinkEvent.objects.filter(kind=LinkEventKind.MERGE)
+    for merge in merges:
+        assert merge.match_probability is None or merge.match_probability >= 0.99
+        assert Person.all_objects.get(pk=merge.other_person_id).is_archived
+
+
+def test_a_reviewer_saying_not_the_same_splits_a_pair_on_the_next_run(linked):
+    reviewer = User.objects.get(username="sam.mash")
+    person = Person.objects.annotate(n=Count("agency_records")).filter(n=2).first()
+    left, right = sorted(person.agency_records.values_list("pk", flat=True))
+    ReviewDecision.objects.create(
+        left_id=left,
+        right_id=right,
+        decision=Decision.NOT_SAME,
+        decided_by=reviewer,
+        reason="Different mothers on the birth records",
+    )
+    run = link_run()
+    assert run.splits == 1
+    a, b = AgencyRecord.objects.filter(pk__in=[left, right]).order_by("pk")
+    assert a.person_id != b.person_id
+    assert {a.link_method, b.link_method} == {LinkMethod.REVIEW}
+    ReviewDecision.objects.create(
+        left_id=left,
+        right_id=right,
+        decision=Decision.SAME,
+        decided_by=reviewer,
+        reason="Checked with the school: the same child",
+    )
+    run = link_run()
+    a, b = AgencyRecord.objects.filter(pk__in=[left, right])
+    assert a.person_id == b.person_id
+
+
+def test_clustering_never_joins_what_a_reviewer_kept_apart():
+    pairs = [ScoredPair("1", "2", 0.999, 10), ScoredPair("2", "3", 0.998, 9)]
+    apart = {frozenset(("1", "3")): Decision.NOT_SAME}
+    clusters = cluster_with_decisions(["1", "2", "3"], pairs, apart, 0.99)
+    assert clusters["1"] == clusters["2"] != clusters["3"]
+    joined = {frozenset(("1", "3")): Decision.SAME}
+    clusters = cluster_with_decisions(["1", "2", "3"], [], joined, 0.99)
+    assert clusters["1"] == clusters["3"] != clusters["2"]
