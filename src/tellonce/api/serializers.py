@@ -301,3 +301,47 @@ class AgencyRecordSerializer(serializers.ModelSerializer):
 
     def get_status(self, record: AgencyRecord) -> str:
         return str(self.context.get("status", ""))
+
+
+class LinkageRecordSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    agency = serializers.CharField(source="agency.name")
+    system = serializers.CharField()
+    given_name = serializers.CharField()
+    family_name = serializers.CharField()
+    date_of_birth = serializers.DateField(allow_null=True)
+    sex = serializers.CharField()
+    postcode = serializers.CharField()
+    nhs_number = serializers.CharField()
+    upn = serializers.CharField()
+
+
+class ContributionSerializer(serializers.Serializer):
+    comparison = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
+    weight = serializers.FloatField(help_text="log2 Bayes factor: positive is evidence for")
+
+
+class ReviewPairSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    match_probability = serializers.FloatField()
+    match_weight = serializers.FloatField()
+    model_version = serializers.IntegerField(source="model.version")
+    left = LinkageRecordSerializer()
+    right = LinkageRecordSerializer()
+    explanation = ContributionSerializer(many=True)
+
+
+class ReviewDecisionRequestSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=["same", "not_same"])
+    reason = serializers.CharField(allow_blank=True)
+
+
+class ReviewDecisionSerializer(serializers.Serializer):
+    decision = serializers.CharField()
+    reason = serializers.CharField()
+    decided_on = serializers.DateTimeField()
+
+
+class UnmergeRequestSerializer(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=True)

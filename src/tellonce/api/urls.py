@@ -30,5 +30,14 @@ urlpatterns = [
         name="person-identifier-archive",
     ),
     path("teams/", views.TeamListView.as_view(), name="teams"),
+    path("linkage/review/", views.ReviewQueueView.as_view(), name="linkage-review"),
+    path(
+        "linkage/review/<int:pair_id>/decision/",
+        views.ReviewDecisionView.as_view(),
+        name="linkage-review-decision",
+    ),
+    path(
+        "linkage/merges/<int:event_id>/undo/", views.UnmergeView.as_view(), name="linkage-unmerge"
+    ),
     path("records/", views.AgencyRecordReceiveView.as_view(), name="records"),
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
@@ -19,6 +20,8 @@ from tellonce.api import serializers as s
 from tellonce.api.errors import error_response
 from tellonce.audit.services import via_request
 from tellonce.feeds.services import RowOutcome, agency_record_receive
+from tellonce.linkage import review
+from tellonce.linkage.models import LinkEvent, LinkEventKind
 from tellonce.organisations.selectors import team_directory
 from tellonce.people import selectors, services
 from tellonce.people.models import PersonIdentifier
@@ -215,3 +218,49 @@ class AgencyRecordReceiveView(APIView):
             received.record, context={"status": received.outcome.name.lower()}
         ).data
         return Response(data, status=status.HTTP_201_CREATED if changed else status.HTTP_200_OK)
+
+
+class ReviewQueueView(APIView):
+    @extend_schema(
+        summary="Pairs of agency records the linkage model is unsure of (MASH staff)",
+        responses={200: s.ReviewPairSerializer(many=True), 403: ERRORS},
+    )
+    def get(self, request: Request) -> Response:
+        pairs = review.review_queue(user=_user(request))[:200]
+        return Response(s.ReviewPairSerializer(pairs, many=True).data)
+
+
+class ReviewDecisionView(APIView):
+    @extend_schema(
+        summary="Decide whether a pair is the same person; holds from the next linkage run",
+        request=s.ReviewDecisionRequestSerializer,
+        responses={201: s.ReviewDecisionSerializer, 400: ERRORS, 403: ERRORS, 404: ERRORS},
+    )
+    def post(self, request: Request, pair_id: int) -> Response:
+        user = _user(request)
+        pair = review.review_pair_get(user=user, pair_id=pair_id, via=via_request(request))
+        body = s.ReviewDecisionRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        decided = review.review_decide(
+            user=user, pair=pair, via=via_request(request), **body.validated_data
+        )
+        return Response(s.ReviewDecisionSerializer(decided).data, status=status.HTTP_201_CREATED)
+
+
+class UnmergeView(APIView):
+    @extend_schema(
+        summary="Undo a merge now, with a reason (MASH managers)",
+        request=s.UnmergeRequestSerializer,
+        responses={200: s.PersonSummarySerializer, 400: ERRORS, 403: ERRORS, 404: ERRORS},
+    )
+    def post(self, request: Request, event_id: int) -> Response:
+        user = _user(request)
+        if not review.can_unmerge(user):
+            raise PermissionDenied("Undoing a merge is for MASH managers")
+        event = get_object_or_404(LinkEvent, pk=event_id, kind=LinkEventKind.MERGE)
+        body = s.UnmergeRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        restored = review.unmerge(
+            user=user, event=event, reason=body.validated_data["reason"], via=via_request(request)
+        )
+        return Response(s.PersonSummarySerializer(restored).data)

@@ -7,6 +7,7 @@ from django.shortcuts import render
 from tellonce.accounts.models import User
 from tellonce.core.selectors import break_glass_for_manager, partnership_figures
 from tellonce.involvements.models import Capacity
+from tellonce.linkage.review import can_review, review_queue
 from tellonce.organisations.models import AgencyKind
 from tellonce.people.selectors import my_work
 
@@ -29,6 +30,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "people": my_work(user=user),
             "break_glass": break_glass_for_manager(user=user)[:20],
             "figures": figures,
+            "review_waiting": review_queue(user=user).count() if can_review(user) else None,
             "nav": "home",
         },
     )

@@ -26,6 +26,8 @@ from tellonce.audit.models import Action, AuditEvent
 from tellonce.audit.services import Via, audit_via
 from tellonce.core.dates import PartialDate
 from tellonce.involvements.models import Capacity, Involvement
+from tellonce.linkage.models import LinkEvent
+from tellonce.linkage.review import can_unmerge, merges_of
 from tellonce.people import identifiers, names
 from tellonce.people.models import (
     HouseholdMember,
@@ -108,6 +110,8 @@ class PersonRecord:
     family: list[FamilyMember]
     involvements: list[Involvement]
     break_glass: list[BreakGlassGrant] = field(default_factory=list)
+    #: Merges that made this person, for those who may undo one.
+    merges: list[LinkEvent] = field(default_factory=list)
 
     @property
     def current_involvements(self) -> list[Involvement]:
@@ -181,6 +185,8 @@ def person_record(*, user: User, person_id: UUID | str, via: Via) -> PersonRecor
             .order_by("ended_on", "-started_on")
         ),
     )
+    if can_unmerge(user):
+        record.merges = list(merges_of(person=person).select_related("model")[:20])
     if can_see_access_log(user, person):
         record.break_glass = list(
             BreakGlassGrant.objects.filter(person=person).select_related("user__team__agency")[:20]

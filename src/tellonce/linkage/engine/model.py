@@ -36,6 +36,7 @@ the twins correction is measured. Blocking rules for prediction keep a borough o
 from __future__ import annotations
 
 import logging
+import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal
@@ -65,7 +66,7 @@ from tellonce.linkage.engine.sql import (
 from tellonce.linkage.engine.sql import left as _l
 from tellonce.linkage.engine.sql import missing as _missing
 from tellonce.linkage.engine.sql import right as _r
-from tellonce.linkage.engine.twins import add_twins_comparison
+from tellonce.linkage.engine.twins import add_twins_comparison, total_pairs
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +76,12 @@ LinkType = Literal["dedupe_only", "link_only"]
 DEFAULT_MATCH_THRESHOLD = 0.99
 #: The least m-probability any level keeps after training (see _complete_parameters).
 M_FLOOR = 1e-3
+#: ... except for identifiers with a check digit (NHS number: modulus 11; UPN: check
+#: letter). A mistyped one fails validation and never reaches the model, so two
+#: different valid numbers are two people (twins, siblings) unless an agency wrote
+#: down another child's number: far rarer than a typo in a name. About 16.6 bits.
+M_FLOOR_CHECKED_IDENTIFIER = 1e-5
+_CHECKED_IDENTIFIERS = frozenset(("nhs_number", "upn"))
 
 _LOCATION_FIELDS = ("uprn", "postcode", "address")
 
@@ -274,9 +281,19 @@ _FALLBACK_RULES: tuple[tuple[tuple[str, ...], str], ...] = (
 #: all true matches and never twins, so they teach the model how often one child's
 #: given name really differs between records. Blocking on date of birth instead lets
 #: twins in and teaches it that different given names are common among "matches".
+#: The names session also blocks on date of birth: pairs sharing only a full name
+#: include a father and the son named after him at one address, and two children of
+#: a common name, who would teach EM that one child's records often have entirely
+#: different dates of birth or different NHS numbers and UPNs (so that a date of birth
+#: decades apart or a different identifier cost only a few bits). Date of birth is
+#: then estimated only in sessions not blocked on it (an identifier's, or a
+#: fallback's).
 #: Each rule is a set of columns that must be equal.
 _EM_IDENTIFIER_RULES: tuple[tuple[str, ...], ...] = (("nhs_number",), ("upn",), ("national_id",))
-_EM_NAMES_RULE: tuple[str, ...] = ("given_name", "family_name")
+_EM_NAMES_RULES: tuple[tuple[str, ...], ...] = (
+    ("given_name", "family_name", "date_of_birth"),
+    ("given_name", "family_name"),
+)
 _EM_FALLBACK_RULES: tuple[tuple[str, ...], ...] = (
     ("date_of_birth",),
     ("postcode",),
@@ -398,7 +415,8 @@ def _em_rules(
         return {c for c in comparisons if not set(columns) & set(_COMPARISON_FIELDS[c])}
 
     identifier = next((r for r in _EM_IDENTIFIER_RULES if usable(r)), None)
-    chosen = [r for r in (identifier, _EM_NAMES_RULE) if r is not None and usable(r)]
+    names = next((r for r in _EM_NAMES_RULES if usable(r)), None)
+    chosen = [r for r in (identifier, names) if r is not None]
     untrained = set(comparisons)
     for columns in chosen:
         untrained -= estimated_by(columns)
@@ -458,13 +476,16 @@ def train(
     max_pairs_for_u: float = 2e6,
     max_pairs_for_em: float | None = 2e6,
     threads: int | None = 1,
+    calibrate_prior: bool = True,
 ) -> dict[str, Any]:
     """Train a model on the records themselves; returns the Splink model dict.
 
     `recall` is how many true matches the deterministic rules (same NHS number, UPN or
     national identifier, or same names and date of birth) are assumed to find: λ is
-    their count divided by it. `threads=1` makes training repeatable to the last bit
-    for a seed (DuckDB's parallel sums are not); None uses every core.
+    their count divided by it. That is only a first guess: with `calibrate_prior` λ is
+    then re-estimated from the trained model (see `_calibrated_prior`). `threads=1`
+    makes training repeatable to the last bit for a seed (DuckDB's parallel sums are
+    not); None uses every core.
     """
     prepared = prepare_records(records)
     fields = set(present_fields(prepared))
@@ -489,7 +510,50 @@ def train(
     model.pop("linker_uid", None)
     model = _complete_parameters(model, m_floor=M_FLOOR, u_unseen=1 / max_pairs_for_u)
     tf_tables = compute_tf_tables(prepared, ModelParameters.from_json(model).tf_columns)
-    return add_twins_comparison(model, rows, fields, tf_tables)
+    model = add_twins_comparison(model, rows, fields, tf_tables)
+    if calibrate_prior:
+        model["probability_two_random_records_match"] = _calibrated_prior(
+            prepared, model, total_pairs(rows, link_type == "link_only"), threads
+        )
+    return model
+
+
+def _calibrated_prior(
+    prepared: pa.Table, model: Mapping[str, Any], total_pairs: int, threads: int | None
+) -> float:
+    """λ such that it equals the average match probability the model gives all record
+    pairs (pairs not blocked together count as 0): the expectation-maximisation update
+    of λ with every m and u held fixed, iterated to its fixed point.
+
+    The deterministic rules' count divided by an assumed recall is a guess that only
+    holds for one kind of data (how many true pairs share an NHS number depends on
+    which agencies hold one). The model's own posterior, once m and u are trained, is
+    the better estimate; changing λ shifts every pair's match weight by the same
+    amount, so the predictions are scored once and re-weighted in memory.
+    """
+    prior = float(model["probability_two_random_records_match"])
+    if total_pairs <= 0:
+        return prior
+    linker = _linker(prepared, model, threads)
+    predictions = linker.inference.predict(warning_mode="never")
+    weights = predictions.as_duckdbpyrelation().select("match_weight").to_arrow_table().column(0)
+    predictions.drop_table_from_database_and_remove_from_cache()
+    if len(weights) == 0:
+        return prior
+    # Weights without the prior's log-odds; pairs far below any threshold add nothing.
+    evidence = pc.subtract(weights, math.log2(prior / (1 - prior)))
+    evidence = evidence.filter(pc.greater(evidence, -60))
+    for _ in range(100):
+        offset = math.log2(prior / (1 - prior))
+        odds = pc.power(2.0, pc.add(evidence, offset))
+        expected = pc.sum(pc.divide(odds, pc.add(odds, 1.0))).as_py() or 0.0
+        updated = min(max(expected / total_pairs, 1e-12), 0.5)
+        converged = abs(updated - prior) <= 1e-4 * prior
+        prior = updated
+        if converged:
+            break
+    # Rounded so that the model does not depend on the last bits of a float sum.
+    return float(f"{prior:.6g}")
 
 
 def _complete_parameters(
@@ -500,19 +564,25 @@ def _complete_parameters(
     EM on a few thousand pairs can leave a level it never saw among matches at m = 0 (a
     wrong sex: -230 bits, an absolute veto) or without an m at all (Splink would then
     fall back to defaults meant for untrained models). Such m are raised to `m_floor`,
-    so no single disagreement counts for more than about 10 bits. A level never seen
+    so no single disagreement counts for more than about 10 bits (an NHS number or UPN
+    with its check digit: `M_FLOOR_CHECKED_IDENTIFIER`). A level never seen
     among the randomly sampled pairs gets u = 1 / pairs sampled, the most that is
     consistent with not seeing it.
     """
     for comparison in model["comparisons"]:
+        floor = (
+            min(m_floor, M_FLOOR_CHECKED_IDENTIFIER)
+            if comparison["output_column_name"] in _CHECKED_IDENTIFIERS
+            else m_floor
+        )
         for level in comparison["comparison_levels"]:
             if level.get("is_null_level"):
                 continue
             where = f"{comparison['output_column_name']}: {level.get('label_for_charts')}"
             m = level.get("m_probability")
-            if not isinstance(m, float | int) or m < m_floor:
-                logger.info("m-probability of %s raised from %s to %s", where, m, m_floor)
-                level["m_probability"] = m_floor
+            if not isinstance(m, float | int) or m < floor:
+                logger.info("m-probability of %s raised from %s to %s", where, m, floor)
+                level["m_probability"] = floor
             u = level.get("u_probability")
             if not isinstance(u, float | int) or u <= 0:
                 logger.info("u-probability of %s (never sampled) set to %s", where, u_unseen)

@@ -149,7 +149,7 @@ def _candidate_pairs(
     return pairs
 
 
-def _total_pairs(rows: Sequence[Mapping[str, Any]], link_only: bool) -> int:
+def total_pairs(rows: Sequence[Mapping[str, Any]], link_only: bool) -> int:
     if not link_only:
         return len(rows) * (len(rows) - 1) // 2
     sizes: dict[Any, int] = defaultdict(int)
@@ -196,7 +196,7 @@ def add_twins_comparison(
                 # The u this comparison effectively used: m / 2^(its match weight).
                 log_u += math.log2(m) - contribution.match_weight
         expected_logs[gamma].append(log_u)
-    total = _total_pairs(rows, link_only)
+    total = total_pairs(rows, link_only)
     corrections: dict[int, tuple[float, float]] = {}
     for gamma, logs in expected_logs.items():
         if logs:
