@@ -73,17 +73,16 @@ def reconcile(
         if record in previous:
             spread[previous[record]][cluster] += 1
     keeper: dict[PersonId, ClusterId] = {}
+    kept_by: dict[ClusterId, list[PersonId]] = defaultdict(list)
     for person, counts in spread.items():
         keeper[person] = min(counts, key=lambda c: (-counts[c], members[c][0]))
+        kept_by[keeper[person]].append(person)
 
     # Each cluster's person: a surviving kept person, or a new one.
     result = Reconciliation(assignment={})
     cluster_person: dict[ClusterId, PersonId] = {}
     for cluster in sorted(members, key=lambda c: members[c][0]):
-        kept = sorted(
-            (p for p, k in keeper.items() if k == cluster),
-            key=lambda p: (-spread[p][cluster], p),
-        )
+        kept = sorted(kept_by[cluster], key=lambda p: (-spread[p][cluster], p))
         if kept:
             survivor = kept[0]
             for loser in kept[1:]:

@@ -23,7 +23,7 @@ from importlib.metadata import version as package_version
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 
 from tellonce.audit.models import Action
@@ -55,6 +55,8 @@ from tellonce.people.models import (
 if TYPE_CHECKING:
     from tellonce.accounts.models import User
 
+#: How many ids go into one statement's IN list.
+BATCH = 5000
 #: Rows that came from an agency record, and so follow it to another person.
 FOLLOW_THEIR_RECORD = (PersonName, PersonIdentifier, Residence, HouseholdMember, Involvement)
 
@@ -371,14 +373,17 @@ def _records_move(
 
 def _rows_follow(moved: Mapping[int, str]) -> None:
     """Facts, household memberships and involvements that came from a moved record go
-    with it to its new person. Relationships stay: a record cannot say which side of a
+    with it to its new person (read from the record, already moved: one statement per
+    table and batch). Relationships stay: a record cannot say which side of a
     relationship it described; a reviewer corrects one after a split."""
-    by_person: dict[str, list[int]] = defaultdict(list)
-    for record, person in moved.items():
-        by_person[person].append(record)
-    for person, record_ids in by_person.items():
+    record_ids = sorted(moved)
+    new_person = Subquery(
+        AgencyRecord.objects.filter(pk=OuterRef("source_record_id")).values("person_id")[:1]
+    )
+    for start in range(0, len(record_ids), BATCH):
+        batch = record_ids[start : start + BATCH]
         for model in FOLLOW_THEIR_RECORD:
-            model.all_objects.filter(source_record_id__in=record_ids).update(person_id=person)
+            model.all_objects.filter(source_record_id__in=batch).update(person_id=new_person)
 
 
 def _merged_persons_retire(result: Reconciliation, run: LinkRun) -> None:
@@ -462,23 +467,30 @@ def _review_queue_fill(
     run: LinkRun,
 ) -> int:
     """Undecided pairs in the grey zone, whose records ended up apart, wait for a person."""
-    rows = table.to_pylist()
+    grey = [
+        i
+        for i, pair in enumerate(pairs)
+        if model.review_threshold <= pair.probability < model.match_threshold
+        and clusters[pair.left] != clusters[pair.right]
+    ]
+    # Only the grey zone's rows become Python objects: the whole table is millions.
+    rows = dict(zip(grey, table.take(grey).to_pylist(), strict=True)) if grey else {}
     waiting = ReviewPair.objects.filter(decision__isnull=True)
     queued = {
         frozenset((str(left), str(right)))
         for left, right in waiting.values_list("left_id", "right_id")
     }
     new = []
-    for row, pair in zip(rows, pairs, strict=True):
+    for index, row in rows.items():
+        pair = pairs[index]
         key = frozenset((pair.left, pair.right))
-        if (
-            model.review_threshold <= pair.probability < model.match_threshold
-            and clusters[pair.left] != clusters[pair.right]
-            and key not in decisions
-            and key not in queued
-        ):
+        if key not in decisions and key not in queued:
             explanation = [
-                {"comparison": c.comparison, "label": c.label, "weight": round(c.match_weight, 3)}
+                {
+                    "comparison": c.description,
+                    "label": c.label,
+                    "weight": round(c.match_weight, 3),
+                }
                 for c in engine.explain_pair(row, model.settings)
             ]
             left, right = sorted((int(pair.left), int(pair.right)))

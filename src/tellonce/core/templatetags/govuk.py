@@ -34,3 +34,11 @@ def govuk_widget(field: forms.BoundField) -> SafeString:
     if described_by:
         attrs["aria-describedby"] = " ".join(described_by)
     return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def percent(probability: float | None) -> str:
+    """0.98642 -> "98.6%": one decimal, so 98.6% is not shown as 99%."""
+    if probability is None:
+        return "Not known"
+    return f"{probability * 100:.1f}%"
