@@ -12,6 +12,7 @@ from tellonce.feeds.mapping import DATE_FIELDS, FIELD_CHECKS
 from tellonce.feeds.models import ReportedInvolvement
 from tellonce.feeds.services import API_REQUIRED, agency_record_check
 from tellonce.involvements.models import Involvement
+from tellonce.linkage.matching import match_request_check
 from tellonce.organisations.models import Agency, Team
 from tellonce.people.models import (
     AgencyRecord,
@@ -345,3 +346,46 @@ class ReviewDecisionSerializer(serializers.Serializer):
 
 class UnmergeRequestSerializer(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True)
+
+
+class MatchRequestSerializer(serializers.Serializer):
+    """A person described by whatever the caller knows; checked as feed values are."""
+
+    given_name = serializers.CharField(required=False)
+    family_name = serializers.CharField(required=False)
+    date_of_birth = serializers.CharField(required=False, help_text="YYYY-MM-DD")
+    sex = serializers.CharField(required=False, help_text="F, M or U")
+    postcode = serializers.CharField(required=False)
+    address = serializers.CharField(required=False)
+    uprn = serializers.CharField(required=False)
+    nhs_number = serializers.CharField(required=False)
+    upn = serializers.CharField(required=False)
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        if not isinstance(data, Mapping):
+            raise serializers.ValidationError({"non_field_errors": ["Send a JSON object"]})
+        record, problems = match_request_check(data)
+        if problems:
+            errors: dict[str, list[str]] = {}
+            for problem in problems:
+                errors.setdefault(problem.field, []).append(problem.reason_without_value)
+            raise serializers.ValidationError(errors)
+        return record
+
+
+class MatchContributionSerializer(serializers.Serializer):
+    comparison = serializers.CharField(source="description")
+    found = serializers.CharField(source="label")
+    weight = serializers.FloatField(
+        source="match_weight", help_text="log2 Bayes factor: positive is evidence for"
+    )
+
+
+class MatchCandidateSerializer(serializers.Serializer):
+    person = PersonSummarySerializer()
+    match_probability = serializers.FloatField()
+    match_weight = serializers.FloatField()
+    full_access = serializers.BooleanField(
+        help_text="True: GET the record. False: only the flag (who to contact)."
+    )
+    explanation = MatchContributionSerializer(many=True, source="contributions")

@@ -7,6 +7,7 @@ app_name = "api"
 urlpatterns = [
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="schema"),
     path("people/search/", views.PersonSearchView.as_view(), name="person-search"),
+    path("people/match/", views.PersonMatchView.as_view(), name="person-match"),
     path("people/<uuid:person_id>/", views.PersonRecordView.as_view(), name="person-record"),
     path("people/<uuid:person_id>/flag/", views.PersonFlagView.as_view(), name="person-flag"),
     path(

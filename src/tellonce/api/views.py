@@ -21,7 +21,9 @@ from tellonce.api.errors import error_response
 from tellonce.audit.services import via_request
 from tellonce.feeds.services import RowOutcome, agency_record_receive
 from tellonce.linkage import review
+from tellonce.linkage.matching import person_match
 from tellonce.linkage.models import LinkEvent, LinkEventKind
+from tellonce.linkage.services import LinkageNotReadyError
 from tellonce.organisations.selectors import team_directory
 from tellonce.people import selectors, services
 from tellonce.people.models import PersonIdentifier
@@ -264,3 +266,32 @@ class UnmergeView(APIView):
             user=user, event=event, reason=body.validated_data["reason"], via=via_request(request)
         )
         return Response(s.PersonSummarySerializer(restored).data)
+
+
+class PersonMatchView(APIView):
+    @extend_schema(
+        summary="The persons a new record may be, ranked, with the evidence for each",
+        description=(
+            "Real-time matching with the trained linkage model: candidates from the"
+            " blocking-key index, scored in the web process. A POST, so that names never"
+            " appear in URLs or logs. Audited as a search."
+        ),
+        request=s.MatchRequestSerializer,
+        responses={200: s.MatchCandidateSerializer(many=True), 400: ERRORS, 403: ERRORS},
+    )
+    def post(self, request: Request) -> Response:
+        user = _user(request)
+        if not user.does_casework:
+            return error_response(
+                [{"field": None, "message": "Your role does not include searching for people"}],
+                status.HTTP_403_FORBIDDEN,
+            )
+        body = s.MatchRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            found = person_match(user=user, record=body.validated_data, via=via_request(request))
+        except LinkageNotReadyError as exc:
+            return error_response(
+                [{"field": None, "message": str(exc)}], status.HTTP_503_SERVICE_UNAVAILABLE
+            )
+        return Response(s.MatchCandidateSerializer(found, many=True).data)

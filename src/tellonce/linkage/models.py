@@ -166,3 +166,19 @@ class ReviewDecision(Undeletable):
 
     def __str__(self) -> str:
         return f"{self.get_decision_display()} ({self.decided_on:%d %b %Y})"
+
+
+class BlockingKey(models.Model):
+    """The real-time index: each agency record under the keys of the active model's
+    blocking rules, hashed (the keys are built from names and dates of birth). Derived
+    data, rebuilt by each linkage run: not a record of anything."""
+
+    model = models.ForeignKey(LinkageModel, on_delete=models.CASCADE, related_name="+")
+    record = models.ForeignKey("people.AgencyRecord", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=20)
+
+    class Meta:
+        indexes = [models.Index(fields=["model", "key"], name="blocking_key_idx")]
+
+    def __str__(self) -> str:
+        return self.key

@@ -289,6 +289,9 @@ def link_run(*, by: User | None = None, via: Via = COMMAND_LINE) -> LinkRun:
             },
         )
     _reported_involvements_follow(moved)
+    from tellonce.linkage.matching import index_rebuild
+
+    index_rebuild(model, records)
     return run
 
 

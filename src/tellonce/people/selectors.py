@@ -4,7 +4,7 @@ the API and exports share one set of rules."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -402,11 +402,7 @@ def person_search(*, user: User, query: PersonQuery, via: Via) -> list[SearchHit
     ranked = sorted(scored.items(), key=lambda item: -item[1][0])[:SEARCH_RESULT_LIMIT]
     ids = [pid for pid, _ in ranked]
     people = Person.objects.in_bulk(ids)
-    visible = set(
-        Person.objects.filter(pk__in=ids)
-        .filter(full_access_filter(user))
-        .values_list("pk", flat=True)
-    )
+    visible = visible_in_full(user=user, person_ids=ids)
     hits = [
         SearchHit(people[pid], round(score, 3), pid in visible, matched_on)
         for pid, (score, matched_on) in ranked
@@ -423,6 +419,15 @@ def person_search(*, user: User, query: PersonQuery, via: Via) -> list[SearchHit
         },
     )
     return hits
+
+
+def visible_in_full(*, user: User, person_ids: Sequence[Any]) -> set[Any]:
+    """Which of these persons `user` may open in full: marks search and match results."""
+    return set(
+        Person.objects.filter(pk__in=person_ids)
+        .filter(full_access_filter(user))
+        .values_list("pk", flat=True)
+    )
 
 
 # --- Lists ---------------------------------------------------------------------------

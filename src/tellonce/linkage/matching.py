@@ -1,0 +1,193 @@
+"""Real-time matching: the persons a single new record may be, ranked, in the web
+process. Candidates come from the blocking-key index in the main database (the same
+pairs Splink's blocking rules would make); scores come from the trained model's
+parameters through the plain-Python `Scorer`, equal to Splink's own. No Splink linker
+or DuckDB session is started per call.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.db import connection, transaction
+
+from tellonce.audit.models import Action
+from tellonce.audit.services import Via, audit_via
+from tellonce.feeds.mapping import ColumnMapping, FieldError
+from tellonce.linkage.engine.blocking import BlockingRule, blocking_rules, index_keys, query_keys
+from tellonce.linkage.engine.model import model_fields
+from tellonce.linkage.engine.records import prepare_record
+from tellonce.linkage.engine.scorer import Contribution, Scorer
+from tellonce.linkage.models import BlockingKey, LinkageModel
+from tellonce.linkage.services import _RECORD_FIELDS, active_model, agency_records_canonical
+from tellonce.people.models import AgencyRecord, Person
+from tellonce.people.selectors import visible_in_full
+
+if TYPE_CHECKING:
+    from tellonce.accounts.models import User
+
+CANDIDATE_LIMIT = 500
+BATCH = 5000
+#: What a caller may describe a person by, checked as a feed's values are.
+MATCH_FIELDS = (
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "sex",
+    "postcode",
+    "address",
+    "uprn",
+    "nhs_number",
+    "upn",
+)
+_MATCH_MAPPING = ColumnMapping.from_dict(
+    {
+        "record_id": {"value": "new"},
+        **{name: name for name in MATCH_FIELDS},
+        "date_of_birth": {"column": "date_of_birth", "format": "%Y-%m-%d"},
+    }
+)
+
+
+def match_request_check(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[FieldError]]:
+    """A described person in the engine's terms, and every problem by field."""
+    unknown = sorted(set(data) - set(MATCH_FIELDS))
+    values, problems = _MATCH_MAPPING.apply(data)
+    problems += [FieldError(name, "is not a field we match on") for name in unknown]
+    if not any(values.get(name) for name in MATCH_FIELDS):
+        problems.append(FieldError("given_name", "describe the person: at least a name"))
+    record = {name: values.get(name) for name in MATCH_FIELDS}
+    if record["date_of_birth"] is not None:
+        record["date_of_birth"] = record["date_of_birth"].isoformat()
+    if record["sex"] == "U":
+        record["sex"] = None
+    return record, problems
+
+
+def hashed(key: str) -> str:
+    return hashlib.blake2b(key.encode("utf-8"), digest_size=10).hexdigest()
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    version: int
+    scorer: Scorer
+    rules: tuple[BlockingRule, ...]
+    fields: tuple[str, ...]
+
+
+_loaded: dict[int, _Loaded] = {}
+_lock = threading.Lock()
+
+
+def loaded(model: LinkageModel) -> _Loaded:
+    """The model's scorer and rules, built once per process and version."""
+    with _lock:
+        if model.version not in _loaded:
+            _loaded.clear()
+            _loaded[model.version] = _Loaded(
+                version=model.version,
+                scorer=Scorer(model.settings, model.term_frequencies),
+                rules=tuple(blocking_rules(model.settings)),
+                fields=tuple(model_fields(model.settings)),
+            )
+        return _loaded[model.version]
+
+
+def index_rebuild(model: LinkageModel, records: Sequence[Mapping[str, Any]]) -> int:
+    """Store every record under its blocking keys for `model` (the keys of earlier
+    models are dropped: only the active model matches in real time)."""
+    model_data = loaded(model)
+    rows = []
+    for record in records:
+        prepared = prepare_record(record, model_data.fields)
+        for key in set(index_keys(prepared, model_data.rules)):
+            rows.append((model.pk, int(record["unique_id"]), hashed(key)))
+    table = BlockingKey._meta.db_table
+    with transaction.atomic():
+        BlockingKey.objects.all().delete()
+        with connection.cursor() as cursor:
+            for start in range(0, len(rows), BATCH):
+                cursor.executemany(
+                    f"INSERT INTO {table} (model_id, record_id, key) VALUES (%s, %s, %s)",  # noqa: S608
+                    rows[start : start + BATCH],
+                )
+    return len(rows)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    person: Person
+    match_probability: float
+    match_weight: float
+    contributions: tuple[Contribution, ...]
+    full_access: bool
+
+
+def candidates_for(record: Mapping[str, Any], model: LinkageModel) -> list[tuple[int, Any]]:
+    """(agency record id, score) of every indexed record the new one could be, best first."""
+    model_data = loaded(model)
+    prepared = prepare_record({"unique_id": "new", **record}, model_data.fields)
+    keys = [hashed(k) for k in query_keys(prepared, model_data.rules)]
+    if not keys:
+        return []
+    record_ids = list(
+        BlockingKey.objects.filter(model=model, key__in=keys)
+        .values_list("record_id", flat=True)
+        .distinct()[:CANDIDATE_LIMIT]
+    )
+    rows = AgencyRecord.objects.filter(pk__in=record_ids).values_list(*_RECORD_FIELDS)
+    stored = [prepare_record(r, model_data.fields) for r in agency_records_canonical(rows)]
+    scores = model_data.scorer.score_many(prepared, stored)
+    return [(int(str(score.unique_id_r)), score) for score in scores]
+
+
+def person_match(
+    *, user: User, record: Mapping[str, Any], via: Via, limit: int = 10
+) -> list[Candidate]:
+    """The persons `record` may be, ranked by match probability, each with the evidence.
+    Audited as a search; results the user may open in full are marked."""
+    model = active_model()
+    scored = candidates_for(record, model)
+    persons = dict(
+        AgencyRecord.objects.filter(pk__in=[r for r, _ in scored]).values_list("pk", "person_id")
+    )
+    best: dict[Any, Any] = {}
+    for record_id, score in scored:
+        person_id = persons.get(record_id)
+        if person_id is not None and (
+            person_id not in best or score.match_weight > best[person_id].match_weight
+        ):
+            best[person_id] = score
+    ranked = sorted(best.items(), key=lambda item: -item[1].match_weight)[:limit]
+    ids = [pid for pid, _ in ranked]
+    people = Person.objects.in_bulk(ids)
+    visible = visible_in_full(user=user, person_ids=ids)
+    found = [
+        Candidate(
+            person=people[pid],
+            match_probability=score.match_probability,
+            match_weight=score.match_weight,
+            contributions=tuple(score.contributions),
+            full_access=pid in visible,
+        )
+        for pid, score in ranked
+        if pid in people
+    ]
+    audit_via(
+        via,
+        user=user,
+        action=Action.SEARCH,
+        detail={
+            "kind": "real-time match",
+            "fields": sorted(k for k, v in record.items() if v),
+            "results": len(found),
+            "person_ids": [str(c.person.pk) for c in found],
+            "model_version": model.version,
+        },
+    )
+    return found
