@@ -61,6 +61,15 @@ WEB = {
         {"anonymous": SIGN_IN, "dana": 200, **NO_NAMES},
         403,
     ),
+    # Reviewing possible matches shows any agency's records: MASH social workers and
+    # managers only.
+    "linkage review queue": (
+        "get",
+        "/linkage/review/",
+        None,
+        {"anonymous": SIGN_IN, "sam": 200, "maria": 200},
+        403,
+    ),
 }
 REASON = {"reason": "Called by the hospital about an injury; need history now"}
 API = {
@@ -100,6 +109,29 @@ API = {
         "/api/v1/people/{jack}/identifiers/",
         {"scheme": "police", "value": "NBP-20931"},
         {"anonymous": 401, "dana": 201, "school_system": 201, **NO_NAMES},
+        403,
+    ),
+    "linkage review queue": (
+        "get",
+        "/api/v1/linkage/review/",
+        None,
+        {"anonymous": 401, "sam": 200, "maria": 200},
+        403,
+    ),
+    # No linkage model is trained in this world: those who may match are told so.
+    "real-time match": (
+        "post",
+        "/api/v1/people/match/",
+        {"given_name": "Jack", "family_name": "Taylor"},
+        {"anonymous": 401, "ana": 403, "adam": 403},
+        503,
+    ),
+    # Only agency systems send their records.
+    "agency record": (
+        "post",
+        "/api/v1/records/",
+        {"system": "SIMS", "record_id": "P-1", "family_name": "Cole"},
+        {"anonymous": 401, "police_system": 201, "school_system": 201},
         403,
     ),
 }
