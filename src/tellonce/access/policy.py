@@ -14,8 +14,9 @@ Pages, the API and exports all ask here, through the selectors that take the use
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
@@ -124,3 +125,14 @@ def can_see_access_log(user: User, person: Person) -> bool:
         return False
     access = access_for(user, person)
     return access.is_full and access.basis in (Basis.INVOLVED, Basis.MASH)
+
+
+def visible_in_full(*, user: User, person_ids: Sequence[Any]) -> set[Any]:
+    """Which of these persons `user` may open in full: marks search and match results."""
+    from tellonce.people.models import Person
+
+    return set(
+        Person.objects.filter(pk__in=person_ids)
+        .filter(full_access_filter(user))
+        .values_list("pk", flat=True)
+    )

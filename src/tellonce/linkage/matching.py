@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
 
+from tellonce.access.policy import visible_in_full
 from tellonce.audit.models import Action
 from tellonce.audit.services import Via, audit_via
 from tellonce.feeds.mapping import ColumnMapping, FieldError
@@ -25,7 +26,6 @@ from tellonce.linkage.engine.scorer import Contribution, Scorer
 from tellonce.linkage.models import BlockingKey, LinkageModel
 from tellonce.linkage.services import _RECORD_FIELDS, active_model, agency_records_canonical
 from tellonce.people.models import AgencyRecord, Person
-from tellonce.people.selectors import visible_in_full
 
 if TYPE_CHECKING:
     from tellonce.accounts.models import User
@@ -146,12 +146,16 @@ def candidates_for(record: Mapping[str, Any], model: LinkageModel) -> list[tuple
     return [(int(str(score.unique_id_r)), score) for score in scores]
 
 
-def person_match(
-    *, user: User, record: Mapping[str, Any], via: Via, limit: int = 10
-) -> list[Candidate]:
-    """The persons `record` may be, ranked by match probability, each with the evidence.
-    Audited as a search; results the user may open in full are marked."""
-    model = active_model()
+@dataclass(frozen=True)
+class RankedPerson:
+    person_id: Any
+    score: Any
+
+
+def persons_ranked(
+    record: Mapping[str, Any], model: LinkageModel, limit: int
+) -> list[RankedPerson]:
+    """The persons `record` may be, best first: each person's best-scoring record."""
     scored = candidates_for(record, model)
     persons = dict(
         AgencyRecord.objects.filter(pk__in=[r for r, _ in scored]).values_list("pk", "person_id")
@@ -164,19 +168,29 @@ def person_match(
         ):
             best[person_id] = score
     ranked = sorted(best.items(), key=lambda item: -item[1].match_weight)[:limit]
-    ids = [pid for pid, _ in ranked]
+    return [RankedPerson(pid, score) for pid, score in ranked]
+
+
+def person_match(
+    *, user: User, record: Mapping[str, Any], via: Via, limit: int = 10
+) -> list[Candidate]:
+    """The persons `record` may be, ranked by match probability, each with the evidence.
+    Audited as a search; results the user may open in full are marked."""
+    model = active_model()
+    ranked = persons_ranked(record, model, limit)
+    ids = [r.person_id for r in ranked]
     people = Person.objects.in_bulk(ids)
     visible = visible_in_full(user=user, person_ids=ids)
     found = [
         Candidate(
-            person=people[pid],
-            match_probability=score.match_probability,
-            match_weight=score.match_weight,
-            contributions=tuple(score.contributions),
-            full_access=pid in visible,
+            person=people[r.person_id],
+            match_probability=r.score.match_probability,
+            match_weight=r.score.match_weight,
+            contributions=tuple(r.score.contributions),
+            full_access=r.person_id in visible,
         )
-        for pid, score in ranked
-        if pid in people
+        for r in ranked
+        if r.person_id in people
     ]
     audit_via(
         via,

@@ -4,7 +4,7 @@ the API and exports share one set of rules."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -21,12 +21,15 @@ from tellonce.access.policy import (
     access_for,
     can_see_access_log,
     full_access_filter,
+    visible_in_full,
 )
 from tellonce.audit.models import Action, AuditEvent
 from tellonce.audit.services import Via, audit_via
 from tellonce.core.dates import PartialDate
 from tellonce.involvements.models import Capacity, Involvement
-from tellonce.linkage.models import LinkEvent
+from tellonce.linkage.engine.scorer import Contribution
+from tellonce.linkage.matching import persons_ranked
+from tellonce.linkage.models import LinkageModel, LinkEvent
 from tellonce.linkage.review import can_unmerge, merges_of
 from tellonce.people import identifiers, names
 from tellonce.people.models import (
@@ -317,6 +320,30 @@ class SearchHit:
     score: float
     full_access: bool
     matched_on: str
+    #: The linkage model's evidence, comparison by comparison, when it ranked the hit.
+    explanation: tuple[Contribution, ...] = ()
+
+
+#: A person the linkage model thinks this unlikely is not shown at all.
+MODEL_SEARCH_FLOOR = 0.5
+
+
+def _model_ranked(query: PersonQuery) -> dict[Any, tuple[float, str, tuple[Contribution, ...]]]:
+    """With a trained model and a full date of birth, rank by the model itself."""
+    model = LinkageModel.objects.filter(is_active=True).first()
+    dob = query.date_of_birth
+    if model is None or dob is None or not dob.is_complete:
+        return {}
+    record = {
+        "given_name": query.given_name or None,
+        "family_name": query.family_name,
+        "date_of_birth": dob.as_date().isoformat(),
+    }
+    return {
+        r.person_id: (r.score.match_probability, "the linkage model", tuple(r.score.contributions))
+        for r in persons_ranked(record, model, SEARCH_RESULT_LIMIT)
+        if r.score.match_probability >= MODEL_SEARCH_FLOOR
+    }
 
 
 def _score(query: PersonQuery, person: Person, person_names: list[PersonName]) -> float:
@@ -379,7 +406,13 @@ def person_search(*, user: User, query: PersonQuery, via: Via) -> list[SearchHit
         raise ValueError(query.problems())
 
     scored: dict[UUID, tuple[float, str]] = {}
-    if query.identifier:
+    evidence: dict[Any, tuple[Contribution, ...]] = {}
+    ranked_by_model = {} if query.identifier else _model_ranked(query)
+    if ranked_by_model:
+        for person_id, (probability, matched_on, contributions) in ranked_by_model.items():
+            scored[person_id] = (probability, matched_on)
+            evidence[person_id] = contributions
+    elif query.identifier:
         for scheme, value in identifiers.guess_schemes(query.identifier):
             for person_id in PersonIdentifier.objects.filter(
                 scheme=scheme, value=value
@@ -404,7 +437,7 @@ def person_search(*, user: User, query: PersonQuery, via: Via) -> list[SearchHit
     people = Person.objects.in_bulk(ids)
     visible = visible_in_full(user=user, person_ids=ids)
     hits = [
-        SearchHit(people[pid], round(score, 3), pid in visible, matched_on)
+        SearchHit(people[pid], round(score, 3), pid in visible, matched_on, evidence.get(pid, ()))
         for pid, (score, matched_on) in ranked
         if pid in people
     ]
@@ -419,15 +452,6 @@ def person_search(*, user: User, query: PersonQuery, via: Via) -> list[SearchHit
         },
     )
     return hits
-
-
-def visible_in_full(*, user: User, person_ids: Sequence[Any]) -> set[Any]:
-    """Which of these persons `user` may open in full: marks search and match results."""
-    return set(
-        Person.objects.filter(pk__in=person_ids)
-        .filter(full_access_filter(user))
-        .values_list("pk", flat=True)
-    )
 
 
 # --- Lists ---------------------------------------------------------------------------
