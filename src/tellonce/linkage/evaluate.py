@@ -38,6 +38,7 @@ class Dataset:
     records: list[dict[str, Any]] = field(default_factory=list)
     skipped: Counter[str] = field(default_factory=Counter)
     blanked: Counter[str] = field(default_factory=Counter)
+    kept_plain: Counter[str] = field(default_factory=Counter)
 
 
 def _key(side: str, record_id: str, linking: bool) -> str:
@@ -61,7 +62,10 @@ def read_dataset(path: Path, mapping: ColumnMapping, *, side: str, linking: bool
                 continue
             values, problems = apply_lenient(mapping, row.cells)
             for problem in problems:
-                data.blanked[problem.field] += 1
+                if values.get(problem.field) is None:
+                    data.blanked[problem.field] += 1
+                else:  # not a UK format, but kept in a plain form and compared
+                    data.kept_plain[problem.field] += 1
             record_id = values.get("record_id")
             if not record_id:
                 data.skipped["no record id"] += 1
@@ -191,6 +195,7 @@ def evaluate(
         "clusters": len(set(clusters.column("cluster_id").to_pylist())),
         "skipped_rows": {side: dict(d.skipped) for side, d in sides.items()},
         "blanked_values": {side: dict(d.blanked) for side, d in sides.items()},
+        "kept_in_plain_form": {side: dict(d.kept_plain) for side, d in sides.items()},
     }
     if true_pairs is not None:
         predicted = (

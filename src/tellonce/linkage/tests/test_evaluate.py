@@ -161,3 +161,23 @@ def test_pairwise_metrics():
     truth = {("a", "b"), ("c", "d")}
     metrics = pairwise_metrics([("b", "a"), ("a", "c")], truth)
     assert (metrics["precision"], metrics["recall"], metrics["f1"]) == (0.5, 0.5, 0.5)
+
+
+def test_values_in_other_countries_formats_are_compared_as_they_are(tmp_path):
+    from tellonce.feeds.mapping import ColumnMapping
+    from tellonce.linkage.evaluate import LEFT, read_dataset
+
+    path = tmp_path / "febrl-like.csv"
+    path.write_text("id,first,post_code,dob\n1,Ana,4223,19151111\n2,Bo,2000,notadate\n")
+    mapping = ColumnMapping.from_dict(
+        {
+            "record_id": "id",
+            "given_name": "first",
+            "postcode": "post_code",
+            "date_of_birth": {"column": "dob", "format": "%Y%m%d"},
+        }
+    )
+    data = read_dataset(path, mapping, side=LEFT, linking=False)
+    assert [r["postcode"] for r in data.records] == ["4223", "2000"]
+    assert data.kept_plain == {"postcode": 2}
+    assert data.blanked == {"date_of_birth": 1}

@@ -97,11 +97,21 @@ def test_results_say_what_the_caller_may_open(linked):
 def test_the_search_page_ranks_by_the_model_and_says_why(linked):
     known = _a_child_record()
     dob = known.date_of_birth
-    page = _as("sam.mash").post(
-        "/people/search/",
-        {"given_name": known.given_name, "family_name": known.family_name,
-         "dob_day": dob.day, "dob_month": dob.month, "dob_year": dob.year, "identifier": ""},
-    ).content.decode()
+    page = (
+        _as("sam.mash")
+        .post(
+            "/people/search/",
+            {
+                "given_name": known.given_name,
+                "family_name": known.family_name,
+                "dob_day": dob.day,
+                "dob_month": dob.month,
+                "dob_year": dob.year,
+                "identifier": "",
+            },
+        )
+        .content.decode()
+    )
     assert "likely, by the linkage model" in page
     assert "Why this match" in page and "Date of birth: same date of birth (for)" in page
     assert str(known.person_id) in page

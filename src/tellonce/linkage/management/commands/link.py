@@ -118,8 +118,12 @@ class Command(BaseCommand):
                 f" {metrics['precision']:.4f}, recall {metrics['recall']:.4f},"
                 f" F1 {metrics['f1']:.4f}."
             )
-        for side, counts in metrics["blanked_values"].items():
-            if counts:
-                listed = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
-                self.stdout.write(f"Values not read in the {side} file (left blank): {listed}")
+        for key, what in (
+            ("blanked_values", "Values not read (left blank)"),
+            ("kept_in_plain_form", "Values not in a UK format (compared as they are)"),
+        ):
+            for side, counts in metrics[key].items():
+                if counts:
+                    listed = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+                    self.stdout.write(f"{what}, {side} file: {listed}")
         self.stdout.write(f"Wrote pairs.csv, clusters.csv and metrics.json to {out}")
