@@ -8,6 +8,11 @@
 - NONE: partnership analysts and administrators (aggregates or administration only),
   anyone with no role at all, and anyone not signed in.
 
+One exception, on purpose: reviewing possible matches (`tellonce.linkage.review`)
+shows MASH social workers and managers both agency records of a pair in full, whoever
+the person is, because deciding whether two records are one child needs them; every
+such look is audited.
+
 Pages, the API and exports all ask here, through the selectors that take the user.
 """
 
