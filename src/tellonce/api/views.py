@@ -28,6 +28,14 @@ from tellonce.organisations.selectors import team_directory
 from tellonce.people import selectors, services
 from tellonce.people.models import PersonIdentifier
 
+
+def _not_casework() -> Response:
+    return error_response(
+        [{"field": None, "message": "Your role does not include searching for people"}],
+        status.HTTP_403_FORBIDDEN,
+    )
+
+
 ERRORS = OpenApiResponse(description='{"errors": [{"field": ..., "message": ...}]}')
 
 
@@ -45,10 +53,7 @@ class PersonSearchView(APIView):
     def post(self, request: Request) -> Response:
         user = _user(request)
         if not user.does_casework:
-            return error_response(
-                [{"field": None, "message": "Your role does not include searching for people"}],
-                status.HTTP_403_FORBIDDEN,
-            )
+            return _not_casework()
         query = s.SearchQuerySerializer(data=request.data)
         query.is_valid(raise_exception=True)
         hits = selectors.person_search(
@@ -282,10 +287,7 @@ class PersonMatchView(APIView):
     def post(self, request: Request) -> Response:
         user = _user(request)
         if not user.does_casework:
-            return error_response(
-                [{"field": None, "message": "Your role does not include searching for people"}],
-                status.HTTP_403_FORBIDDEN,
-            )
+            return _not_casework()
         body = s.MatchRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from tellonce.accounts.models import User
 from tellonce.audit.services import via_request
+from tellonce.core.forms import form_errors_from
 from tellonce.linkage import review
 from tellonce.linkage.forms import ReviewForm, UnmergeForm
 from tellonce.linkage.models import LinkEvent, LinkEventKind
@@ -37,12 +37,6 @@ def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
 
 
-def _apply_errors(form: Form, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        for error in errors:
-            form.add_error(field if field in form.fields else None, error)
-
-
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
     pairs = review.review_queue(user=_user(request))
@@ -61,7 +55,7 @@ def pair(request: HttpRequest, pair_id: int) -> HttpResponse:
                 user=user, pair=review_pair, via=via_request(request), **form.cleaned_data
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            form_errors_from(form, exc)
         else:
             messages.success(request, "Decision recorded: it holds from the next linkage run")
             return redirect("linkage:queue")
@@ -97,7 +91,7 @@ def unmerge(request: HttpRequest, event_id: int) -> HttpResponse:
                 via=via_request(request),
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            form_errors_from(form, exc)
         else:
             messages.success(request, "Merge undone: the two are separate people again")
             return redirect("people:record", person_id=restored.pk)

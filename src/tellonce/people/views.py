@@ -8,7 +8,6 @@ from uuid import UUID
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 from tellonce.access.services import break_glass_open
 from tellonce.accounts.models import User
 from tellonce.audit.services import via_request
+from tellonce.core.forms import form_errors_from
 from tellonce.people import selectors, services
 from tellonce.people.forms import ArchiveForm, BreakGlassForm, IdentifierAddForm, PersonSearchForm
 from tellonce.people.models import Person, PersonIdentifier
@@ -23,12 +23,6 @@ from tellonce.people.models import Person, PersonIdentifier
 
 def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
-
-
-def _apply_errors(form: Form, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        for error in errors:
-            form.add_error(field if field in form.fields else None, error)
 
 
 def _person_to_change(user: User, person_id: UUID) -> Person:
@@ -92,7 +86,7 @@ def break_glass(request: HttpRequest, person_id: UUID) -> HttpResponse:
                 via=via_request(request),
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            form_errors_from(form, exc)
         else:
             messages.warning(
                 request, "You have broken the glass. This access is logged and expires."
@@ -131,7 +125,7 @@ def identifier_add(request: HttpRequest, person_id: UUID) -> HttpResponse:
                 via=via_request(request),
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            form_errors_from(form, exc)
         else:
             messages.success(request, "Identifier recorded")
             return redirect("people:record", person_id=person_id)
@@ -158,7 +152,7 @@ def identifier_archive(request: HttpRequest, person_id: UUID, identifier_id: int
                 via=via_request(request),
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            form_errors_from(form, exc)
         else:
             messages.success(request, "Identifier archived")
             return redirect("people:record", person_id=person_id)
