@@ -40,10 +40,14 @@ from tellonce.linkage.models import (
     ReviewPair,
 )
 from tellonce.linkage.reconcile import Reconciliation, reconcile
+from tellonce.people.identifiers import normalise_postcode
 from tellonce.people.models import (
+    Address,
     AgencyRecord,
     HouseholdMember,
+    IdentifierScheme,
     LinkMethod,
+    NameKind,
     Person,
     PersonIdentifier,
     PersonName,
@@ -260,6 +264,7 @@ def link_run(*, by: User | None = None, via: Via = COMMAND_LINE) -> LinkRun:
         _persons_create(result, clusters, records_by_id)
         moved = _records_move(result, previous, decisions)
         _rows_follow(moved)
+        _facts_from_records(moved)
         _merged_persons_retire(result, run)
         best = _best_link_probability(pairs, clusters, model.match_threshold)
         events = _events_record(result, run, model, best)
@@ -387,6 +392,70 @@ def _rows_follow(moved: Mapping[int, str]) -> None:
         batch = record_ids[start : start + BATCH]
         for model in FOLLOW_THEIR_RECORD:
             model.all_objects.filter(source_record_id__in=batch).update(person_id=new_person)
+
+
+def _facts_from_records(record_ids: Iterable[int]) -> int:
+    """A newly linked record that has given its person nothing yet gives its name,
+    identifiers and address, each sourced to the record (so that the person can be
+    found by name and their record page shows what each agency holds)."""
+    ids = list(record_ids)
+    given = set(
+        PersonName.all_objects.filter(source_record_id__in=ids).values_list(
+            "source_record_id", flat=True
+        )
+    )
+    records = AgencyRecord.objects.filter(pk__in=[r for r in ids if r not in given]).exclude(
+        person=None
+    )
+    names, identifiers, residences = [], [], []
+    for record in records.iterator(2000):
+        provenance = {
+            "person_id": record.person_id,
+            "source_agency_id": record.agency_id,
+            "source_system": record.system,
+            "received_on": record.received_on,
+            "source_record_id": record.pk,
+        }
+        if record.given_name or record.family_name:
+            name = PersonName(
+                kind=NameKind.CURRENT,
+                given_name=record.given_name,
+                middle_names=record.middle_names,
+                family_name=record.family_name,
+                **provenance,
+            )
+            name.fill_search_keys()
+            names.append(name)
+        for scheme, value in (
+            (IdentifierScheme.NHS_NUMBER, record.nhs_number),
+            (IdentifierScheme.UPN, record.upn),
+            (IdentifierScheme.POLICE_PERSON, record.police_ref),
+            (IdentifierScheme.COUNCIL_CASE, record.council_ref),
+        ):
+            if value:
+                identifiers.append(PersonIdentifier(scheme=scheme, value=value, **provenance))
+        if record.postcode or record.uprn:
+            residences.append(Residence(address=_address_for(record), **provenance))
+    PersonName.objects.bulk_create(names, batch_size=2000)
+    PersonIdentifier.objects.bulk_create(identifiers, batch_size=2000)
+    Residence.objects.bulk_create(residences, batch_size=2000)
+    return len(names)
+
+
+def _address_for(record: AgencyRecord) -> Address:
+    if record.uprn:
+        found = Address.objects.filter(uprn=record.uprn).first()
+        if found is not None:
+            return found
+    line = record.address_line or "Address not recorded"
+    found = Address.objects.filter(
+        line_1=line, postcode_norm=normalise_postcode(record.postcode)
+    ).first()
+    if found is not None:
+        return found
+    return Address.objects.create(
+        uprn=record.uprn or None, line_1=line, town="", postcode=record.postcode
+    )
 
 
 def _merged_persons_retire(result: Reconciliation, run: LinkRun) -> None:

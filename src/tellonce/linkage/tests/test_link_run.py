@@ -115,3 +115,48 @@ def test_clustering_never_joins_what_a_reviewer_kept_apart():
     joined = {frozenset(("1", "3")): Decision.SAME}
     clusters = cluster_with_decisions(["1", "2", "3"], [], joined, 0.99)
     assert clusters["1"] == clusters["3"] != clusters["2"]
+
+
+def test_a_new_child_from_a_feed_becomes_a_person_who_can_be_found(linked):
+    from datetime import date
+
+    from tellonce.audit.services import COMMAND_LINE
+    from tellonce.core.dates import PartialDate
+    from tellonce.organisations.models import Agency
+    from tellonce.people.models import IdentifierScheme, PersonIdentifier, PersonName
+    from tellonce.people.selectors import PersonQuery, person_search
+
+    agency = Agency.objects.get(code=AgencyRecord.objects.first().agency.code)
+    record = AgencyRecord.objects.create(
+        agency=agency,
+        system="Feed",
+        local_id="NEW-1",
+        given_name="Zephyrine",
+        family_name="Quillfeather",
+        date_of_birth=date(2019, 6, 14),
+        sex="F",
+        postcode="NB1 4QT",
+        address_line="7 Brand New Close",
+        nhs_number="9434765919",
+    )
+    run = link_run()
+    assert run.persons_new == 1
+    record.refresh_from_db()
+    assert record.person is not None and record.link_method == LinkMethod.MODEL
+    name = PersonName.objects.get(person=record.person)
+    assert name.source_record == record and name.source_agency == agency
+    assert (
+        PersonIdentifier.objects.get(
+            person=record.person, scheme=IdentifierScheme.NHS_NUMBER
+        ).source_record
+        == record
+    )
+    assert record.person.residences.get().address.line_1 == "7 Brand New Close"
+    hits = person_search(
+        user=User.objects.get(username="sam.mash"),
+        query=PersonQuery(
+            given_name="Zephyrine", family_name="Quilfeather", date_of_birth=PartialDate(2019)
+        ),
+        via=COMMAND_LINE,
+    )
+    assert [h.person.pk for h in hits] == [record.person.pk]
