@@ -13,18 +13,18 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
 import os
-import platform
 import random
 import re
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+
+from common import machine, measured_now, results_write
 
 RESULTS = Path(__file__).resolve().parent / "results" / "feeds.json"
 TARGET_SECONDS = 60
@@ -163,12 +163,8 @@ def run(rows: int) -> dict[str, Any]:
         "first_import": first,
         "same_file_again": again,
         "one_in_ten_changed": updated,
-        "machine": {
-            "cores": os.cpu_count(),
-            "platform": platform.platform(),
-            "python": platform.python_version(),
-        },
-        "measured_on": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "measured_on": measured_now(),
     }
 
 
@@ -177,8 +173,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--rows", type=int, default=100_000)
     options = parser.parse_args(argv)
     result = run(options.rows)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    results_write(RESULTS, result)
     print(
         f"import: {result['rows']:,} rows in {result['seconds']} s"
         f" ({result['rows_per_second']:,} rows/s); again (unchanged)"

@@ -16,18 +16,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import random
 import resource
 import statistics
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
+from common import machine, measured_now
 
 from tellonce.linkage import engine
 from tellonce.linkage.engine.blocking import blocking_rules, index_keys, query_keys
@@ -195,7 +194,7 @@ def run(people: int, queries: int, seed: int, threads: int | None) -> dict[str, 
     theirs_figures = _percentiles(theirs)
     return {
         "benchmark": "linkage engine",
-        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "measured_on": measured_now(),
         "records": len(data.records),
         "people": len(set(data.truth.values())),
         "seed": seed,
@@ -226,11 +225,7 @@ def run(people: int, queries: int, seed: int, threads: int | None) -> dict[str, 
         },
         # ru_maxrss is in kilobytes on Linux.
         "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-        "machine": {
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-            "cpus": len(__import__("os").sched_getaffinity(0)),
-        },
+        "machine": machine(),
     }
 
 

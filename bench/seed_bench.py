@@ -11,15 +11,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import resource
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from common import machine, measured_now, results_write
 
 RESULTS = Path(__file__).resolve().parent / "results" / "seed.json"
 TARGET_SECONDS = 120
@@ -57,12 +57,8 @@ def run(children: int, seed: int) -> dict[str, Any]:
         "rows_per_second": round(total / seconds),
         # ru_maxrss is in kilobytes on Linux: the largest child, i.e. the seed itself.
         "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
-        "machine": {
-            "cores": os.cpu_count(),
-            "platform": platform.platform(),
-            "python": platform.python_version(),
-        },
-        "measured_on": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "measured_on": measured_now(),
     }
 
 
@@ -72,8 +68,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--seed", type=int, default=1)
     options = parser.parse_args(argv)
     result = run(options.children, options.seed)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    results_write(RESULTS, result)
     print(
         f"seed: {result['children']:,} children, {result['rows_total']:,} rows in"
         f" {result['seconds']} s ({result['rows_per_second']:,} rows/s) -> {RESULTS}"
