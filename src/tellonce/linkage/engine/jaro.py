@@ -11,8 +11,10 @@ vendors (Max Bachmann's jaro_winkler, MIT licence), with its three quirks:
 - the match window is max(len)/2 - 1, two one-unit strings are compared directly, and
   an empty string scores 0.0 (even against another empty string);
 - the Winkler boost `sim + prefix * 0.1 * (1 - sim)` is compiled into a fused
-  multiply-add on x86-64 builds, so it is rounded once, not twice. `math.fma` (Python
-  3.13+) does that; before 3.13 we compute it exactly with integers and round once.
+  multiply-add by some builds (rounded once, not twice) and not by others (DuckDB
+  1.5's wheels do not). Which one the installed DuckDB does is asked of it once, on
+  a pair whose result differs in the last bit (`_duckdb_fuses`). `math.fma` (Python
+  3.13+) rounds once; before 3.13 we compute it exactly with integers and round once.
 
 `damerau_levenshtein` is the unrestricted distance (a transposition may be edited
 again: "ca" to "abc" is 2), also on UTF-8 bytes.
@@ -39,6 +41,23 @@ def _fma_exact(a: float, b: float, c: float) -> float:
 
 
 _fma: Callable[[float, float, float], float] = getattr(math, "fma", _fma_exact)
+#: A pair whose Winkler boost comes out differently fused and unfused.
+_PROBE = ("sebastian", "sbastian")
+
+
+@lru_cache(maxsize=1)
+def _duckdb_fuses() -> bool:
+    """Whether the installed DuckDB rounds the Winkler boost once (fused)."""
+    import duckdb
+
+    connection = duckdb.connect()
+    try:
+        rows = connection.execute(
+            "select jaro_winkler_similarity(?, ?)", [_PROBE[0], _PROBE[1]]
+        ).fetchall()
+    finally:
+        connection.close()
+    return bool(rows[0][0] == _winkler(*_PROBE, fused=True))
 
 
 def _jaro(p: str | bytes, t: str | bytes) -> float:
@@ -80,6 +99,10 @@ def _jaro(p: str | bytes, t: str | bytes) -> float:
 @lru_cache(maxsize=1 << 17)
 def jaro_winkler_similarity(s1: str, s2: str) -> float:
     """DuckDB's `jaro_winkler_similarity(s1, s2)` for two non-null strings."""
+    return _winkler(s1, s2, fused=_duckdb_fuses())
+
+
+def _winkler(s1: str, s2: str, *, fused: bool) -> float:
     p, t = _units(s1, s2)
     if not p or not t:
         return 0.0
@@ -89,7 +112,10 @@ def jaro_winkler_similarity(s1: str, s2: str) -> float:
         prefix += 1
     sim = _jaro(p, t)
     if sim > 0.7:
-        sim = _fma(prefix * _PREFIX_WEIGHT, 1.0 - sim, sim)
+        if fused:
+            sim = _fma(prefix * _PREFIX_WEIGHT, 1.0 - sim, sim)
+        else:
+            sim = sim + prefix * _PREFIX_WEIGHT * (1.0 - sim)
     return sim
 
 
