@@ -3,9 +3,9 @@
 Reads one CSV (find the duplicates in it) or two (link one to the other) through a
 column mapping (the same YAML grammar as agency feeds, read leniently: data from
 elsewhere need not follow UK formats), trains a model on the records themselves,
-scores the pairs, clusters them, and, given a truth file of `left_id,right_id` pairs,
-measures pairwise precision, recall and F1 at the chosen threshold. Writes
-`pairs.csv`, `clusters.csv` and `metrics.json` to the output directory.
+scores the pairs, clusters them (keeping possible twins apart), and, given a truth
+file of `left_id,right_id` pairs, measures pairwise precision, recall and F1 at the
+chosen threshold. Writes `pairs.csv`, `clusters.csv` and `metrics.json` to the output directory.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from typing import Any
 
 from tellonce.feeds.mapping import ColumnMapping, SourceFileError, apply_lenient, read_rows
 from tellonce.linkage.engine import model as engine
+from tellonce.linkage.engine.clustering import cluster_records
 from tellonce.linkage.engine.records import CANONICAL_FIELDS
 
 LEFT, RIGHT = "left", "right"
@@ -157,7 +158,8 @@ def evaluate(
     link_type: engine.LinkType = "link_only" if linking else "dedupe_only"
     model = engine.train(records, link_type=link_type, seed=seed)
     pairs = engine.predict(records, model, threshold_match_probability=PAIRS_FLOOR)
-    clusters = engine.cluster(records, pairs, threshold)
+    tf = engine.term_frequencies(records, model)
+    clustering = cluster_records(records, pairs, model, tf, threshold)
     seconds = time.perf_counter() - started
 
     ids_l = pairs.column("unique_id_l").to_pylist()
@@ -177,11 +179,7 @@ def evaluate(
     with (out / "clusters.csv").open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["record_id", "source", "cluster_id"])
-        for key, cluster_id in zip(
-            clusters.column("unique_id").to_pylist(),
-            clusters.column("cluster_id").to_pylist(),
-            strict=True,
-        ):
+        for key, cluster_id in sorted(clustering.clusters.items()):
             side = key.split(":", 1)[0] if linking else LEFT
             writer.writerow([_record_id(key, linking), side, cluster_id])
 
@@ -192,7 +190,8 @@ def evaluate(
         "records": len(records),
         "pairs_scored": len(ids_l),
         "pairs_at_threshold": sum(1 for p in probabilities if p >= threshold),
-        "clusters": len(set(clusters.column("cluster_id").to_pylist())),
+        "clusters": len(set(clustering.clusters.values())),
+        "records_held_for_review": len(clustering.held),
         "skipped_rows": {side: dict(d.skipped) for side, d in sides.items()},
         "blanked_values": {side: dict(d.blanked) for side, d in sides.items()},
         "kept_in_plain_form": {side: dict(d.kept_plain) for side, d in sides.items()},

@@ -18,7 +18,6 @@ import time
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from importlib.metadata import version as package_version
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +29,13 @@ from tellonce.audit.models import Action
 from tellonce.audit.services import COMMAND_LINE, Via, audit_via
 from tellonce.involvements.models import Involvement
 from tellonce.linkage.engine import model as engine
+from tellonce.linkage.engine.clustering import (
+    Clustering,
+    ScoredPair,
+    cluster_constrained,
+    twin_conflicts,
+)
+from tellonce.linkage.engine.records import prepare_record
 from tellonce.linkage.models import (
     Decision,
     LinkageModel,
@@ -161,14 +167,6 @@ def active_model() -> LinkageModel:
 # --- Clustering with reviewers' decisions --------------------------------------------
 
 
-@dataclass(frozen=True)
-class ScoredPair:
-    left: str
-    right: str
-    probability: float
-    weight: float
-
-
 def _decisions() -> dict[frozenset[str], str]:
     """The decision in force on each pair: the newest."""
     in_force: dict[frozenset[str], str] = {}
@@ -184,46 +182,24 @@ def cluster_with_decisions(
     pairs: Sequence[ScoredPair],
     decisions: Mapping[frozenset[str], str],
     threshold: float,
-) -> dict[str, str]:
-    """Join records pair by pair, most certain first, never joining two groups that hold
-    a pair a reviewer said are not the same person. Reviewers' "same" pairs come first.
-    Returns record id -> cluster id (the group's smallest record id)."""
-    parent = {r: r for r in record_ids}
-    apart: dict[str, set[str]] = defaultdict(set)  # group root -> records it must not join
-    for decided, decision in decisions.items():
-        if decision == Decision.NOT_SAME and len(decided) == 2:
-            a, b = tuple(decided)
-            apart[a].add(b)
-            apart[b].add(a)
+    twins: Iterable[frozenset[str]] = (),
+) -> Clustering:
+    """Persons from scored pairs (`engine.clustering`): reviewers' "same" pairs join
+    first; their "not the same" pairs and the possible `twins` are never in one person;
+    a record that links to both of such a pair is held apart for a reviewer."""
+    same = [p for p, d in decisions.items() if d == Decision.SAME]
+    apart = [p for p, d in decisions.items() if d == Decision.NOT_SAME]
+    return cluster_constrained(record_ids, pairs, threshold, same=same, apart=[*apart, *twins])
 
-    def root(r: str) -> str:
-        while parent[r] != r:
-            parent[r] = parent[parent[r]]
-            r = parent[r]
-        return r
 
-    members: dict[str, set[str]] = {r: {r} for r in record_ids}
+def _twin_conflicts(
+    records: Sequence[Mapping[str, Any]], model: LinkageModel
+) -> set[frozenset[str]]:
+    from tellonce.linkage.matching import loaded
 
-    def join(a: str, b: str) -> None:
-        ra, rb = root(a), root(b)
-        if ra == rb or apart[ra] & members[rb]:
-            return
-        if len(members[ra]) < len(members[rb]):
-            ra, rb = rb, ra
-        parent[rb] = ra
-        members[ra] |= members.pop(rb)
-        apart[ra] |= apart.pop(rb, set())
-
-    same = [tuple(p) for p, d in decisions.items() if d == Decision.SAME and len(p) == 2]
-    for a, b in sorted(same):
-        if a in parent and b in parent:
-            join(a, b)
-    for pair in sorted(pairs, key=lambda p: (-p.probability, p.left, p.right)):
-        if pair.probability < threshold:
-            break
-        if decisions.get(frozenset((pair.left, pair.right))) != Decision.NOT_SAME:
-            join(pair.left, pair.right)
-    return {r: min(members[root(r)], key=int) for r in record_ids}
+    model_data = loaded(model)
+    prepared = (prepare_record(r, model_data.fields) for r in records)
+    return twin_conflicts(prepared, model_data.scorer, model.match_threshold)
 
 
 # --- The run -------------------------------------------------------------------------
@@ -249,7 +225,10 @@ def link_run(*, by: User | None = None, via: Via = COMMAND_LINE) -> LinkRun:
     ]
     decisions = _decisions()
     record_ids = [r["unique_id"] for r in records]
-    clusters = cluster_with_decisions(record_ids, pairs, decisions, model.match_threshold)
+    clustering = cluster_with_decisions(
+        record_ids, pairs, decisions, model.match_threshold, _twin_conflicts(records, model)
+    )
+    clusters = clustering.clusters
     previous = {
         str(pk): str(person_id)
         for pk, person_id in AgencyRecord.objects.filter(person__isnull=False).values_list(
@@ -538,11 +517,13 @@ def _review_queue_fill(
     model: LinkageModel,
     run: LinkRun,
 ) -> int:
-    """Undecided pairs in the grey zone, whose records ended up apart, wait for a person."""
+    """Undecided pairs whose records ended up apart wait for a person: those in the grey
+    zone, and those above the threshold that were not followed because one record could
+    be either of two children (twins) or would join records a reviewer kept apart."""
     grey = [
         i
         for i, pair in enumerate(pairs)
-        if model.review_threshold <= pair.probability < model.match_threshold
+        if model.review_threshold <= pair.probability
         and clusters[pair.left] != clusters[pair.right]
     ]
     # Only the grey zone's rows become Python objects: the whole table is millions.

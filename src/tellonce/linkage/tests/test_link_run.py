@@ -108,13 +108,25 @@ def test_a_reviewer_saying_not_the_same_splits_a_pair_on_the_next_run(linked):
 
 
 def test_clustering_never_joins_what_a_reviewer_kept_apart():
+    pairs = [ScoredPair("1", "2", 0.999, 10), ScoredPair("3", "4", 0.998, 9)]
+    pairs.append(ScoredPair("2", "3", 0.997, 8))
+    apart = {frozenset(("1", "4")): Decision.NOT_SAME}
+    clusters = cluster_with_decisions(["1", "2", "3", "4"], pairs, apart, 0.99).clusters
+    assert clusters["1"] == clusters["2"] != clusters["3"] == clusters["4"]
+    joined = {frozenset(("1", "3")): Decision.SAME}
+    clusters = cluster_with_decisions(["1", "2", "3"], [], joined, 0.99).clusters
+    assert clusters["1"] == clusters["3"] != clusters["2"]
+
+
+def test_a_record_that_could_be_either_of_two_children_kept_apart_waits_alone():
+    # Record 2 links to record 1 and to record 3, which a reviewer said are different
+    # children: it could be either, so it joins neither.
     pairs = [ScoredPair("1", "2", 0.999, 10), ScoredPair("2", "3", 0.998, 9)]
     apart = {frozenset(("1", "3")): Decision.NOT_SAME}
-    clusters = cluster_with_decisions(["1", "2", "3"], pairs, apart, 0.99)
-    assert clusters["1"] == clusters["2"] != clusters["3"]
-    joined = {frozenset(("1", "3")): Decision.SAME}
-    clusters = cluster_with_decisions(["1", "2", "3"], [], joined, 0.99)
-    assert clusters["1"] == clusters["3"] != clusters["2"]
+    clustering = cluster_with_decisions(["1", "2", "3"], pairs, apart, 0.99)
+    assert len(set(clustering.clusters.values())) == 3
+    assert clustering.held == {"2"}
+    assert {(p.left, p.right) for p in clustering.refused} == {("1", "2"), ("2", "3")}
 
 
 def test_a_new_child_from_a_feed_becomes_a_person_who_can_be_found(linked):
