@@ -4,6 +4,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from tellonce.audit.models import AuditEvent
@@ -266,10 +267,21 @@ class ReportedInvolvementSerializer(serializers.ModelSerializer):
         ]
 
 
+class RecordLinkageSerializer(serializers.Serializer):
+    outcome = serializers.CharField(
+        help_text=(
+            "linked, new person, new person with a possible match waiting for review,"
+            " already linked, or waiting for the first linkage run"
+        )
+    )
+    person = serializers.UUIDField(allow_null=True, help_text="The TellOnce person")
+
+
 class AgencyRecordSerializer(serializers.ModelSerializer):
     """An agency's own record as TellOnce holds it, and what receiving it did."""
 
     status = serializers.SerializerMethodField(help_text="new, updated or unchanged")
+    linkage = serializers.SerializerMethodField()
     agency = serializers.CharField(source="agency.code")
     record_id = serializers.CharField(source="local_id")
     address = serializers.CharField(source="address_line")
@@ -298,10 +310,15 @@ class AgencyRecordSerializer(serializers.ModelSerializer):
             "national_id",
             "received_on",
             "involvements",
+            "linkage",
         ]
 
     def get_status(self, record: AgencyRecord) -> str:
         return str(self.context.get("status", ""))
+
+    @extend_schema_field(RecordLinkageSerializer)
+    def get_linkage(self, record: AgencyRecord) -> dict[str, Any]:
+        return {"outcome": str(self.context.get("linkage", "")), "person": record.person_id}
 
 
 class LinkageRecordSerializer(serializers.Serializer):

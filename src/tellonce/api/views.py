@@ -20,7 +20,8 @@ from tellonce.api import serializers as s
 from tellonce.api.errors import error_response
 from tellonce.audit.services import via_request
 from tellonce.feeds.services import RowOutcome, agency_record_receive
-from tellonce.linkage import review
+from tellonce.linkage import arrivals, review
+from tellonce.linkage.arrivals import record_link
 from tellonce.linkage.matching import person_match
 from tellonce.linkage.models import LinkEvent, LinkEventKind
 from tellonce.linkage.services import LinkageNotReadyError
@@ -192,7 +193,10 @@ class AgencyRecordReceiveView(APIView):
         description=(
             "For agency system accounts: the record is your agency's. Fields are TellOnce's"
             " (as in a feed mapping), dates YYYY-MM-DD; a field left out is left as it was."
-            " 201: stored (new or updated: see `status`); 200: unchanged."
+            " 201: stored (new or updated: see `status`); 200: unchanged. A record not yet"
+            " linked is linked at once (`linkage.outcome`: linked to a known person, a new"
+            " person, a new person with a possible match waiting for review, or waiting for"
+            " the first linkage run); `linkage.person` is the TellOnce person it belongs to."
         ),
         request=s.AgencyRecordReceiveSerializer,
         responses={
@@ -221,8 +225,15 @@ class AgencyRecordReceiveView(APIView):
             via=via_request(request),
         )
         changed = received.outcome is not RowOutcome.UNCHANGED
+        record = received.record
+        linkage = (
+            record_link(record.pk).outcome
+            if record.person_id is None
+            else arrivals.Outcome.ALREADY_LINKED
+        )
+        record.refresh_from_db(fields=["person"])
         data = s.AgencyRecordSerializer(
-            received.record, context={"status": received.outcome.name.lower()}
+            record, context={"status": received.outcome.name.lower(), "linkage": linkage}
         ).data
         return Response(data, status=status.HTTP_201_CREATED if changed else status.HTTP_200_OK)
 

@@ -807,6 +807,11 @@ def feed_import(
         _feed_finish(feed, counts, ImportStatus.FAILED, reason, via, imported_by, actor_label)
         raise
     _feed_finish(feed, counts, ImportStatus.COMPLETED, "", via, imported_by, actor_label)
+    if counts.new:
+        from tellonce.linkage.tasks import feed_records_link
+
+        # The worker links the new records (`linkage.arrivals`) once this returns.
+        feed_records_link.enqueue(feed.pk)
     return feed
 
 

@@ -119,6 +119,19 @@ def index_rebuild(model: LinkageModel, records: Sequence[Mapping[str, Any]]) -> 
     return len(rows)
 
 
+def index_add(model: LinkageModel, records: Sequence[Mapping[str, Any]]) -> int:
+    """Add canonical records to the real-time index under `model`'s blocking keys (a
+    record that arrived between link runs)."""
+    model_data = loaded(model)
+    keys = [
+        BlockingKey(model=model, record_id=int(record["unique_id"]), key=hashed(key))
+        for record in records
+        for key in set(index_keys(prepare_record(record, model_data.fields), model_data.rules))
+    ]
+    BlockingKey.objects.bulk_create(keys, batch_size=BATCH)
+    return len(keys)
+
+
 @dataclass(frozen=True)
 class Candidate:
     person: Person

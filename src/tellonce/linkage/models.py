@@ -73,6 +73,7 @@ class LinkEventKind(models.TextChoices):
     MERGE = "merge", "Merged"
     SPLIT = "split", "Split"
     UNMERGE = "unmerge", "Unmerged by a reviewer"
+    ARRIVAL = "arrival", "Linked on arrival"
 
 
 class LinkEvent(Undeletable):

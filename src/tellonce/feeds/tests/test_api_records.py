@@ -49,6 +49,8 @@ def test_the_police_system_sends_a_new_record(world):
     record = AgencyRecord.objects.get(local_id="N1001")
     assert record.agency == world.police and record.created_by == world.police_system
     assert record.feed is None and record.link_method == LinkMethod.UNLINKED
+    # No linkage model is trained yet: the record waits for the first run.
+    assert body["linkage"] == {"outcome": "waiting for the first linkage run", "person": None}
     assert ReportedInvolvement.objects.get(agency_record=record).practitioner_name == "Olly Grant"
     event = AuditEvent.objects.get(action=Action.CHANGE)
     assert event.channel == Channel.API and event.actor == world.police_system

@@ -31,6 +31,12 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, bind: str, workers: int, no_worker: bool, **options: Any) -> None:
         call_command("collectstatic", interactive=False, verbosity=0)
+        if not no_worker:
+            from tellonce.linkage.tasks import nightly_link_ensure
+
+            booked = nightly_link_ensure()
+            if booked is not None:
+                self.stdout.write(f"Nightly linkage run booked for {booked:%Y-%m-%d %H:%M %Z}.")
         bin_dir = os.path.dirname(sys.executable)
         web = [
             os.path.join(bin_dir, "gunicorn"),

@@ -1,0 +1,94 @@
+"""Linkage work the task worker does.
+
+- `feed_records_link`: after a feed file lands, link each of its agency's records that
+  has no person yet, one by one on the real-time path (`arrivals`), so a child in this
+  morning's file is known to the other agencies within the minute, not tomorrow.
+- `nightly_link_run`: the full linkage run over every record (`services.link_run`) at
+  02:00 UK time each night, when nobody is waiting for the database; it then books the
+  next night's run. `nightly_link_ensure` books it if it is not booked (the `serve`
+  command calls it on start, so a fresh install or a lost booking heals itself).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+from django_tasks import task
+from django_tasks.base import TaskResultStatus
+
+from tellonce.feeds.models import FeedImport
+from tellonce.linkage.arrivals import records_link
+from tellonce.linkage.services import LinkageNotReadyError, link_run
+from tellonce.people.models import AgencyRecord
+
+logger = logging.getLogger(__name__)
+
+UK = ZoneInfo("Europe/London")
+NIGHTLY_AT = time(2, 0)
+
+
+@task()
+def feed_records_link(feed_import_id: int) -> dict[str, int]:
+    """Link the records of the feed's agency that have no person yet: this file's new
+    records, and any left by an import that stopped part way."""
+    feed = FeedImport.objects.get(pk=feed_import_id)
+    waiting = (
+        AgencyRecord.objects.filter(agency_id=feed.agency_id, person__isnull=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    counts = {str(outcome): n for outcome, n in records_link(list(waiting)).items()}
+    # Counts only: never a name or an identifier.
+    logger.info("feed import %s: records linked on arrival %s", feed_import_id, counts)
+    return counts
+
+
+def next_nightly_run(now: datetime) -> datetime:
+    """The next 02:00 in the UK after `now` (an aware datetime)."""
+    local = now.astimezone(UK)
+    candidate = datetime.combine(local.date(), NIGHTLY_AT, tzinfo=UK)
+    if candidate <= local:
+        candidate = datetime.combine(local.date() + timedelta(days=1), NIGHTLY_AT, tzinfo=UK)
+    return candidate
+
+
+@task()
+def nightly_link_run() -> dict[str, Any]:
+    """Link every record with the active model; then book tomorrow night's run."""
+    try:
+        run = link_run()
+        result: dict[str, Any] = {
+            "run": run.pk,
+            "merges": run.merges,
+            "splits": run.splits,
+            "new_persons": run.persons_new,
+            "review_pairs": run.review_pairs,
+        }
+    except LinkageNotReadyError:
+        result = {"skipped": "no linkage model trained yet"}
+    finally:
+        # The run itself is RUNNING now, so this books tomorrow's.
+        nightly_link_ensure()
+    return result
+
+
+def nightly_link_ensure() -> datetime | None:
+    """Book the next nightly run unless one is waiting; the time booked, or None when
+    one was already booked or the task backend cannot defer tasks (tests run tasks at
+    once)."""
+    if not nightly_link_run.get_backend().supports_defer:
+        return None
+    from django_tasks_db.models import DBTaskResult
+
+    waiting = DBTaskResult.objects.filter(
+        task_path=nightly_link_run.module_path, status=TaskResultStatus.READY
+    )
+    if waiting.exists():
+        return None
+    when = next_nightly_run(timezone.now())
+    nightly_link_run.using(run_after=when).enqueue()
+    return when
