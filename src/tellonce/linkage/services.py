@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from importlib.metadata import version as package_version
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
@@ -126,7 +127,9 @@ def agency_records_canonical(records: Iterable[Any] | None = None) -> list[dict[
 def linkage_model_train(
     *, by: User | None = None, seed: int = 1, via: Via = COMMAND_LINE
 ) -> LinkageModel:
-    """Train on every agency record; store the model as the next version, active."""
+    """Train on every agency record; store the model as the next version, active, with
+    the thresholds of the model it replaces; index every record for it at once, so
+    real-time matching goes on with the new model."""
     records = agency_records_canonical()
     if len(records) < 100:
         raise LinkageNotReadyError(
@@ -137,8 +140,18 @@ def linkage_model_train(
     frequencies = engine.term_frequencies(records, settings_json)
     with transaction.atomic():
         latest = LinkageModel.objects.aggregate(v=Max("version"))["v"] or 0
+        previous = LinkageModel.objects.filter(is_active=True).first()
+        thresholds = (
+            {
+                "match_threshold": previous.match_threshold,
+                "review_threshold": previous.review_threshold,
+            }
+            if previous
+            else {}
+        )
         LinkageModel.objects.filter(is_active=True).update(is_active=False)
         trained = LinkageModel.objects.create(
+            **thresholds,
             version=latest + 1,
             trained_by=by,
             splink_version=package_version("splink"),
@@ -154,7 +167,51 @@ def linkage_model_train(
             obj=trained,
             detail={"change": "linkage model trained", "records": len(records)},
         )
+    from tellonce.linkage.matching import index_rebuild
+
+    index_rebuild(trained, records)
     return trained
+
+
+def linkage_thresholds_set(
+    *,
+    match: float | None = None,
+    review: float | None = None,
+    by: User | None = None,
+    via: Via = COMMAND_LINE,
+) -> LinkageModel:
+    """Set the active model's grey zone: pairs at or above `match` are linked, pairs
+    from `review` up to it go to review. Takes effect on the next run and arrival."""
+    model = active_model()
+    new_match = model.match_threshold if match is None else match
+    new_review = model.review_threshold if review is None else review
+    problems = {}
+    for field, value in (("match", new_match), ("review", new_review)):
+        if not 0 < value <= 1:
+            problems[field] = f"must be a probability above 0 and at most 1, not {value}"
+    if not problems and new_review >= new_match:
+        problems["review"] = (
+            f"must be below the match threshold ({new_match}): the grey zone runs from"
+            " the review threshold up to the match threshold"
+        )
+    if problems:
+        raise ValidationError(problems)
+    before = (model.match_threshold, model.review_threshold)
+    model.match_threshold, model.review_threshold = new_match, new_review
+    with transaction.atomic():
+        model.save(update_fields=["match_threshold", "review_threshold"])
+        audit_via(
+            via,
+            user=by,
+            action=Action.CHANGE,
+            obj=model,
+            detail={
+                "change": "linkage thresholds",
+                "before": {"match": before[0], "review": before[1]},
+                "after": {"match": new_match, "review": new_review},
+            },
+        )
+    return model
 
 
 def active_model() -> LinkageModel:

@@ -172,3 +172,43 @@ def test_a_new_child_from_a_feed_becomes_a_person_who_can_be_found(linked):
         via=COMMAND_LINE,
     )
     assert [h.person.pk for h in hits] == [record.person.pk]
+
+
+def test_the_grey_zone_is_set_on_the_command_line_checked_and_audited(linked):
+    import io
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from tellonce.audit.models import AuditEvent
+
+    with pytest.raises(CommandError, match="--review: must be below the match threshold"):
+        call_command("link", "thresholds", "--review", "0.995", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("link", "thresholds", "--match", "0.999", "--review", "0.6", stdout=out)
+    assert "at or above 0.999 are linked; from 0.6 up" in out.getvalue()
+    model = LinkageModel.objects.get(is_active=True)
+    assert (model.match_threshold, model.review_threshold) == (0.999, 0.6)
+    event = AuditEvent.objects.filter(detail__change="linkage thresholds").get()
+    assert event.detail["before"] == {"match": 0.99, "review": 0.5}
+
+
+def test_a_retrained_model_keeps_the_grey_zone_and_matches_at_once(linked):
+    from tellonce.linkage.matching import persons_ranked
+    from tellonce.linkage.services import agency_records_canonical, linkage_thresholds_set
+
+    linkage_thresholds_set(match=0.995)
+    record = AgencyRecord.objects.exclude(given_name="").filter(person__isnull=False).first()
+    canonical = agency_records_canonical(
+        AgencyRecord.objects.filter(pk=record.pk).values_list(
+            "pk", "given_name", "family_name", "date_of_birth", "sex", "postcode", "uprn",
+            "address_line", "nhs_number", "upn", "national_id",
+        )
+    )[0]  # fmt: skip
+    from tellonce.linkage.services import linkage_model_train
+
+    retrained = linkage_model_train()
+    assert retrained.version == 2 and retrained.match_threshold == 0.995
+    # No link run needed: the index already holds the new model's keys.
+    ranked = persons_ranked(canonical, retrained, limit=3)
+    assert ranked and ranked[0].person_id == record.person_id

@@ -3,6 +3,8 @@
 - `tellonce link train`: train a model on every agency record; it becomes the next
   version, active.
 - `tellonce link run`: link every agency record into persons with the active model.
+- `tellonce link thresholds [--match P] [--review P]`: show or set the active model's
+  grey zone (linked at or above the match threshold, reviewed from the review one).
 - `tellonce link evaluate --left A.csv [--right B.csv] --map MAPPING.yaml
   [--truth TRUTH.csv] --out DIR [--threshold P]`: link any CSV files, judge against truth.
 """
@@ -13,11 +15,18 @@ from argparse import ArgumentParser, ArgumentTypeError
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from tellonce.feeds.mapping import ColumnMapping, MappingError
 from tellonce.linkage.evaluate import EvaluationError, evaluate
-from tellonce.linkage.services import LinkageNotReadyError, link_run, linkage_model_train
+from tellonce.linkage.services import (
+    LinkageNotReadyError,
+    active_model,
+    link_run,
+    linkage_model_train,
+    linkage_thresholds_set,
+)
 
 
 def _existing_file(value: str) -> Path:
@@ -37,6 +46,12 @@ def _probability(value: str) -> float:
     return number
 
 
+def _probability_or_one(value: str) -> float:
+    if value.strip() in ("1", "1.0"):
+        return 1.0
+    return _probability(value)
+
+
 class Command(BaseCommand):
     help = "Record linkage: train a model, link agency records into persons, evaluate."
 
@@ -45,6 +60,11 @@ class Command(BaseCommand):
         train = actions.add_parser("train", help="Train a new model version on every agency record")
         train.add_argument("--seed", type=int, default=1)
         actions.add_parser("run", help="Link every agency record into persons")
+        thresholds = actions.add_parser(
+            "thresholds", help="Show or set the match and review thresholds (the grey zone)"
+        )
+        thresholds.add_argument("--match", type=_probability_or_one, help="Linked at or above")
+        thresholds.add_argument("--review", type=_probability, help="Reviewed from here up")
         ev = actions.add_parser(
             "evaluate", help="Link one CSV (dedupe) or two, train on them, measure against truth"
         )
@@ -77,10 +97,29 @@ class Command(BaseCommand):
                     f" {run.persons_new} new persons, {run.merges} merges, {run.splits} splits,"
                     f" {run.review_pairs} pairs for review ({run.pairs_scored} pairs scored)."
                 )
+            elif action == "thresholds":
+                self._thresholds(options["match"], options["review"])
             elif action == "evaluate":
                 self._evaluate(**options)
         except LinkageNotReadyError as exc:
             raise CommandError(str(exc)) from exc
+
+    def _thresholds(self, match: float | None, review: float | None) -> None:
+        if match is not None or review is not None:
+            try:
+                model = linkage_thresholds_set(match=match, review=review)
+            except ValidationError as exc:
+                problems = "; ".join(
+                    f"--{field}: {' '.join(messages)}"
+                    for field, messages in exc.message_dict.items()
+                )
+                raise CommandError(problems) from exc
+        else:
+            model = active_model()
+        self.stdout.write(
+            f"Linkage model {model.version}: pairs at or above {model.match_threshold} are"
+            f" linked; from {model.review_threshold} up to that they go to review."
+        )
 
     def _evaluate(
         self,
