@@ -71,6 +71,20 @@ def test_sam_reviews_a_pair_side_by_side_and_decides(linked):
     assert AuditEvent.objects.filter(action=Action.CHANGE, detail__change="linkage review").exists()
 
 
+def test_a_pair_the_model_would_link_says_why_it_waits(linked):
+    pair = _waiting_pair()
+    pair.match_probability = 0.8
+    pair.save(update_fields=["match_probability"])
+    sam = _as("sam.mash")
+    page = sam.get(reverse("linkage:pair", args=[pair.pk])).content.decode()
+    assert "The model would link these records, but did not" not in page
+    pair.match_probability = 0.999
+    pair.save(update_fields=["match_probability"])
+    page = sam.get(reverse("linkage:pair", args=[pair.pk])).content.decode()
+    assert "The model would link these records, but did not" in page
+    assert "possible twins, two different NHS numbers" in page
+
+
 def test_only_mash_staff_review(linked):
     _waiting_pair()
     assert _as("dana.dsl").get(reverse("linkage:queue")).status_code == 403
