@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "tellonce.accounts",
     "tellonce.people",
     "tellonce.involvements",
+    "tellonce.alerts",
     "tellonce.feeds",
     "tellonce.access",
     "tellonce.linkage",
@@ -259,8 +260,20 @@ if PRODUCTION:
 elif TELLONCE_ENV == "test":
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    # Another backend may be named outside production (the worker crash test's slow one).
+    EMAIL_BACKEND = env_str("EMAIL_BACKEND") or "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = str(VAR_DIR / "mail")
+
+#: Where the people an email points to sign in (no trailing slash).
+SITE_URL = (
+    env_required("SITE_URL", "in production (the address emails point people to)")
+    if PRODUCTION
+    else env_str("SITE_URL") or "http://127.0.0.1:8000"
+).rstrip("/")
+#: The domain part of the Message-ID of alert emails (the same id on every attempt).
+EMAIL_MESSAGE_ID_DOMAIN = env_str("EMAIL_MESSAGE_ID_DOMAIN") or "tellonce.localhost"
+#: How long a worker holds an alert delivery before another may take it over.
+ALERT_DELIVERY_LEASE_SECONDS = env_int("ALERT_DELIVERY_LEASE_SECONDS", 60, minimum=1)
 
 TASKS = {
     "default": {

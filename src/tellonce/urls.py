@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("tellonce.accounts.urls")),
     path("people/", include("tellonce.people.urls")),
     path("linkage/", include("tellonce.linkage.urls")),
+    path("alerts/", include("tellonce.alerts.urls")),
     path("api/v1/", include("tellonce.api.urls")),
     path("admin/", admin.site.urls),
 ]

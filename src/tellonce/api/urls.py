@@ -41,4 +41,6 @@ urlpatterns = [
         "linkage/merges/<int:event_id>/undo/", views.UnmergeView.as_view(), name="linkage-unmerge"
     ),
     path("records/", views.AgencyRecordReceiveView.as_view(), name="records"),
+    path("alerts/", views.AlertInboxView.as_view(), name="alerts"),
+    path("alerts/<int:alert_id>/read/", views.AlertReadView.as_view(), name="alert-read"),
 ]

@@ -16,6 +16,8 @@ from rest_framework.views import APIView
 
 from tellonce.access.services import break_glass_open
 from tellonce.accounts.models import User
+from tellonce.alerts.selectors import alert_get, alert_inbox
+from tellonce.alerts.services import alert_mark_read
 from tellonce.api import serializers as s
 from tellonce.api.errors import error_response
 from tellonce.audit.services import via_request
@@ -308,3 +310,30 @@ class PersonMatchView(APIView):
                 [{"field": None, "message": str(exc)}], status.HTTP_503_SERVICE_UNAVAILABLE
             )
         return Response(s.MatchCandidateSerializer(found, many=True).data)
+
+
+class AlertInboxView(APIView):
+    @extend_schema(
+        summary="Your alerts (a system account: those to its agency's teams), newest first",
+        parameters=[
+            OpenApiParameter("unread", bool, description="Only alerts not yet read"),
+        ],
+        responses={200: s.AlertSerializer(many=True)},
+    )
+    def get(self, request: Request) -> Response:
+        alerts = alert_inbox(user=_user(request))
+        if request.query_params.get("unread") in ("1", "true", "yes"):
+            alerts = alerts.filter(read_on__isnull=True)
+        return Response(s.AlertSerializer(alerts[:500], many=True).data)
+
+
+class AlertReadView(APIView):
+    @extend_schema(
+        summary="Mark an alert read",
+        request=None,
+        responses={200: s.AlertSerializer, 404: ERRORS},
+    )
+    def post(self, request: Request, alert_id: int) -> Response:
+        user = _user(request)
+        alert = alert_mark_read(alert=alert_get(user=user, alert_id=alert_id), user=user)
+        return Response(s.AlertSerializer(alert).data)

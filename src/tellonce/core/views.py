@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from tellonce.accounts.models import User
+from tellonce.alerts.selectors import unread_count
 from tellonce.core.selectors import break_glass_for_manager, partnership_figures
 from tellonce.involvements.models import Capacity
 from tellonce.linkage.review import can_review, review_queue
@@ -31,6 +32,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "break_glass": break_glass_for_manager(user=user)[:20],
             "figures": figures,
             "review_waiting": review_queue(user=user).count() if can_review(user) else None,
+            "alerts_unread": unread_count(user=user) if user.team_id else None,
             "nav": "home",
         },
     )

@@ -60,6 +60,7 @@ from tellonce.feeds.mapping import (
 )
 from tellonce.feeds.models import FeedImport, FeedRowProblem, ImportStatus, ReportedInvolvement
 from tellonce.involvements.models import Capacity, Involvement
+from tellonce.involvements.services import involvement_start
 from tellonce.organisations.models import Agency, Team
 from tellonce.people.models import AgencyRecord, Sex
 
@@ -732,7 +733,7 @@ def reported_involvements_materialise(*, agency_record: AgencyRecord) -> list[In
         }
         entry = report.involvement
         if entry is None:
-            entry = Involvement.objects.create(
+            entry = involvement_start(
                 **wanted,
                 source_agency_id=agency_record.agency_id,
                 source_system=agency_record.system,

@@ -70,6 +70,8 @@ WEB = {
         {"anonymous": SIGN_IN, "sam": 200, "maria": 200},
         403,
     ),
+    # Everyone's own inbox: alerts to them and their team.
+    "alerts inbox": ("get", "/alerts/", None, {"anonymous": SIGN_IN}, 200),
 }
 REASON = {"reason": "Called by the hospital about an injury; need history now"}
 API = {
@@ -126,6 +128,7 @@ API = {
         {"anonymous": 401, "ana": 403, "adam": 403},
         503,
     ),
+    "alerts inbox": ("get", "/api/v1/alerts/", None, {"anonymous": 401}, 200),
     # Only agency systems send their records.
     "agency record": (
         "post",

@@ -15,6 +15,7 @@ GOOD = {
     "DATABASE_URL": "postgres://u@localhost/tellonce",
     "EMAIL_HOST": "smtp.example",
     "DEFAULT_FROM_EMAIL": "TellOnce <noreply@tellonce.example>",
+    "SITE_URL": "https://tellonce.example",
 }
 
 
@@ -53,6 +54,7 @@ def test_production_settings_load_with_every_value_given():
         ("ALLOWED_HOSTS", "ALLOWED_HOSTS must be set"),
         ("DATABASE_URL", "DATABASE_URL must be set"),
         ("EMAIL_HOST", "EMAIL_HOST must be set"),
+        ("SITE_URL", "SITE_URL must be set"),
     ],
 )
 def test_a_missing_production_value_is_named(missing, message):

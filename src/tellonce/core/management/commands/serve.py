@@ -32,7 +32,11 @@ class Command(BaseCommand):
     def handle(self, *args: Any, bind: str, workers: int, no_worker: bool, **options: Any) -> None:
         call_command("collectstatic", interactive=False, verbosity=0)
         if not no_worker:
+            from tellonce.alerts.tasks import alerts_deliver_ensure
             from tellonce.linkage.tasks import nightly_link_ensure
+
+            # Alerts a crashed worker left half-sent go out as soon as the worker is up.
+            alerts_deliver_ensure()
 
             booked = nightly_link_ensure()
             if booked is not None:

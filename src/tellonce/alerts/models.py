@@ -1,0 +1,101 @@
+"""Alerts: telling practitioners what they need to act on, and the outbox that carries
+each alert to its recipient exactly once.
+
+An `Alert` is written in the same transaction as the change it reports (a new
+involvement): if the change is stored, so is the alert; if not, neither is. Each
+alert has one `Delivery` per channel (the in-app inbox, and email where the recipient
+has an address). The task worker delivers them (`services.deliveries_send`): an alert
+appears in the inbox when its inbox delivery is done, in the same transaction that
+marks it done, so it appears once; an email is claimed for a short lease before it is
+sent, so a worker that dies mid-send leaves it to be claimed again, never lost.
+
+An alert says what the recipient needs to act on: who is now involved with whom, in
+what capacity, and how to reach them; never anything from another agency's record.
+Emails carry no personal details at all: they say an alert is waiting.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class AlertKind(models.TextChoices):
+    NOW_INVOLVED = "now_involved", "Another agency is now involved"
+    ALREADY_INVOLVED = "already_involved", "Who is already involved"
+
+
+class Alert(models.Model):
+    kind = models.CharField(max_length=30, choices=AlertKind.choices)
+    team = models.ForeignKey("organisations.Team", on_delete=models.PROTECT, related_name="alerts")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="alerts",
+        help_text="The named practitioner, when there is one; the team sees it too.",
+    )
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    involvement = models.ForeignKey(
+        "involvements.Involvement",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="alerts",
+        help_text="The involvement whose start this alert reports.",
+    )
+    title = models.CharField(max_length=300)
+    body = models.TextField()
+    created_on = models.DateTimeField(default=timezone.now)
+    #: When the inbox delivery was done: until then the alert is not in the inbox.
+    delivered_on = models.DateTimeField(null=True, blank=True)
+    read_on = models.DateTimeField(null=True, blank=True)
+    read_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_on", "-pk"]
+        constraints = [
+            # The same change never alerts the same team twice with the same message.
+            models.UniqueConstraint(
+                fields=["kind", "involvement", "team"], name="alert_once_per_team"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["team", "delivered_on"], name="alert_team_idx"),
+            models.Index(fields=["user", "delivered_on"], name="alert_user_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Channel(models.TextChoices):
+    INBOX = "inbox", "In-app inbox"
+    EMAIL = "email", "Email"
+
+
+class Delivery(models.Model):
+    """One alert on one channel: the outbox row the worker works through."""
+
+    alert = models.ForeignKey(Alert, on_delete=models.PROTECT, related_name="deliveries")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    address = models.EmailField(blank=True, help_text="For email: where it goes.")
+    created_on = models.DateTimeField(default=timezone.now)
+    #: A worker holds the delivery until then; after it, another may take it over.
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    sent_on = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["alert", "channel"], name="delivery_once_per_channel")
+        ]
+        indexes = [models.Index(fields=["sent_on", "claimed_until"], name="delivery_pending_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} for alert {self.alert_id}"
