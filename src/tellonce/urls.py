@@ -7,6 +7,7 @@ urlpatterns = [
     path("people/", include("tellonce.people.urls")),
     path("linkage/", include("tellonce.linkage.urls")),
     path("alerts/", include("tellonce.alerts.urls")),
+    path("involvements/", include("tellonce.involvements.urls")),
     path("api/v1/", include("tellonce.api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -12,7 +12,7 @@ from tellonce.core.dates import InvalidDateError, PartialDate
 from tellonce.feeds.mapping import DATE_FIELDS, FIELD_CHECKS
 from tellonce.feeds.models import ReportedInvolvement
 from tellonce.feeds.services import API_REQUIRED, agency_record_check
-from tellonce.involvements.models import Involvement
+from tellonce.involvements.models import Capacity, Involvement
 from tellonce.linkage.matching import match_request_check
 from tellonce.organisations.models import Agency, Team
 from tellonce.people.models import (
@@ -422,3 +422,14 @@ class AlertSerializer(serializers.Serializer):
 
     def get_practitioner(self, alert: Any) -> str | None:
         return alert.user.get_full_name() if alert.user else None
+
+
+class InvolvementStartSerializer(serializers.Serializer):
+    capacity = serializers.ChoiceField(choices=Capacity.choices)
+    started_on = serializers.DateField()
+    is_lead_professional = serializers.BooleanField(default=False)
+
+
+class InvolvementEndSerializer(serializers.Serializer):
+    ended_on = serializers.DateField()
+    reason = serializers.CharField(max_length=2000)

@@ -30,6 +30,16 @@ urlpatterns = [
         views.IdentifierArchiveView.as_view(),
         name="person-identifier-archive",
     ),
+    path(
+        "people/<uuid:person_id>/involvements/",
+        views.InvolvementStartView.as_view(),
+        name="person-involvements",
+    ),
+    path(
+        "involvements/<int:involvement_id>/end/",
+        views.InvolvementEndView.as_view(),
+        name="involvement-end",
+    ),
     path("teams/", views.TeamListView.as_view(), name="teams"),
     path("linkage/review/", views.ReviewQueueView.as_view(), name="linkage-review"),
     path(

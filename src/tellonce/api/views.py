@@ -22,6 +22,8 @@ from tellonce.api import serializers as s
 from tellonce.api.errors import error_response
 from tellonce.audit.services import via_request
 from tellonce.feeds.services import RowOutcome, agency_record_receive
+from tellonce.involvements.models import Involvement
+from tellonce.involvements.services import involvement_end, involvement_record
 from tellonce.linkage import arrivals, review
 from tellonce.linkage.arrivals import record_link
 from tellonce.linkage.matching import person_match
@@ -337,3 +339,42 @@ class AlertReadView(APIView):
         user = _user(request)
         alert = alert_mark_read(alert=alert_get(user=user, alert_id=alert_id), user=user)
         return Response(s.AlertSerializer(alert).data)
+
+
+class InvolvementStartView(APIView):
+    @extend_schema(
+        summary="Record that your team now works with a person; everyone involved is told",
+        description=(
+            "For practitioners: the involvement is your team's, with you as the named"
+            " worker. Everyone working with the child or their household is alerted, and"
+            " you are told who they are. One lead professional per child."
+        ),
+        request=s.InvolvementStartSerializer,
+        responses={201: s.InvolvementSerializer, 400: ERRORS, 403: ERRORS, 404: ERRORS},
+    )
+    def post(self, request: Request, person_id: UUID) -> Response:
+        user = _user(request)
+        person, _ = selectors.person_get_for_user(user=user, person_id=person_id)
+        body = s.InvolvementStartSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        involvement = involvement_record(
+            user=user, person=person, via=via_request(request), **body.validated_data
+        )
+        return Response(s.InvolvementSerializer(involvement).data, status=status.HTTP_201_CREATED)
+
+
+class InvolvementEndView(APIView):
+    @extend_schema(
+        summary="End your team's involvement, with the date and why",
+        request=s.InvolvementEndSerializer,
+        responses={200: s.InvolvementSerializer, 400: ERRORS, 403: ERRORS, 404: ERRORS},
+    )
+    def post(self, request: Request, involvement_id: int) -> Response:
+        user = _user(request)
+        involvement = get_object_or_404(Involvement, pk=involvement_id, team=user.team)
+        body = s.InvolvementEndSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        ended = involvement_end(
+            user=user, involvement=involvement, via=via_request(request), **body.validated_data
+        )
+        return Response(s.InvolvementSerializer(ended).data)

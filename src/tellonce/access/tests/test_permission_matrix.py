@@ -70,6 +70,14 @@ WEB = {
         {"anonymous": SIGN_IN, "sam": 200, "maria": 200},
         403,
     ),
+    # Anyone who may know of Jack may say their team now works with him.
+    "jack record involvement": (
+        "get",
+        "/involvements/people/{jack}/start/",
+        None,
+        {"anonymous": SIGN_IN, **NO_NAMES},
+        200,
+    ),
     # Everyone's own inbox: alerts to them and their team.
     "alerts inbox": ("get", "/alerts/", None, {"anonymous": SIGN_IN}, 200),
 }
@@ -129,6 +137,13 @@ API = {
         503,
     ),
     "alerts inbox": ("get", "/api/v1/alerts/", None, {"anonymous": 401}, 200),
+    "jack record involvement": (
+        "post",
+        "/api/v1/people/{jack}/involvements/",
+        {"capacity": "early_help", "started_on": "2026-11-30"},
+        {"anonymous": 401, "police_system": 403, "school_system": 403, **NO_NAMES},
+        201,
+    ),
     # Only agency systems send their records.
     "agency record": (
         "post",

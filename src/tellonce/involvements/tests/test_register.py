@@ -1,0 +1,123 @@
+"""Erin from early help records that she now works with Jack, from the page or through
+the API: Dana at his school and Priya the health visitor are told, Erin is told about
+them, and Erin can now open Jack's record. One lead professional per child; an
+involvement ends with a date and a reason."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tellonce.alerts.models import Alert, AlertKind
+from tellonce.audit.models import AuditEvent
+from tellonce.involvements.models import Capacity, Involvement
+
+pytestmark = pytest.mark.django_db
+
+
+def _start(client, world, **fields):
+    data = {"capacity": Capacity.EARLY_HELP, "day": "30", "month": "11", "year": "2026"} | fields
+    return client.post(reverse("involvements:start", args=[world.jack.pk]), data)
+
+
+def test_erin_records_her_work_with_jack_and_everyone_is_told(
+    world, signed_in, django_capture_on_commit_callbacks
+):
+    erin = signed_in(world.erin)
+    flag = erin.get(f"/people/{world.jack.pk}/", follow=True).content.decode()
+    assert "Record that your team is working with Jack" in flag
+    form = erin.get(reverse("involvements:start", args=[world.jack.pk])).content.decode()
+    assert "No lead professional is named for Jack." in form
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _start(erin, world)
+    assert response.status_code == 302
+    assert response["Location"] == f"/people/{world.jack.pk}/"
+    involvement = Involvement.objects.get(team=world.early_help, person=world.jack)
+    assert (involvement.practitioner, involvement.capacity) == (world.erin, Capacity.EARLY_HELP)
+    assert involvement.started_on == date(2026, 11, 30)
+    assert involvement.recorded_by == world.erin
+    told = set(Alert.objects.filter(kind=AlertKind.NOW_INVOLVED).values_list("team", flat=True))
+    assert told == {world.oakfield_dsl.pk, world.health_visiting.pk}
+    assert Alert.objects.get(kind=AlertKind.ALREADY_INVOLVED).user == world.erin
+    assert AuditEvent.objects.filter(detail__change="involvement started").exists()
+    # Erin's team is involved now: the record opens in full.
+    record = erin.get(f"/people/{world.jack.pk}/")
+    assert record.status_code == 200 and b"943 476 5919" in record.content
+
+
+def test_a_missing_or_wrong_answer_is_named(world, signed_in):
+    erin = signed_in(world.erin)
+    page = erin.post(reverse("involvements:start", args=[world.jack.pk]), {}).content.decode()
+    assert "Choose how your team is working with them" in page
+    assert "Enter the date you started" in page
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    page = _start(
+        erin, world, day=str(tomorrow.day), month=str(tomorrow.month), year=str(tomorrow.year)
+    ).content.decode()
+    assert "The date you started must be today or in the past" in page
+    page = _start(erin, world, day="31", month="2").content.decode()
+    assert "The date you started must be a real date" in page
+    assert not Involvement.objects.filter(team=world.early_help).exists()
+
+
+def test_one_lead_professional_per_child(world, signed_in):
+    erin = signed_in(world.erin)
+    assert _start(erin, world, is_lead_professional="on").status_code == 302
+    paul = signed_in(world.paul)
+    page = _start(
+        paul, world, capacity=Capacity.LEAVING_CARE, is_lead_professional="on"
+    ).content.decode()
+    assert "Erin Cole (Early help team) is the lead professional for Jack Taylor" in page
+    assert not Involvement.objects.filter(team=world.leaving_care).exists()
+
+
+def test_erin_ends_her_involvement_with_a_reason(world, signed_in):
+    erin = signed_in(world.erin)
+    _start(erin, world)
+    involvement = Involvement.objects.get(team=world.early_help)
+    end = reverse("involvements:end", args=[involvement.pk])
+    page = erin.post(end, {"day": "1", "month": "1", "year": "2026", "reason": "Done"})
+    text = page.content.decode()
+    assert "The date it ended must be on or after it started (30 November 2026)" in text
+    assert "Say why the involvement has ended, in a sentence" in text
+    response = erin.post(
+        end,
+        {"day": "1", "month": "12", "year": "2026", "reason": "Family engaged; plan completed"},
+    )
+    assert response.status_code == 302
+    involvement.refresh_from_db()
+    assert involvement.ended_on == date(2026, 12, 1)
+    assert involvement.end_reason == "Family engaged; plan completed"
+    # Only the team that is involved can end it.
+    assert signed_in(world.dana).get(end).status_code == 404
+
+
+def test_through_the_api_too(world, signed_in):
+    erin = signed_in(world.erin)
+    created = erin.post(
+        f"/api/v1/people/{world.jack.pk}/involvements/",
+        {"capacity": "early_help", "started_on": "2026-11-30", "is_lead_professional": True},
+        content_type="application/json",
+    )
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert body["capacity"] == "early_help" and body["is_lead_professional"] is True
+    paul = signed_in(world.paul)
+    refused = paul.post(
+        f"/api/v1/people/{world.jack.pk}/involvements/",
+        {"capacity": "leaving_care", "started_on": "2026-11-30", "is_lead_professional": True},
+        content_type="application/json",
+    )
+    assert refused.status_code == 400
+    assert refused.json()["errors"][0]["field"] == "is_lead_professional"
+    erin = signed_in(world.erin)
+    ended = erin.post(
+        f"/api/v1/involvements/{body['id']}/end/",
+        {"ended_on": "2026-12-01", "reason": "Family moved out of the borough"},
+        content_type="application/json",
+    )
+    assert ended.status_code == 200 and ended.json()["ended_on"] == "2026-12-01"
