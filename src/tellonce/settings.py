@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "tellonce.people",
     "tellonce.involvements",
     "tellonce.alerts",
+    "tellonce.chronology",
     "tellonce.feeds",
     "tellonce.access",
     "tellonce.linkage",

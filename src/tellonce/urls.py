@@ -5,6 +5,7 @@ urlpatterns = [
     path("", include("tellonce.core.urls")),
     path("", include("tellonce.accounts.urls")),
     path("people/", include("tellonce.people.urls")),
+    path("people/", include("tellonce.chronology.urls")),
     path("linkage/", include("tellonce.linkage.urls")),
     path("alerts/", include("tellonce.alerts.urls")),
     path("involvements/", include("tellonce.involvements.urls")),

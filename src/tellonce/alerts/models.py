@@ -24,6 +24,7 @@ from django.utils import timezone
 class AlertKind(models.TextChoices):
     NOW_INVOLVED = "now_involved", "Another agency is now involved"
     ALREADY_INVOLVED = "already_involved", "Who is already involved"
+    CP_IS = "cp_is", "Unscheduled care for a child with a protection plan or in care"
 
 
 class Alert(models.Model):
@@ -46,6 +47,14 @@ class Alert(models.Model):
         related_name="alerts",
         help_text="The involvement whose start this alert reports.",
     )
+    chronology_event = models.ForeignKey(
+        "chronology.ChronologyEvent",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="alerts",
+        help_text="The event this alert reports (an unscheduled health attendance).",
+    )
     title = models.CharField(max_length=300)
     body = models.TextField()
     created_on = models.DateTimeField(default=timezone.now)
@@ -62,7 +71,10 @@ class Alert(models.Model):
             # The same change never alerts the same team twice with the same message.
             models.UniqueConstraint(
                 fields=["kind", "involvement", "team"], name="alert_once_per_team"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "chronology_event", "team"], name="alert_event_once_per_team"
+            ),
         ]
         indexes = [
             models.Index(fields=["team", "delivered_on"], name="alert_team_idx"),

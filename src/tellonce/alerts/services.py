@@ -21,7 +21,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from tellonce.alerts.models import Alert, AlertKind, Channel, Delivery
-from tellonce.involvements.models import Involvement
+from tellonce.chronology.models import ChronologyEvent, EventKind
+from tellonce.involvements.models import Capacity, Involvement
 from tellonce.people.models import HouseholdMember, Person
 
 logger = logging.getLogger(__name__)
@@ -264,3 +265,64 @@ def alert_mark_read(*, alert: Alert, user: object) -> Alert:
         alert.read_by = user  # type: ignore[assignment]
         alert.save(update_fields=["read_on", "read_by"])
     return alert
+
+
+# ----- CP-IS: unscheduled care for a child with a protection plan or in care
+
+CP_IS_CAPACITIES = (Capacity.CHILD_PROTECTION, Capacity.LOOKED_AFTER)
+
+
+def cp_is_involvements(person: Person) -> list[Involvement]:
+    """The child's current child protection and looked-after involvements: who their
+    social worker is."""
+    return list(
+        Involvement.objects.current()
+        .filter(person=person, capacity__in=CP_IS_CAPACITIES)
+        .select_related("team__agency", "practitioner")
+        .order_by("started_on")
+    )
+
+
+def cp_is_check(event: ChronologyEvent) -> list[Alert]:
+    """An unscheduled health attendance of a child on a protection plan or looked after
+    alerts the child's social worker, in the caller's transaction. What the alert says
+    is what CP-IS shares: when and where, not why."""
+    if event.kind != EventKind.HEALTH_ATTENDANCE or not event.unscheduled:
+        return []
+    child = event.person
+    alerts = []
+    for plan in cp_is_involvements(child):
+        status = (
+            "on a child protection plan"
+            if plan.capacity == Capacity.CHILD_PROTECTION
+            else "looked after"
+        )
+        at = f" at {event.occurred_at:%H:%M}" if event.occurred_at else ""
+        agency = event.source_agency
+        contact = ", ".join(p for p in (agency.name, agency.phone, agency.email) if p)
+        alerts.append(
+            Alert(
+                kind=AlertKind.CP_IS,
+                team=plan.team,
+                user=plan.practitioner,
+                person=child,
+                chronology_event=event,
+                title=f"{child.full_name} attended unscheduled care ({agency.name})",
+                body=(
+                    f"{_about(child)}, who is {status}, attended unscheduled care on"
+                    f" {event.occurred_on:%-d %B %Y}{at} ({agency.name}).\n"
+                    f"Contact: {contact}; recorded by {event.recorder_label}.\n"
+                    "You are told because you are the child's social worker (CP-IS)."
+                ),
+            )
+        )
+    if not alerts:
+        return []
+    Alert.objects.bulk_create(alerts, ignore_conflicts=True)
+    stored = list(
+        Alert.objects.filter(chronology_event=event, kind=AlertKind.CP_IS).select_related(
+            "team", "user"
+        )
+    )
+    _deliveries_queue(stored)
+    return stored

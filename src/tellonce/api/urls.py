@@ -36,6 +36,11 @@ urlpatterns = [
         name="person-involvements",
     ),
     path(
+        "people/<uuid:person_id>/chronology/",
+        views.ChronologyView.as_view(),
+        name="person-chronology",
+    ),
+    path(
         "involvements/<int:involvement_id>/end/",
         views.InvolvementEndView.as_view(),
         name="involvement-end",

@@ -38,11 +38,19 @@ TELLONCE_SYSTEM = "TellOnce"
 def involvement_start(**fields: Any) -> Involvement:
     """Store a new involvement (the model's fields) and its alerts, together."""
     from tellonce.alerts.services import involvement_started_alerts
+    from tellonce.chronology.services import involvement_event_write, unscheduled_care_write
 
     with transaction.atomic():
         involvement = Involvement.objects.create(**fields)
+        involvement_event_write(involvement)
         if involvement.ended_on is None:
             involvement_started_alerts(involvement)
+        else:
+            involvement_event_write(involvement, ended=True)
+        if involvement.capacity == Capacity.AE_ATTENDANCE:
+            # An A&E attendance is unscheduled care: the child's social worker may
+            # need to know (CP-IS).
+            unscheduled_care_write(involvement)
     return involvement
 
 
@@ -136,6 +144,9 @@ def involvement_end(
         involvement.end_reason = reason
         involvement.modified_by = user
         involvement.save(update_fields=["ended_on", "end_reason", "modified_by", "modified_on"])
+        from tellonce.chronology.services import involvement_event_write
+
+        involvement_event_write(involvement, ended=True)
         audit_via(
             via,
             user=user,

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from tellonce.access.services import break_glass_open
 from tellonce.accounts.models import User
+from tellonce.alerts.selectors import cp_is_flag
 from tellonce.audit.services import via_request
 from tellonce.core.forms import form_errors_from
 from tellonce.people import selectors, services
@@ -56,7 +57,10 @@ def record(request: HttpRequest, person_id: UUID) -> HttpResponse:
         )
     except selectors.FlagOnlyError:
         return redirect("people:flag", person_id=person_id)
-    return render(request, "people/record.html", {"record": person_record, "nav": "search"})
+    cp_is = cp_is_flag(user=_user(request), person=person_record.person)
+    return render(
+        request, "people/record.html", {"record": person_record, "cp_is": cp_is, "nav": "search"}
+    )
 
 
 @login_required
@@ -64,7 +68,10 @@ def flag(request: HttpRequest, person_id: UUID) -> HttpResponse:
     person_flag = selectors.person_flag(
         user=_user(request), person_id=person_id, via=via_request(request)
     )
-    return render(request, "people/flag.html", {"flag": person_flag, "nav": "search"})
+    cp_is = cp_is_flag(user=_user(request), person=person_flag.person)
+    return render(
+        request, "people/flag.html", {"flag": person_flag, "cp_is": cp_is, "nav": "search"}
+    )
 
 
 @login_required

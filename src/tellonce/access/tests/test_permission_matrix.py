@@ -70,6 +70,20 @@ WEB = {
         {"anonymous": SIGN_IN, "sam": 200, "maria": 200},
         403,
     ),
+    "jack chronology": (
+        "get",
+        "/people/{jack}/chronology/",
+        None,
+        {"anonymous": SIGN_IN, "dana": 200, **NO_NAMES},
+        FLAG,
+    ),
+    "jack chronology export": (
+        "get",
+        "/people/{jack}/chronology/?export=csv",
+        None,
+        {"anonymous": SIGN_IN, "dana": 200, **NO_NAMES},
+        FLAG,
+    ),
     # Anyone who may know of Jack may say their team now works with him.
     "jack record involvement": (
         "get",
@@ -137,6 +151,13 @@ API = {
         503,
     ),
     "alerts inbox": ("get", "/api/v1/alerts/", None, {"anonymous": 401}, 200),
+    "jack chronology": (
+        "get",
+        "/api/v1/people/{jack}/chronology/",
+        None,
+        {"anonymous": 401, "dana": 200, "school_system": 200, **NO_NAMES},
+        403,
+    ),
     "jack record involvement": (
         "post",
         "/api/v1/people/{jack}/involvements/",

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ChronologyConfig(AppConfig):
+    name = "tellonce.chronology"
+    label = "chronology"
+    verbose_name = "Multi-agency chronology"

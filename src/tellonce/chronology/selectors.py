@@ -1,0 +1,87 @@
+"""Reading the chronology: only for those who may see the child's record in full, every
+look audited (an export as an export)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+from uuid import UUID
+
+from django.db.models import QuerySet
+
+from tellonce.audit.models import Action
+from tellonce.audit.services import Via, audit_via
+from tellonce.chronology.models import ChronologyEvent
+from tellonce.people.selectors import FlagOnlyError, person_get_for_user
+
+if TYPE_CHECKING:
+    from tellonce.accounts.models import User
+    from tellonce.people.models import Person
+
+
+@dataclass(frozen=True)
+class ChronologyFilter:
+    agency_id: int | None = None
+    kind: str | None = None
+    since: date | None = None
+    until: date | None = None
+
+    def apply(self, events: QuerySet[ChronologyEvent]) -> QuerySet[ChronologyEvent]:
+        if self.agency_id:
+            events = events.filter(source_agency_id=self.agency_id)
+        if self.kind:
+            events = events.filter(kind=self.kind)
+        if self.since:
+            events = events.filter(occurred_on__gte=self.since)
+        if self.until:
+            events = events.filter(occurred_on__lte=self.until)
+        return events
+
+    def as_detail(self) -> dict[str, str]:
+        return {k: str(v) for k, v in self.__dict__.items() if v}
+
+
+def chronology_for(
+    *,
+    user: User,
+    person_id: UUID | str,
+    filters: ChronologyFilter | None = None,
+    via: Via,
+    export: str = "",
+) -> tuple[Person, QuerySet[ChronologyEvent]]:
+    """The person and their chronology, newest first, filtered. Raises `Http404` where
+    the user may not know of the person and `FlagOnlyError` where they see the flag."""
+    person, access = person_get_for_user(user=user, person_id=person_id)
+    if not access.is_full:
+        audit_via(
+            via, user=user, action=Action.ACCESS_DENIED, person=person, detail={"reason": "flag"}
+        )
+        raise FlagOnlyError(person)
+    events = (filters or ChronologyFilter()).apply(
+        ChronologyEvent.objects.filter(person=person).select_related("source_agency", "recorded_by")
+    )
+    audit_via(
+        via,
+        user=user,
+        action=Action.EXPORT if export else Action.VIEW,
+        person=person,
+        obj=person,
+        detail={
+            "what": "chronology",
+            **({"format": export} if export else {}),
+            **(filters.as_detail() if filters else {}),
+        },
+    )
+    return person, events
+
+
+def agencies_in(person: Person) -> list[tuple[int, str]]:
+    """The agencies with events in the person's chronology, for the filter."""
+    rows = (
+        ChronologyEvent.objects.filter(person=person)
+        .values_list("source_agency_id", "source_agency__name")
+        .distinct()
+        .order_by("source_agency__name")
+    )
+    return list(rows)

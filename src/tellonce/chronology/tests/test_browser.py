@@ -1,0 +1,51 @@
+"""In a real browser: Dana adds an exclusion to Jack's chronology and reads it beside the
+council's entries, filtered to her school's."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from tellonce.involvements.models import Capacity
+from tellonce.involvements.services import involvement_start
+from tellonce.people.tests.test_browser import _sign_in
+from tellonce.testing.browser import chromium_page
+from tellonce.testing.world import build_world
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+SCREENSHOTS = Path("test-results")
+
+
+def test_dana_adds_an_exclusion_and_reads_the_chronology(live_server):
+    world = build_world()
+    involvement_start(
+        person=world.jack,
+        team=world.early_help,
+        practitioner=world.erin,
+        capacity=Capacity.EARLY_HELP,
+        started_on=date(2026, 11, 10),
+        source_agency=world.council,
+        source_system="TellOnce",
+    )
+    device = TOTPDevice.objects.create(user=world.dana, name="phone", confirmed=True)
+    SCREENSHOTS.mkdir(exist_ok=True)
+    with chromium_page() as page:
+        _sign_in(page, live_server.url, "dana", device)
+        page.goto(f"{live_server.url}/people/{world.jack.pk}/")
+        page.get_by_role("link", name="Multi-agency chronology").click()
+        page.get_by_role("link", name="Add a significant event").click()
+        page.get_by_label("Type of event").select_option("exclusion")
+        page.get_by_label("Day").fill("3")
+        page.get_by_label("Month").fill("11")
+        page.get_by_label("Year").fill("2026")
+        page.get_by_label("What happened").fill("Fixed-term exclusion, 2 days, after a fight")
+        page.get_by_role("button", name="Add to the chronology").click()
+        assert page.get_by_text("Fixed-term exclusion, 2 days, after a fight").is_visible()
+        assert page.get_by_text("started working with them in early help").is_visible()
+        page.screenshot(path=str(SCREENSHOTS / "chronology.png"), full_page=True)
+        page.get_by_label("Agency").select_option(label="Oakfield Primary School")
+        page.get_by_role("button", name="Filter").click()
+        assert page.get_by_text("started working with them").count() == 0

@@ -1,0 +1,225 @@
+"""Jack's multi-agency chronology: events from the school, the council and TellOnce
+itself in one timeline, each with its source and recorder; filtered, exported for a
+case review, read and written through the API; and CP-IS: a child on a protection plan
+who turns up at A&E is known to their social worker at once."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tellonce.alerts.models import Alert, AlertKind
+from tellonce.audit.models import Action, AuditEvent
+from tellonce.audit.services import COMMAND_LINE
+from tellonce.chronology.models import ChronologyEvent, EventKind
+from tellonce.involvements.models import Capacity, Involvement
+from tellonce.involvements.services import involvement_end, involvement_start
+
+pytestmark = pytest.mark.django_db
+
+
+def _page(client: Client, world, **query) -> str:
+    url = reverse("chronology:chronology", args=[world.jack.pk])
+    return client.get(url, query).content.decode()
+
+
+@pytest.fixture
+def history(world, signed_in) -> None:
+    """Dana records an exclusion; early help starts and ends work with Jack."""
+    dana = signed_in(world.dana)
+    response = dana.post(
+        reverse("chronology:add", args=[world.jack.pk]),
+        {
+            "kind": EventKind.EXCLUSION,
+            "day": "3",
+            "month": "11",
+            "year": "2026",
+            "summary": "Fixed-term exclusion, 2 days, after a fight in the playground",
+        },
+    )
+    assert response.status_code == 302
+    involvement = involvement_start(
+        person=world.jack,
+        team=world.early_help,
+        practitioner=world.erin,
+        capacity=Capacity.EARLY_HELP,
+        started_on=date(2026, 11, 10),
+        source_agency=world.council,
+        source_system="TellOnce",
+        recorded_by=world.erin,
+    )
+    involvement_end(
+        user=world.erin,
+        involvement=involvement,
+        ended_on=date(2026, 11, 28),
+        reason="Family declined further support",
+        via=COMMAND_LINE,
+    )
+
+
+def test_every_agencys_events_in_one_timeline_with_source_and_recorder(world, history, signed_in):
+    events = list(ChronologyEvent.objects.filter(person=world.jack))
+    assert [e.kind for e in events] == [
+        EventKind.INVOLVEMENT_ENDED,
+        EventKind.INVOLVEMENT_STARTED,
+        EventKind.EXCLUSION,
+    ]
+    exclusion = events[2]
+    assert exclusion.source_agency == world.school and exclusion.recorded_by == world.dana
+    assert "Early help team (Northbrook Council) stopped working with them in early help:" in (
+        events[0].summary
+    )
+    page = _page(signed_in(world.dana), world)
+    assert "3 events" in page.replace("<strong>", "").replace("</strong>", "")
+    assert "Fixed-term exclusion, 2 days" in page
+    assert "Oakfield Primary School" in page and "Dana Whyte" in page
+    assert AuditEvent.objects.filter(
+        action=Action.VIEW, person=world.jack, detail__what="chronology"
+    ).exists()
+
+
+def test_filters_by_agency_type_and_date(world, history, signed_in):
+    dana = signed_in(world.dana)
+    page = _page(dana, world, agency=world.school.pk)
+    assert "Fixed-term exclusion" in page and "stopped working" not in page
+    page = _page(dana, world, kind=EventKind.INVOLVEMENT_STARTED)
+    assert "started working" in page and "Fixed-term exclusion" not in page
+    page = _page(dana, world, since="2026-11-05", until="2026-11-20")
+    assert "started working" in page and "stopped working" not in page
+    assert "Fixed-term" not in page
+    page = _page(dana, world, since="2026-11-20", until="2026-11-05")
+    assert "The end of the period must be on or after its start" in page
+
+
+def test_exports_for_a_case_review_are_logged(world, history, signed_in):
+    dana = signed_in(world.dana)
+    url = reverse("chronology:chronology", args=[world.jack.pk])
+    exported = dana.get(url, {"export": "csv", "agency": world.school.pk})
+    assert exported["Content-Type"] == "text/csv"
+    assert "Jack" not in exported["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    assert rows[0][:4] == ["Date", "Time", "Type", "Agency"]
+    assert [r[2] for r in rows[1:]] == ["School exclusion"]
+    pdf = dana.get(url, {"export": "pdf"})
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    exports = AuditEvent.objects.filter(action=Action.EXPORT, person=world.jack)
+    assert {e.detail["format"] for e in exports} == {"csv", "pdf"}
+
+
+def test_tom_not_involved_sees_the_flag_not_the_chronology(world, history, signed_in):
+    tom = signed_in(world.tom)
+    response = tom.get(reverse("chronology:chronology", args=[world.jack.pk]))
+    assert response.status_code == 302 and response["Location"].endswith("/flag/")
+    response = tom.get(reverse("chronology:chronology", args=[world.jack.pk]), {"export": "csv"})
+    assert response.status_code == 302
+    assert tom.get(reverse("chronology:add", args=[world.jack.pk])).status_code == 403
+    api = tom.get(f"/api/v1/people/{world.jack.pk}/chronology/")
+    assert api.status_code == 403 and "Fixed-term" not in api.content.decode()
+
+
+def test_a_school_system_sends_events_once_each(world, history):
+    school = Client(HTTP_AUTHORIZATION=f"Token {world.school_token}")
+    url = f"/api/v1/people/{world.jack.pk}/chronology/"
+    body = {
+        "kind": "attendance",
+        "occurred_on": "2026-11-20",
+        "summary": "Attendance 78% this half term; 9 sessions unauthorised",
+        "system": "SIMS",
+        "external_ref": "ATT-2026-11-20-77",
+    }
+    first = school.post(url, body, content_type="application/json")
+    assert first.status_code == 201, first.content
+    again = school.post(url, body, content_type="application/json")
+    assert again.status_code == 200 and again.json()["id"] == first.json()["id"]
+    assert first.json()["recorded_by"] == "SIMS"
+    bad = school.post(
+        url, body | {"summary": "Too", "external_ref": "x2"}, content_type="application/json"
+    )
+    assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "summary"
+    listed = school.get(url, {"kind": "attendance"}).json()
+    assert [e["external_ref"] for e in listed] == ["ATT-2026-11-20-77"]
+    assert school.get(url, {"agency": "NOPE"}).json()["errors"][0]["field"] == "agency"
+    police = Client(HTTP_AUTHORIZATION=f"Token {world.police_token}")
+    assert police.post(url, body, content_type="application/json").status_code == 403
+
+
+# ----- CP-IS
+
+
+@pytest.fixture
+def on_a_plan(world) -> Involvement:
+    return Involvement.objects.create(
+        person=world.jack,
+        team=world.mash,
+        practitioner=world.sam,
+        capacity=Capacity.CHILD_PROTECTION,
+        started_on=date(2026, 6, 1),
+        source_agency=world.council,
+        source_system="Mosaic",
+    )
+
+
+def test_an_ae_attendance_tells_the_social_worker(
+    world, on_a_plan, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        involvement_start(
+            person=world.jack,
+            team=world.health_mash,
+            capacity=Capacity.AE_ATTENDANCE,
+            started_on=date(2026, 11, 30),
+            source_agency=world.health,
+            source_system="Symphony",
+        )
+    alert = Alert.objects.get(kind=AlertKind.CP_IS)
+    assert (alert.team, alert.user) == (world.mash, world.sam)
+    assert "who is on a child protection plan, attended unscheduled care on 30 November 2026" in (
+        alert.body
+    )
+    assert alert.delivered_on is not None
+    event = ChronologyEvent.objects.get(kind=EventKind.HEALTH_ATTENDANCE)
+    assert event.unscheduled and event.person == world.jack
+
+
+def test_an_unscheduled_attendance_sent_as_an_event_tells_the_social_worker_too(
+    world, on_a_plan, signed_in
+):
+    from tellonce.chronology.services import chronology_event_record
+
+    Involvement.objects.create(
+        person=world.jack,
+        team=world.health_visiting,
+        practitioner=world.priya,
+        capacity=Capacity.HEALTH_VISITING,
+        source_agency=world.health,
+        source_system="SystmOne",
+    )
+    chronology_event_record(
+        user=world.priya,
+        person=world.jack,
+        kind=EventKind.HEALTH_ATTENDANCE,
+        occurred_on=date(2026, 11, 29),
+        summary="Seen at the urgent treatment centre with a head injury",
+        unscheduled=True,
+        via=COMMAND_LINE,
+    )
+    alert = Alert.objects.get(kind=AlertKind.CP_IS)
+    assert alert.user == world.sam
+    # CP-IS shares when and where, not why.
+    assert "head injury" not in alert.body
+
+
+def test_health_practitioners_see_the_cp_is_flag_with_the_social_workers_contact(
+    world, on_a_plan, signed_in
+):
+    page = signed_in(world.hannah).get(f"/people/{world.jack.pk}/", follow=True)
+    text = page.content.decode()
+    assert "Jack is on a child protection plan" in text
+    assert "Social worker: Sam" in text and world.mash.phone in text
+    police = signed_in(world.tom).get(f"/people/{world.jack.pk}/", follow=True)
+    assert "child protection plan" not in police.content.decode()

@@ -1,0 +1,104 @@
+"""The chronology page (filters, exports) and the form to add an event."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from tellonce.access.policy import access_for
+from tellonce.accounts.models import User
+from tellonce.audit.services import via_request
+from tellonce.chronology.exports import chronology_csv, chronology_pdf
+from tellonce.chronology.forms import ChronologyEventForm, ChronologyFilterForm
+from tellonce.chronology.selectors import agencies_in, chronology_for
+from tellonce.chronology.services import chronology_event_record
+from tellonce.core.forms import form_errors_from
+from tellonce.people.selectors import FlagOnlyError, person_get_for_user
+
+EXPORTS = {"csv": "text/csv", "pdf": "application/pdf"}
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+@login_required
+def chronology(request: HttpRequest, person_id: UUID) -> HttpResponse:
+    user = _user(request)
+    person, _ = person_get_for_user(user=user, person_id=person_id)
+    form = ChronologyFilterForm(request.GET or None, agencies=agencies_in(person))
+    export = request.GET.get("export", "")
+    if export not in EXPORTS:
+        export = ""
+    try:
+        person, events = chronology_for(
+            user=user,
+            person_id=person_id,
+            filters=form.filters(),
+            via=via_request(request),
+            export=export,
+        )
+    except FlagOnlyError:
+        return redirect("people:flag", person_id=person_id)
+    if export:
+        stamp = timezone.localtime()
+        name = f"chronology-{stamp:%Y%m%d-%H%M}.{export}"  # no names in file names
+        content = (
+            chronology_csv(events)
+            if export == "csv"
+            else chronology_pdf(person, events, produced_by=user.get_full_name(), produced_on=stamp)
+        )
+        response = HttpResponse(content, content_type=EXPORTS[export])
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    query = request.GET.copy()
+    query.pop("export", None)
+    return render(
+        request,
+        "chronology/chronology.html",
+        {
+            "person": person,
+            "events": events[:1000],
+            "count": events.count(),
+            "form": form,
+            "query": query.urlencode(),
+            "can_add": access_for(user, person).can_change and not user.is_system_account,
+            "nav": "search",
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def event_add(request: HttpRequest, person_id: UUID) -> HttpResponse:
+    user = _user(request)
+    person, access = person_get_for_user(user=user, person_id=person_id)
+    if not access.can_change:
+        raise PermissionDenied("You can add to the chronology only while your team is involved")
+    form = ChronologyEventForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            chronology_event_record(
+                user=user,
+                person=person,
+                kind=form.cleaned_data["kind"],
+                occurred_on=form.cleaned_data["date"],
+                summary=form.cleaned_data["summary"],
+                unscheduled=form.cleaned_data["unscheduled"],
+                via=via_request(request),
+            )
+        except ValidationError as exc:
+            form_errors_from(form, exc, {"occurred_on": "day"})
+        else:
+            messages.success(request, "Added to the chronology")
+            return redirect("chronology:chronology", person_id=person.pk)
+    return render(
+        request, "chronology/event_add.html", {"form": form, "person": person, "nav": "search"}
+    )
