@@ -114,6 +114,7 @@ class FamilyMemberSerializer(serializers.Serializer):
     person = PersonSummarySerializer()
     relationship = serializers.CharField()
     household = serializers.BooleanField(help_text="Lives in the same household now")
+    involvements = InvolvementSerializer(many=True, help_text="Who works with them now")
 
 
 class PersonRecordSerializer(serializers.Serializer):

@@ -101,6 +101,8 @@ class FamilyMember:
     person: Person
     relationship: str
     household: bool
+    #: Who works with them now: what anyone who may know of them may see (the flag).
+    involvements: list[Involvement] = field(default_factory=list)
 
 
 @dataclass
@@ -153,6 +155,14 @@ def _family_of(person: Person) -> list[FamilyMember]:
             members[member.person.pk].household = True
         else:
             members[member.person.pk] = FamilyMember(member.person, "Lives in the household", True)
+    current = (
+        Involvement.objects.current()
+        .filter(person_id__in=list(members))
+        .select_related("team__agency", "practitioner")
+        .order_by("started_on")
+    )
+    for involvement in current:
+        members[involvement.person_id].involvements.append(involvement)
     return sorted(
         members.values(),
         key=lambda m: (m.person.date_of_birth or date.min, m.person.given_name),

@@ -121,3 +121,14 @@ def test_through_the_api_too(world, signed_in):
         content_type="application/json",
     )
     assert ended.status_code == 200 and ended.json()["ended_on"] == "2026-12-01"
+
+
+def test_priya_working_with_kerry_sees_who_works_with_her_children(world, signed_in):
+    page = signed_in(world.priya).get(f"/people/{world.kerry.pk}/").content.decode()
+    assert "Who works with them" in page
+    # Jack, Kerry's son, is known to his school; Lily to Priya's own team.
+    assert "Designated safeguarding lead (Oakfield Primary School), school: Dana Whyte" in page
+    assert "Health visiting" in page
+    api = signed_in(world.priya).get(f"/api/v1/people/{world.kerry.pk}/").json()
+    jack = next(m for m in api["family"] if m["person"]["id"] == str(world.jack.pk))
+    assert [i["capacity"] for i in jack["involvements"]] == ["school"]
