@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "tellonce.involvements",
     "tellonce.alerts",
     "tellonce.chronology",
+    "tellonce.voices",
     "tellonce.feeds",
     "tellonce.access",
     "tellonce.linkage",

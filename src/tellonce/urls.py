@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("tellonce.accounts.urls")),
     path("people/", include("tellonce.people.urls")),
     path("people/", include("tellonce.chronology.urls")),
+    path("people/", include("tellonce.voices.urls")),
     path("linkage/", include("tellonce.linkage.urls")),
     path("alerts/", include("tellonce.alerts.urls")),
     path("involvements/", include("tellonce.involvements.urls")),

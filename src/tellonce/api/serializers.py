@@ -25,6 +25,7 @@ from tellonce.people.models import (
     Residence,
 )
 from tellonce.people.selectors import PersonQuery
+from tellonce.voices.models import Consent, VoiceKind
 
 
 class SourceSerializer(serializers.Serializer):
@@ -480,3 +481,25 @@ class ChronologyQuerySerializer(serializers.Serializer):
                 raise serializers.ValidationError({"agency": f"no agency has the code {code!r}"})
             attrs["agency_id"] = agency.pk
         return attrs
+
+
+class VoiceSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    speaker = serializers.CharField()
+    words = serializers.CharField()
+    said_on = serializers.DateField()
+    consent = serializers.CharField()
+    lawful_basis = serializers.CharField()
+    agency = serializers.CharField(source="source_agency.name")
+    recorded_by = serializers.CharField(source="recorder_label")
+
+
+class VoiceCreateSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=VoiceKind.choices)
+    speaker = serializers.CharField(max_length=200)
+    words = serializers.CharField()
+    said_on = serializers.DateField()
+    consent = serializers.ChoiceField(choices=Consent.choices)
+    safeguarding_reason = serializers.CharField(required=False, default="", allow_blank=True)
+    system = serializers.CharField(max_length=100, required=False, default="")

@@ -40,6 +40,7 @@ urlpatterns = [
         views.ChronologyView.as_view(),
         name="person-chronology",
     ),
+    path("people/<uuid:person_id>/voices/", views.VoicesView.as_view(), name="person-voices"),
     path(
         "involvements/<int:involvement_id>/end/",
         views.InvolvementEndView.as_view(),

@@ -20,7 +20,8 @@ from tellonce.alerts.selectors import alert_get, alert_inbox
 from tellonce.alerts.services import alert_mark_read
 from tellonce.api import serializers as s
 from tellonce.api.errors import error_response
-from tellonce.audit.services import via_request
+from tellonce.audit.models import Action
+from tellonce.audit.services import audit_via, via_request
 from tellonce.chronology.selectors import ChronologyFilter, chronology_for
 from tellonce.chronology.services import chronology_event_record
 from tellonce.feeds.services import RowOutcome, agency_record_receive
@@ -34,6 +35,8 @@ from tellonce.linkage.services import LinkageNotReadyError
 from tellonce.organisations.selectors import team_directory
 from tellonce.people import selectors, services
 from tellonce.people.models import PersonIdentifier
+from tellonce.voices.selectors import voices_for
+from tellonce.voices.services import voice_record
 
 
 def _not_casework() -> Response:
@@ -435,3 +438,42 @@ class ChronologyView(APIView):
             s.ChronologyEventSerializer(event).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
+
+
+class VoicesView(APIView):
+    @extend_schema(
+        summary="The child's voice and the family's account you may read (full access)",
+        responses={200: s.VoiceSerializer(many=True), 403: ERRORS, 404: ERRORS},
+    )
+    def get(self, request: Request, person_id: UUID) -> Response:
+        user = _user(request)
+        person, access = selectors.person_get_for_user(user=user, person_id=person_id)
+        if not access.is_full:
+            return error_response(
+                [{"field": None, "message": "Your agency is not working with this person"}],
+                status.HTTP_403_FORBIDDEN,
+            )
+        audit_via(
+            via_request(request),
+            user=user,
+            action=Action.VIEW,
+            person=person,
+            obj=person,
+            detail={"what": "voices"},
+        )
+        return Response(s.VoiceSerializer(voices_for(user=user, person=person), many=True).data)
+
+    @extend_schema(
+        summary="Record the child's voice or the family's account, once, with its lawful basis",
+        request=s.VoiceCreateSerializer,
+        responses={201: s.VoiceSerializer, 400: ERRORS, 403: ERRORS, 404: ERRORS},
+    )
+    def post(self, request: Request, person_id: UUID) -> Response:
+        user = _user(request)
+        person, _ = selectors.person_get_for_user(user=user, person_id=person_id)
+        body = s.VoiceCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        voice = voice_record(
+            user=user, person=person, via=via_request(request), **body.validated_data
+        )
+        return Response(s.VoiceSerializer(voice).data, status=status.HTTP_201_CREATED)

@@ -20,6 +20,7 @@ from tellonce.core.forms import form_errors_from
 from tellonce.people import selectors, services
 from tellonce.people.forms import ArchiveForm, BreakGlassForm, IdentifierAddForm, PersonSearchForm
 from tellonce.people.models import Person, PersonIdentifier
+from tellonce.voices.selectors import voices_for
 
 
 def _user(request: HttpRequest) -> User:
@@ -57,10 +58,14 @@ def record(request: HttpRequest, person_id: UUID) -> HttpResponse:
         )
     except selectors.FlagOnlyError:
         return redirect("people:flag", person_id=person_id)
-    cp_is = cp_is_flag(user=_user(request), person=person_record.person)
-    return render(
-        request, "people/record.html", {"record": person_record, "cp_is": cp_is, "nav": "search"}
-    )
+    user = _user(request)
+    context = {
+        "record": person_record,
+        "cp_is": cp_is_flag(user=user, person=person_record.person),
+        "voices": voices_for(user=user, person=person_record.person),
+        "nav": "search",
+    }
+    return render(request, "people/record.html", context)
 
 
 @login_required

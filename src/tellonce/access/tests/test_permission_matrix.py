@@ -84,6 +84,13 @@ WEB = {
         {"anonymous": SIGN_IN, "dana": 200, **NO_NAMES},
         FLAG,
     ),
+    "jack record words": (
+        "get",
+        "/people/{jack}/voices/add/",
+        None,
+        {"anonymous": SIGN_IN, "dana": 200, **NO_NAMES},
+        403,
+    ),
     # Anyone who may know of Jack may say their team now works with him.
     "jack record involvement": (
         "get",
@@ -151,6 +158,13 @@ API = {
         503,
     ),
     "alerts inbox": ("get", "/api/v1/alerts/", None, {"anonymous": 401}, 200),
+    "jack voices": (
+        "get",
+        "/api/v1/people/{jack}/voices/",
+        None,
+        {"anonymous": 401, "dana": 200, "school_system": 200, **NO_NAMES},
+        403,
+    ),
     "jack chronology": (
         "get",
         "/api/v1/people/{jack}/chronology/",
