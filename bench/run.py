@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import child_page_bench
 import feeds_bench
 import seed_bench
 
@@ -9,6 +10,7 @@ import seed_bench
 def main() -> None:
     seed_bench.main([])
     feeds_bench.main([])
+    child_page_bench.main([])
 
 
 if __name__ == "__main__":

@@ -20,6 +20,23 @@ if TYPE_CHECKING:
     from tellonce.people.models import Person
 
 
+SHOWN = (
+    "person_id",
+    "kind",
+    "occurred_on",
+    "occurred_at",
+    "summary",
+    "unscheduled",
+    "external_ref",
+    "source_system",
+    "recorded_by_name",
+    "source_agency__name",
+    "recorded_by__first_name",
+    "recorded_by__last_name",
+    "recorded_by__username",
+)
+
+
 @dataclass(frozen=True)
 class ChronologyFilter:
     agency_id: int | None = None
@@ -59,7 +76,11 @@ def chronology_for(
         )
         raise FlagOnlyError(person)
     events = (filters or ChronologyFilter()).apply(
-        ChronologyEvent.objects.filter(person=person).select_related("source_agency", "recorded_by")
+        ChronologyEvent.objects.filter(person=person)
+        .select_related("source_agency", "recorded_by")
+        # What the timeline and its exports show, and no more: a case review's
+        # chronology runs to hundreds of events.
+        .only(*SHOWN)
     )
     audit_via(
         via,
