@@ -7,6 +7,7 @@ from uuid import UUID
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -23,6 +24,8 @@ from tellonce.core.forms import form_errors_from
 from tellonce.people.selectors import FlagOnlyError, person_get_for_user
 
 EXPORTS = {"csv": "text/csv", "pdf": "application/pdf"}
+#: Events on one page of the timeline (a download has them all).
+PER_PAGE = 100
 
 
 def _user(request: HttpRequest) -> User:
@@ -60,13 +63,16 @@ def chronology(request: HttpRequest, person_id: UUID) -> HttpResponse:
         return response
     query = request.GET.copy()
     query.pop("export", None)
+    query.pop("page", None)
+    page = Paginator(events, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "chronology/chronology.html",
         {
             "person": person,
-            "events": events[:1000],
-            "count": events.count(),
+            "events": page.object_list,
+            "page": page,
+            "count": page.paginator.count,
             "form": form,
             "query": query.urlencode(),
             "can_add": access_for(user, person).can_change and not user.is_system_account,

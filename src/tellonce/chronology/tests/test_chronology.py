@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.test import Client
@@ -223,3 +223,28 @@ def test_health_practitioners_see_the_cp_is_flag_with_the_social_workers_contact
     assert "Social worker: Sam" in text and world.mash.phone in text
     police = signed_in(world.tom).get(f"/people/{world.jack.pk}/", follow=True)
     assert "child protection plan" not in police.content.decode()
+
+
+def test_a_long_chronology_reads_a_hundred_events_a_page_and_downloads_whole(world, signed_in):
+    from tellonce.chronology.models import ChronologyEvent as Event
+
+    Event.objects.bulk_create(
+        Event(
+            person=world.jack,
+            kind=EventKind.OTHER,
+            occurred_on=date(2025, 1, 1) + timedelta(days=n),
+            summary=f"Event number {n:03d} in the long history",
+            source_agency=world.school,
+            source_system="SIMS",
+        )
+        for n in range(250)
+    )
+    dana = signed_in(world.dana)
+    first = _page(dana, world)
+    assert "showing 1 to 100" in first and "Event number 249" in first
+    assert "Event number 149" not in first
+    last = _page(dana, world, page=3)
+    assert "showing 201 to 250" in last and "Event number 000" in last
+    url = reverse("chronology:chronology", args=[world.jack.pk])
+    rows = dana.get(url, {"export": "csv"}).content.decode("utf-8-sig").splitlines()
+    assert len(rows) == 251

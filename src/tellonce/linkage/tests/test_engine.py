@@ -64,9 +64,10 @@ def _hussain(unique_id: str, given: str, **changes: Any) -> dict[str, Any]:
     return prepare_record({**record, **changes})
 
 
-def test_training_on_five_thousand_records_takes_seconds(trained):
+def test_training_learns_from_five_thousand_records(trained):
+    # How long it takes is the benchmark's to say (bench/linkage_engine_bench.py).
     assert len(trained.data.records) > 5000
-    assert trained.training_seconds < 20
+    assert trained.model["comparisons"]
 
 
 def test_the_same_records_and_seed_give_the_same_model(trained):
@@ -298,16 +299,6 @@ def test_term_frequencies_equal_splinks_tables(trained):
     for column, ours in trained.tf.items():
         theirs = linker.table_management.compute_tf_table(column).as_record_list()
         assert {r[column]: r[f"tf_{column}"] for r in theirs} == ours
-
-
-def test_a_single_score_takes_microseconds(trained):
-    records = list(trained.prepared.values())
-    rng = random.Random(1)
-    pairs = [(rng.choice(records), rng.choice(records)) for _ in range(2000)]
-    started = time.perf_counter()
-    for left, right in pairs:
-        trained.scorer.score(left, right)
-    assert (time.perf_counter() - started) / len(pairs) < 100e-6
 
 
 def test_jaro_winkler_is_duckdbs_to_the_last_bit():
