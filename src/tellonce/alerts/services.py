@@ -13,6 +13,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -126,10 +127,7 @@ def involvement_started_alerts(involvement: Involvement) -> list[Alert]:
             )
         )
     alerts.append(_already_involved(involvement, list(recipients.values())))
-    Alert.objects.bulk_create(alerts, ignore_conflicts=True)
-    stored = list(Alert.objects.filter(involvement=involvement).select_related("team", "user"))
-    _deliveries_queue(stored)
-    return stored
+    return _alerts_store(alerts, involvement=involvement)
 
 
 def _already_involved(involvement: Involvement, recipients: list[_Recipient]) -> Alert:
@@ -163,6 +161,15 @@ def _already_involved(involvement: Involvement, recipients: list[_Recipient]) ->
             + f"\n{lead}"
         ),
     )
+
+
+def _alerts_store(alerts: list[Alert], **written_for: Any) -> list[Alert]:
+    """Store new alerts (one already stored for the same change and team is left as it
+    is) and queue the deliveries of all the change's alerts; the alerts stored."""
+    Alert.objects.bulk_create(alerts, ignore_conflicts=True)
+    stored = list(Alert.objects.filter(**written_for).select_related("team", "user"))
+    _deliveries_queue(stored)
+    return stored
 
 
 def _deliveries_queue(alerts: Iterable[Alert]) -> None:
@@ -318,11 +325,4 @@ def cp_is_check(event: ChronologyEvent) -> list[Alert]:
         )
     if not alerts:
         return []
-    Alert.objects.bulk_create(alerts, ignore_conflicts=True)
-    stored = list(
-        Alert.objects.filter(chronology_event=event, kind=AlertKind.CP_IS).select_related(
-            "team", "user"
-        )
-    )
-    _deliveries_queue(stored)
-    return stored
+    return _alerts_store(alerts, chronology_event=event, kind=AlertKind.CP_IS)
