@@ -3,7 +3,7 @@ every agency, each with its source agency and who recorded it.
 
 Events arrive from agencies' systems (the API), from practitioners (the page), and
 from TellOnce itself (an involvement starting or ending). An agency's own event id
-(`external_ref`) makes sending the same event twice harmless.
+(`external_ref`) makes sending the same event about the same person twice harmless.
 """
 
 from __future__ import annotations
@@ -57,10 +57,11 @@ class ChronologyEvent(Timestamped, Archivable, Provenance):
         ordering = ["-occurred_on", "-occurred_at", "-pk"]
         indexes = [models.Index(fields=["person", "occurred_on"], name="chronology_person_idx")]
         constraints = [
+            # One incident may concern several children, each with the agency's one id.
             models.UniqueConstraint(
-                fields=["source_agency", "source_system", "external_ref"],
+                fields=["person", "source_agency", "source_system", "external_ref"],
                 condition=~Q(external_ref=""),
-                name="chronology_event_once_per_agency_ref",
+                name="chronology_event_once_per_person_and_ref",
             ),
             models.UniqueConstraint(
                 fields=["involvement", "kind"],

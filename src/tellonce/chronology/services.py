@@ -68,7 +68,10 @@ def chronology_event_record(
         raise ValidationError(problems)
     if external_ref:
         existing = ChronologyEvent.all_objects.filter(
-            source_agency=team.agency, source_system=system, external_ref=external_ref
+            person=person,
+            source_agency=team.agency,
+            source_system=system,
+            external_ref=external_ref,
         ).first()
         if existing is not None:
             return existing, False

@@ -23,7 +23,7 @@ import json
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -123,6 +123,16 @@ def _identifier(scheme: str) -> Callable[[str], str]:
     return check
 
 
+def _time_of_day(value: str) -> time:
+    text = value.strip()
+    for fmt in ("%H:%M", "%H:%M:%S", "%H%M"):
+        try:
+            return datetime.strptime(text, fmt).time()
+        except ValueError:
+            continue
+    raise _Invalid("is not a time like 23:10", value)
+
+
 def _postcode(value: str) -> str:
     if not identifiers.is_valid_postcode(value):
         raise _Invalid("is not a UK postcode", value)
@@ -185,8 +195,15 @@ FIELD_CHECKS: dict[str, Callable[[str], Any] | None] = {
     "end_reason": _text,
     "practitioner": _text,
     "lead_professional": _boolean,
+    # A significant event for the multi-agency chronology.
+    "event_kind": _text,
+    "event_date": None,
+    "event_time": _time_of_day,
+    "event_summary": _text,
+    "event_ref": _text,
+    "event_unscheduled": _boolean,
 }
-DATE_FIELDS = frozenset({"date_of_birth", "started_on", "ended_on"})
+DATE_FIELDS = frozenset({"date_of_birth", "started_on", "ended_on", "event_date"})
 
 
 @dataclass(frozen=True)

@@ -145,3 +145,39 @@ class ReportedInvolvement(Timestamped, Undeletable):
 
     def __str__(self) -> str:
         return f"{self.get_capacity_display()} from {self.started_on:%d %b %Y}"
+
+
+class ReportedEvent(Timestamped, Undeletable):
+    """A significant event about the person on an agency record, as its feed reported
+    it. Known within the record by the agency's own id for the event (`external_ref`),
+    or else by its kind, date and words: the same row again changes nothing. When the
+    record is linked to a person it becomes an entry in the person's chronology
+    (`reported_events_materialise`), which `chronology_event` then points at."""
+
+    agency_record = models.ForeignKey(
+        "people.AgencyRecord", on_delete=models.PROTECT, related_name="reported_events"
+    )
+    kind = models.CharField(max_length=30)
+    occurred_on = models.DateField()
+    occurred_at = models.TimeField(null=True, blank=True)
+    summary = models.TextField()
+    unscheduled = models.BooleanField(default=False)
+    external_ref = models.CharField(max_length=100, blank=True)
+    received_on = models.DateTimeField(default=timezone.now)
+    feed = models.ForeignKey(
+        FeedImport, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    feed_row = models.PositiveIntegerField(null=True, blank=True)
+    chronology_event = models.OneToOneField(
+        "chronology.ChronologyEvent",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reported_as",
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["agency_record"], name="reported_event_record_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on {self.occurred_on}"

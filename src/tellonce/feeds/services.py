@@ -39,7 +39,7 @@ import hashlib
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
-from datetime import date, datetime
+from datetime import date, datetime, time
 from enum import IntEnum
 from pathlib import Path
 from typing import Any
@@ -50,6 +50,7 @@ from django.utils import timezone
 from tellonce.accounts.models import User
 from tellonce.audit.models import Action
 from tellonce.audit.services import Via, audit_record, audit_via
+from tellonce.chronology.models import SYSTEM_KINDS, ChronologyEvent, EventKind
 from tellonce.core.bulk import rows_insert
 from tellonce.feeds.mapping import (
     FIELD_CHECKS,
@@ -58,7 +59,13 @@ from tellonce.feeds.mapping import (
     SourceFileError,
     read_rows,
 )
-from tellonce.feeds.models import FeedImport, FeedRowProblem, ImportStatus, ReportedInvolvement
+from tellonce.feeds.models import (
+    FeedImport,
+    FeedRowProblem,
+    ImportStatus,
+    ReportedEvent,
+    ReportedInvolvement,
+)
 from tellonce.involvements.models import Capacity, Involvement
 from tellonce.involvements.services import involvement_start
 from tellonce.organisations.models import Agency, Team
@@ -92,6 +99,15 @@ INVOLVEMENT_FIELDS: tuple[str, ...] = (
     "end_reason",
     "practitioner",
     "lead_professional",
+)
+#: Mapping fields that describe a significant event, for the chronology.
+EVENT_FIELDS: tuple[str, ...] = (
+    "event_kind",
+    "event_date",
+    "event_time",
+    "event_summary",
+    "event_ref",
+    "event_unscheduled",
 )
 #: Involvement details that make no sense without a team to say whose work it is.
 _NEEDS_A_TEAM = ("started_on", "ended_on", "end_reason", "practitioner")
@@ -140,15 +156,39 @@ class ReportedFacts:
         return (self.ended_on, self.end_reason, self.practitioner_name, self.is_lead_professional)
 
 
+@dataclass(frozen=True)
+class ReportedEventFacts:
+    """One significant event as a row reports it."""
+
+    kind: str
+    occurred_on: date
+    occurred_at: time | None
+    summary: str
+    unscheduled: bool
+    external_ref: str
+
+    @property
+    def key(self) -> tuple[Any, ...]:
+        """What makes it the same event: the agency's id for it, or what it says."""
+        if self.external_ref:
+            return ("ref", self.external_ref)
+        return ("said", self.kind, self.occurred_on, self.summary)
+
+    @property
+    def details(self) -> tuple[Any, ...]:
+        return (self.kind, self.occurred_on, self.occurred_at, self.summary, self.unscheduled)
+
+
 @dataclass
 class ReceivedRow:
     """A checked row: the record's details (only the fields the source gives) and the
-    involvement it reports, if any."""
+    involvement and the event it reports, if any."""
 
     number: int | None
     local_id: str
     record: dict[str, Any]
     involvement: ReportedFacts | None
+    event: ReportedEventFacts | None = None
 
 
 @dataclass
@@ -243,9 +283,48 @@ def row_read(
         problems.append(FieldError("record_id", problem))
 
     involvement = _involvement_read(values, directory, skip, problems)
+    event = _event_read(values, skip, problems)
     if problems or "record_id" in skip or not local_id:
         return None, problems
-    return ReceivedRow(number, local_id, record, involvement), problems
+    return ReceivedRow(number, local_id, record, involvement, event), problems
+
+
+def _event_read(
+    values: Mapping[str, Any], skip: set[str], problems: list[FieldError]
+) -> ReportedEventFacts | None:
+    if not any(values.get(name) is not None for name in EVENT_FIELDS):
+        return None
+    raw_kind = values.get("event_kind")
+    kind = _EVENT_KINDS.get(_key(raw_kind)) if raw_kind else None
+    if kind is None and "event_kind" not in skip:
+        reason = "is missing" if raw_kind is None else "is not a kind of event we know"
+        problems.append(FieldError("event_kind", reason))
+    occurred_on = values.get("event_date")
+    if occurred_on is None and "event_date" not in skip:
+        problems.append(FieldError("event_date", "is missing: an event needs its date"))
+    summary = values.get("event_summary") or ""
+    if not summary and "event_summary" not in skip:
+        problems.append(FieldError("event_summary", "is missing: say what happened"))
+    elif len(summary) > 2000:
+        problems.append(FieldError("event_summary", "is longer than 2000 characters"))
+    external_ref = values.get("event_ref") or ""
+    if len(external_ref) > 100:
+        problems.append(FieldError("event_ref", "is longer than 100 characters"))
+    unscheduled = bool(values.get("event_unscheduled"))
+    if unscheduled and kind is not None and kind != EventKind.HEALTH_ATTENDANCE:
+        problems.append(
+            FieldError("event_unscheduled", "only a health attendance can be unscheduled care")
+        )
+    if kind is None or occurred_on is None or not summary or skip.intersection(EVENT_FIELDS):
+        return None
+    return ReportedEventFacts(
+        kind=kind,
+        occurred_on=occurred_on,
+        occurred_at=values.get("event_time"),
+        summary=summary,
+        unscheduled=unscheduled,
+        external_ref=external_ref,
+    )
 
 
 def _involvement_read(
@@ -298,6 +377,14 @@ def _involvement_read(
 
 _CAPACITIES = {_key(c.value): c.value for c in Capacity} | {
     _key(str(c.label)): c.value for c in Capacity
+}
+
+
+_EVENT_KINDS = {
+    _key(name): kind.value
+    for kind in EventKind
+    if kind not in SYSTEM_KINDS
+    for name in (kind.value, str(kind.label))
 }
 
 
@@ -376,8 +463,12 @@ def _land(rows: Sequence[ReceivedRow], landing: _Landing) -> tuple[list[RowOutco
     linked = {s.id for s in records.values() if s.person_id is not None}
     for i, outcome in _involvements_land(involved, linked, landing).items():
         outcomes[i] = max(outcomes[i], outcome)
+    evented = [(i, ids[i], row) for i, row in enumerate(rows) if row.event is not None]
+    for i, outcome in _events_land(evented, linked, landing).items():
+        outcomes[i] = max(outcomes[i], outcome)
     for record in AgencyRecord.objects.filter(pk__in=landing.touched_linked):
         reported_involvements_materialise(agency_record=record)
+        reported_events_materialise(agency_record=record)
     landing.touched_linked.clear()
     return outcomes, ids
 
@@ -705,6 +796,103 @@ def _reported_update(
     )
 
 
+def _events_land(
+    evented: list[tuple[int, int, ReceivedRow]], linked: set[int | None], landing: _Landing
+) -> dict[int, RowOutcome]:
+    """Keep the events rows report (see `ReportedEvent`); each such row's outcome."""
+    if not evented:
+        return {}
+    stored: dict[tuple[Any, ...], ReportedEvent] = {}
+    for report in ReportedEvent.objects.filter(
+        agency_record_id__in={record_id for _, record_id, _ in evented}
+    ):
+        stored[(report.agency_record_id, _event_facts(report).key)] = report
+    outcomes: dict[int, RowOutcome] = {}
+    new: list[ReportedEvent] = []
+    for position, record_id, row in evented:
+        facts = row.event
+        assert facts is not None
+        found = stored.get((record_id, facts.key))
+        if found is None:
+            report = ReportedEvent(
+                agency_record_id=record_id,
+                **_event_values(facts),
+                external_ref=facts.external_ref,
+                received_on=landing.received_on,
+                feed=landing.feed,
+                feed_row=row.number,
+            )
+            stored[(record_id, facts.key)] = report
+            new.append(report)
+            outcomes[position] = RowOutcome.NEW
+        elif _event_facts(found).details == facts.details:
+            outcomes[position] = RowOutcome.UNCHANGED
+            continue
+        else:
+            changes = _event_values(facts)
+            ReportedEvent.objects.filter(pk=found.pk).update(
+                **changes, received_on=landing.received_on, feed=landing.feed, feed_row=row.number
+            )
+            if found.chronology_event_id:
+                ChronologyEvent.all_objects.filter(pk=found.chronology_event_id).update(**changes)
+            for name, value in changes.items():
+                setattr(found, name, value)
+            outcomes[position] = RowOutcome.UPDATED
+        if record_id in linked:
+            landing.touched_linked.add(record_id)
+    ReportedEvent.objects.bulk_create(new, batch_size=BATCH_ROWS)
+    return outcomes
+
+
+def _event_values(facts: ReportedEventFacts) -> dict[str, Any]:
+    return {
+        "kind": facts.kind,
+        "occurred_on": facts.occurred_on,
+        "occurred_at": facts.occurred_at,
+        "summary": facts.summary,
+        "unscheduled": facts.unscheduled,
+    }
+
+
+def _event_facts(report: ReportedEvent) -> ReportedEventFacts:
+    return ReportedEventFacts(
+        kind=report.kind,
+        occurred_on=report.occurred_on,
+        occurred_at=report.occurred_at,
+        summary=report.summary,
+        unscheduled=report.unscheduled,
+        external_ref=report.external_ref,
+    )
+
+
+def reported_events_materialise(*, agency_record: AgencyRecord) -> list[ChronologyEvent]:
+    """Put the events a linked record's feed reported on its person's chronology, each
+    once (idempotent); for an unlinked record, nothing. An unscheduled health attendance
+    is checked for CP-IS."""
+    from tellonce.alerts.services import cp_is_check
+
+    if agency_record.person_id is None:
+        return []
+    written = []
+    waiting = agency_record.reported_events.filter(chronology_event__isnull=True)
+    for report in waiting.order_by("pk"):
+        with transaction.atomic():
+            event = ChronologyEvent.objects.create(
+                person_id=agency_record.person_id,
+                **_event_values(_event_facts(report)),
+                external_ref=report.external_ref,
+                source_agency_id=agency_record.agency_id,
+                source_system=agency_record.system,
+                received_on=report.received_on,
+                recorded_by_name=agency_record.system,
+                source_record=agency_record,
+            )
+            ReportedEvent.objects.filter(pk=report.pk).update(chronology_event=event)
+            cp_is_check(event)
+        written.append(event)
+    return written
+
+
 def reported_involvements_materialise(*, agency_record: AgencyRecord) -> list[Involvement]:
     """Make what a linked record's feed reported into entries in the involvement
     register on its person, or bring them up to date; for an unlinked record, nothing.
@@ -974,7 +1162,7 @@ API_MAPPING = ColumnMapping.from_dict(
     {name: name for name in FIELD_CHECKS}
     | {
         name: {"column": name, "format": "%Y-%m-%d"}
-        for name in ("date_of_birth", "started_on", "ended_on")
+        for name in ("date_of_birth", "started_on", "ended_on", "event_date")
     }
     | {"required": list(API_REQUIRED)},
     source="the API",

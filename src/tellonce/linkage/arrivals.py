@@ -204,8 +204,14 @@ def _review_queue(record_id: int, doubtful: list[_PersonScore], model: LinkageMo
 
 
 def _reported_involvements(record_id: int) -> None:
-    from tellonce.feeds.services import reported_involvements_materialise
+    """What the record's feed reported (involvements, events) lands on its person."""
+    from tellonce.feeds.services import (
+        reported_events_materialise,
+        reported_involvements_materialise,
+    )
 
     record = AgencyRecord.objects.get(pk=record_id)
-    if record.person_id is not None and record.reported_involvements.exists():
-        reported_involvements_materialise(agency_record=record)
+    if record.person_id is not None:
+        if record.reported_involvements.exists():
+            reported_involvements_materialise(agency_record=record)
+        reported_events_materialise(agency_record=record)

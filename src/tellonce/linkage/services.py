@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from tellonce.audit.models import Action
 from tellonce.audit.services import COMMAND_LINE, Via, audit_via
+from tellonce.chronology.models import ChronologyEvent
 from tellonce.involvements.models import Involvement
 from tellonce.linkage.engine import model as engine
 from tellonce.linkage.engine.clustering import (
@@ -69,7 +70,14 @@ if TYPE_CHECKING:
 #: How many ids go into one statement's IN list.
 BATCH = 5000
 #: Rows that came from an agency record, and so follow it to another person.
-FOLLOW_THEIR_RECORD = (PersonName, PersonIdentifier, Residence, HouseholdMember, Involvement)
+FOLLOW_THEIR_RECORD = (
+    PersonName,
+    PersonIdentifier,
+    Residence,
+    HouseholdMember,
+    Involvement,
+    ChronologyEvent,
+)
 
 
 class LinkageNotReadyError(Exception):
@@ -622,10 +630,18 @@ def _review_queue_fill(
 def _reported_involvements_follow(moved: Mapping[int, str]) -> None:
     """What feeds reported about involvements becomes register entries on the person
     each moved record now belongs to."""
-    from tellonce.feeds.services import reported_involvements_materialise
+    from tellonce.feeds.services import (
+        reported_events_materialise,
+        reported_involvements_materialise,
+    )
 
     reported = AgencyRecord.objects.filter(
         pk__in=list(moved), reported_involvements__isnull=False
     ).distinct()
     for record in reported:
         reported_involvements_materialise(agency_record=record)
+    with_events = AgencyRecord.objects.filter(
+        pk__in=list(moved), reported_events__chronology_event__isnull=True
+    ).distinct()
+    for record in with_events.exclude(reported_events=None):
+        reported_events_materialise(agency_record=record)
