@@ -122,16 +122,13 @@ def _persons_scored(
 ) -> list[_PersonScore]:
     """Each candidate person's best-scoring record, best first; persons holding another
     NHS number than the record's are not candidates (two numbers are two people)."""
-    scored = [(r, s) for r, s in candidates_for(canonical, model) if r != record_id]
-    rows = AgencyRecord.objects.filter(pk__in=[r for r, _ in scored], person__isnull=False)
-    person_of = dict(rows.values_list("pk", "person_id"))
     best: dict[uuid.UUID, _PersonScore] = {}
-    for candidate, score in scored:
-        person_id = person_of.get(candidate)
-        if person_id is None:
+    for candidate in candidates_for(canonical, model):
+        person_id, score = candidate.person_id, candidate.score
+        if candidate.record_id == record_id or person_id is None:
             continue
         if person_id not in best or score.match_weight > best[person_id].score.match_weight:
-            best[person_id] = _PersonScore(person_id, candidate, score)
+            best[person_id] = _PersonScore(person_id, candidate.record_id, score)
     number = canonical.get(IDENTIFIER)
     if number and best:
         others = (

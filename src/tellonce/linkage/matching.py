@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
+from django.db.models import Count
 
 from tellonce.access.policy import visible_in_full
 from tellonce.audit.models import Action
@@ -141,8 +142,16 @@ class Candidate:
     full_access: bool
 
 
-def candidates_for(record: Mapping[str, Any], model: LinkageModel) -> list[tuple[int, Any]]:
-    """(agency record id, score) of every indexed record the new one could be, best first."""
+@dataclass(frozen=True)
+class ScoredRecord:
+    record_id: int
+    person_id: Any
+    score: Any
+
+
+def candidates_for(record: Mapping[str, Any], model: LinkageModel) -> list[ScoredRecord]:
+    """Every indexed record the new one could be, with its person and score, best first.
+    Beyond `CANDIDATE_LIMIT`, the records sharing most blocking keys with it are kept."""
     model_data = loaded(model)
     prepared = prepare_record({"unique_id": "new", **record}, model_data.fields)
     keys = [hashed(k) for k in query_keys(prepared, model_data.rules)]
@@ -150,13 +159,23 @@ def candidates_for(record: Mapping[str, Any], model: LinkageModel) -> list[tuple
         return []
     record_ids = list(
         BlockingKey.objects.filter(model=model, key__in=keys)
-        .values_list("record_id", flat=True)
-        .distinct()[:CANDIDATE_LIMIT]
+        .values("record_id")
+        .annotate(shared=Count("id"))
+        .order_by("-shared", "record_id")
+        .values_list("record_id", flat=True)[:CANDIDATE_LIMIT]
     )
-    rows = AgencyRecord.objects.filter(pk__in=record_ids).values_list(*_RECORD_FIELDS)
-    stored = [prepare_record(r, model_data.fields) for r in agency_records_canonical(rows)]
+    rows = list(
+        AgencyRecord.objects.filter(pk__in=record_ids).values_list(*_RECORD_FIELDS, "person_id")
+    )
+    person_of = {row[0]: row[-1] for row in rows}
+    canonical = agency_records_canonical(row[:-1] for row in rows)
+    stored = [prepare_record(r, model_data.fields) for r in canonical]
     scores = model_data.scorer.score_many(prepared, stored)
-    return [(int(str(score.unique_id_r)), score) for score in scores]
+    found = []
+    for score in scores:
+        record_id = int(str(score.unique_id_r))
+        found.append(ScoredRecord(record_id, person_of[record_id], score))
+    return found
 
 
 @dataclass(frozen=True)
@@ -169,13 +188,9 @@ def persons_ranked(
     record: Mapping[str, Any], model: LinkageModel, limit: int
 ) -> list[RankedPerson]:
     """The persons `record` may be, best first: each person's best-scoring record."""
-    scored = candidates_for(record, model)
-    persons = dict(
-        AgencyRecord.objects.filter(pk__in=[r for r, _ in scored]).values_list("pk", "person_id")
-    )
     best: dict[Any, Any] = {}
-    for record_id, score in scored:
-        person_id = persons.get(record_id)
+    for candidate in candidates_for(record, model):
+        person_id, score = candidate.person_id, candidate.score
         if person_id is not None and (
             person_id not in best or score.match_weight > best[person_id].match_weight
         ):
