@@ -31,17 +31,29 @@ UK = ZoneInfo("Europe/London")
 NIGHTLY_AT = time(2, 0)
 
 
+#: Above this many records waiting, one linkage run links them all faster than linking
+#: each on arrival (and weighs them together).
+ARRIVALS_AT_MOST = 5000
+
+
 @task()
 def feed_records_link(feed_import_id: int) -> dict[str, int]:
     """Link the records of the feed's agency that have no person yet: this file's new
-    records, and any left by an import that stopped part way."""
+    records, and any left by an import that stopped part way. A very large file (an
+    agency's first) gets a whole linkage run instead."""
     feed = FeedImport.objects.get(pk=feed_import_id)
-    waiting = (
+    waiting = list(
         AgencyRecord.objects.filter(agency_id=feed.agency_id, person__isnull=True)
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-    counts = {str(outcome): n for outcome, n in records_link(list(waiting)).items()}
+    if len(waiting) > ARRIVALS_AT_MOST:
+        try:
+            run = link_run()
+        except LinkageNotReadyError:
+            return {"waiting for the first linkage run": len(waiting)}
+        return {"linkage run": run.pk, "records": run.records}
+    counts = {str(outcome): n for outcome, n in records_link(waiting).items()}
     # Counts only: never a name or an identifier.
     logger.info("feed import %s: records linked on arrival %s", feed_import_id, counts)
     return counts

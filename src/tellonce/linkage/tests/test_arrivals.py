@@ -229,3 +229,24 @@ def _values(record: AgencyRecord) -> Any:
     from tellonce.linkage.services import _RECORD_FIELDS
 
     return AgencyRecord.objects.filter(pk=record.pk).values_list(*_RECORD_FIELDS)
+
+
+def test_a_very_large_feed_is_linked_by_one_linkage_run(linked, tmp_path, monkeypatch):
+    from tellonce.feeds.tests.test_import import feed, run_import
+    from tellonce.linkage import tasks
+    from tellonce.linkage.models import LinkRun
+
+    monkeypatch.setattr(tasks, "ARRIVALS_AT_MOST", 1)
+    known = _known_child()
+    rows = [
+        [local_id, known.given_name, known.family_name,
+         known.date_of_birth.strftime("%d/%m/%Y"), "0", "", known.postcode,
+         "", "", "", "", "", ""]
+        for local_id in ("P-BIG-1", "P-BIG-2")
+    ]  # fmt: skip
+    agency = AgencyRecord.objects.filter(agency__kind="nhs_trust").first().agency
+    runs = LinkRun.objects.count()
+    run_import(feed(tmp_path, rows, agency=agency.code), agency=agency.code)
+    assert LinkRun.objects.count() == runs + 1
+    for record in AgencyRecord.objects.filter(local_id__startswith="P-BIG-"):
+        assert record.person_id == known.person_id
