@@ -568,7 +568,9 @@ def _index_and_match(trained: Mapping[str, Any], queries: list[_Query]) -> dict[
     for number, query in enumerate(queries):
         seconds, rows = splink_between(number, query.record)
         theirs.append(seconds)
-        ours_weights = {str(r): s.match_weight for r, s in candidates_for(query.record, model)}
+        ours_weights = {
+            str(c.record_id): c.score.match_weight for c in candidates_for(query.record, model)
+        }
         splink_weights = {str(r["unique_id_r"]): r["match_weight"] for r in rows}
         candidates += len(ours_weights)
         at_limit += len(ours_weights) >= CANDIDATE_LIMIT
