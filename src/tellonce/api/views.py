@@ -46,6 +46,23 @@ def _not_casework() -> Response:
     )
 
 
+def _flag_only(request: Request, person_id: UUID) -> Response:
+    """The refusal for someone who may see the person's flag, not their record."""
+    return error_response(
+        [
+            {
+                "field": None,
+                "message": (
+                    "Your agency is not working with this person: you can see who"
+                    " to contact, not the record"
+                ),
+            }
+        ],
+        status.HTTP_403_FORBIDDEN,
+        flag=request.build_absolute_uri(f"/api/v1/people/{person_id}/flag/"),
+    )
+
+
 ERRORS = OpenApiResponse(description='{"errors": [{"field": ..., "message": ...}]}')
 
 
@@ -87,19 +104,7 @@ class PersonRecordView(APIView):
                 user=_user(request), person_id=person_id, via=via_request(request)
             )
         except selectors.FlagOnlyError:
-            return error_response(
-                [
-                    {
-                        "field": None,
-                        "message": (
-                            "Your agency is not working with this person: you can see who"
-                            " to contact, not the record"
-                        ),
-                    }
-                ],
-                status.HTTP_403_FORBIDDEN,
-                flag=request.build_absolute_uri(f"/api/v1/people/{person_id}/flag/"),
-            )
+            return _flag_only(request, person_id)
         return Response(s.PersonRecordSerializer(record).data)
 
 
@@ -406,10 +411,7 @@ class ChronologyView(APIView):
                 user=_user(request), person_id=person_id, filters=filters, via=via_request(request)
             )
         except selectors.FlagOnlyError:
-            return error_response(
-                [{"field": None, "message": "Your agency is not working with this person"}],
-                status.HTTP_403_FORBIDDEN,
-            )
+            return _flag_only(request, person_id)
         return Response(s.ChronologyEventSerializer(events[:2000], many=True).data)
 
     @extend_schema(
@@ -449,10 +451,7 @@ class VoicesView(APIView):
         user = _user(request)
         person, access = selectors.person_get_for_user(user=user, person_id=person_id)
         if not access.is_full:
-            return error_response(
-                [{"field": None, "message": "Your agency is not working with this person"}],
-                status.HTTP_403_FORBIDDEN,
-            )
+            return _flag_only(request, person_id)
         audit_via(
             via_request(request),
             user=user,

@@ -13,14 +13,14 @@ from __future__ import annotations
 from datetime import date, time
 from typing import TYPE_CHECKING
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from tellonce.access.policy import access_for
 from tellonce.audit.models import Action
 from tellonce.audit.services import Via, audit_via
 from tellonce.chronology.models import SYSTEM_KINDS, ChronologyEvent, EventKind
+from tellonce.people.services import require_change
 
 if TYPE_CHECKING:
     from tellonce.accounts.models import User
@@ -45,11 +45,7 @@ def chronology_event_record(
     via: Via,
 ) -> tuple[ChronologyEvent, bool]:
     """Record a significant event; (the event, whether it is new)."""
-    team = user.team
-    if team is None or not access_for(user, person).can_change:
-        raise PermissionDenied(
-            "You can add to the chronology only while your team (or agency) is involved"
-        )
+    team = require_change(user, person)
     summary = (summary or "").strip()
     external_ref = (external_ref or "").strip()
     system = (system or "").strip() or TELLONCE_SYSTEM

@@ -17,23 +17,27 @@ from tellonce.people.models import IdentifierScheme, Person, PersonIdentifier
 
 if TYPE_CHECKING:
     from tellonce.accounts.models import User
+    from tellonce.organisations.models import Team
 
 TELLONCE_SYSTEM = "TellOnce"
 
 
-def _require_change(user: User, person: Person) -> None:
+def require_change(user: User, person: Person) -> Team:
+    """The team a change to `person`'s record is sourced to; refused unless the user's
+    team (or agency, for a system account) works with the person now."""
     access = access_for(user, person)
     if not access.can_change:
         raise PermissionDenied("You can change this record only while your team is involved")
     if user.team is None:
         raise PermissionDenied("Your account is not in a team, so changes cannot be sourced")
+    return user.team
 
 
 def identifier_add(
     *, user: User, person: Person, scheme: str, value: str, via: Via
 ) -> PersonIdentifier:
     """Record an identifier, validated for its scheme, sourced to the user's agency."""
-    _require_change(user, person)
+    require_change(user, person)
     if scheme not in IdentifierScheme.values:
         raise ValidationError({"scheme": "Choose the type of identifier"})
     try:
@@ -68,7 +72,7 @@ def identifier_archive(
     *, user: User, identifier: PersonIdentifier, reason: str, via: Via
 ) -> PersonIdentifier:
     """Take an identifier out of use (wrong, or belongs to someone else), with a reason."""
-    _require_change(user, identifier.person)
+    require_change(user, identifier.person)
     reason = (reason or "").strip()
     if len(reason) < 5:
         raise ValidationError({"reason": "Enter why this identifier is wrong"})

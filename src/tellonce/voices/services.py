@@ -6,13 +6,13 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from tellonce.access.policy import access_for
 from tellonce.audit.models import Action
 from tellonce.audit.services import Via, audit_via
+from tellonce.people.services import require_change
 from tellonce.voices.models import Consent, Voice, VoiceKind
 
 if TYPE_CHECKING:
@@ -35,9 +35,7 @@ def voice_record(
     system: str = "",
     via: Via,
 ) -> Voice:
-    team = user.team
-    if team is None or not access_for(user, person).can_change:
-        raise PermissionDenied("You can record this only while your team (or agency) is involved")
+    team = require_change(user, person)
     speaker, words = (speaker or "").strip(), (words or "").strip()
     reason = (safeguarding_reason or "").strip()
     problems: dict[str, str] = {}
