@@ -76,3 +76,26 @@ def env_choice(name: str, choices: Sequence[str], default: str) -> str:
     if value not in choices:
         raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}, not {value!r}.")
     return value
+
+
+def env_hours_by_rag(name: str, default: str) -> dict[str, float]:
+    """Working hours by red/amber/green rating, written "red=4,amber=8,green=24"."""
+    raw = env_str(name) or default
+    hours: dict[str, float] = {}
+    for part in raw.split(","):
+        rag, _, value = part.partition("=")
+        rag = rag.strip().lower()
+        try:
+            number = float(value)
+        except ValueError:
+            number = -1
+        if rag not in ("red", "amber", "green") or number <= 0:
+            raise ImproperlyConfigured(
+                f'{name} must be like "red=4,amber=8,green=24" (working hours above 0):'
+                f" {part.strip()!r} is not"
+            )
+        hours[rag] = number
+    missing = {"red", "amber", "green"} - set(hours)
+    if missing:
+        raise ImproperlyConfigured(f"{name} must give hours for {', '.join(sorted(missing))}")
+    return hours

@@ -20,6 +20,7 @@ from django.core.exceptions import ImproperlyConfigured
 from tellonce.env import (
     env_bool,
     env_choice,
+    env_hours_by_rag,
     env_int,
     env_list,
     env_required,
@@ -119,6 +120,7 @@ INSTALLED_APPS = [
     "tellonce.alerts",
     "tellonce.chronology",
     "tellonce.voices",
+    "tellonce.mash",
     "tellonce.feeds",
     "tellonce.access",
     "tellonce.linkage",
@@ -322,6 +324,17 @@ FEED_MAPPINGS_DIR = Path(env_str("FEED_MAPPINGS_DIR") or VAR_DIR / "mappings")
 # How long a break-glass grant lasts, and how long access outlives an ended involvement.
 BREAK_GLASS_HOURS = env_int("BREAK_GLASS_HOURS", 4, minimum=1)
 INVOLVEMENT_ACCESS_GRACE_DAYS = env_int("INVOLVEMENT_ACCESS_GRACE_DAYS", 30)
+
+# The MASH (tellonce.mash). Deadlines for requests for information, in working hours
+# (09:00-17:00 on working days), by the case's rating: when an answer is due, and how
+# much later an unanswered request is escalated to the agency's managers.
+MASH_RFI_DUE_HOURS = env_hours_by_rag("MASH_RFI_DUE_HOURS", "red=4,amber=8,green=24")
+MASH_RFI_ESCALATE_HOURS = env_hours_by_rag("MASH_RFI_ESCALATE_HOURS", "red=2,amber=4,green=8")
+# A second contact about a child whose MASH case opened within this many days joins it.
+MASH_DUPLICATE_DAYS = env_int("MASH_DUPLICATE_DAYS", 5, minimum=0)
+# How often the worker looks for overdue decisions and requests to chase (minutes).
+MASH_CLOCK_MINUTES = env_int("MASH_CLOCK_MINUTES", 5, minimum=1)
+
 # Demo accounts sign in without a second factor only in the demo and in tests:
 # their password is published.
 ALLOW_DEMO_ACCOUNTS = TELLONCE_ENV in ("demo", "test")

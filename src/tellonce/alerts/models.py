@@ -25,6 +25,12 @@ class AlertKind(models.TextChoices):
     NOW_INVOLVED = "now_involved", "Another agency is now involved"
     ALREADY_INVOLVED = "already_involved", "Who is already involved"
     CP_IS = "cp_is", "Unscheduled care for a child with a protection plan or in care"
+    RFI_RECEIVED = "rfi_received", "A request for information from the MASH"
+    RFI_CHASE = "rfi_chase", "A request for information is due"
+    RFI_ESCALATED = "rfi_escalated", "A request for information is late"
+    RFI_ANSWERED = "rfi_answered", "A request for information was answered"
+    DECISION_OVERDUE = "decision_overdue", "A MASH decision is overdue"
+    STRATEGY_INVITE = "strategy_invite", "An invitation to a strategy discussion"
 
 
 class Alert(models.Model):
@@ -55,6 +61,14 @@ class Alert(models.Model):
         related_name="alerts",
         help_text="The event this alert reports (an unscheduled health attendance).",
     )
+    key = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="What the alert is about, for alerts not about an involvement or event"
+        ' ("rfi:12", or "rfi:12:manager:5" for one person): the same thing never alerts'
+        " the same team twice.",
+    )
+    link = models.CharField(max_length=200, blank=True, help_text="Where to act on it")
     title = models.CharField(max_length=300)
     body = models.TextField()
     created_on = models.DateTimeField(default=timezone.now)
@@ -74,6 +88,11 @@ class Alert(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["kind", "chronology_event", "team"], name="alert_event_once_per_team"
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "key", "team"],
+                condition=~models.Q(key=""),
+                name="alert_key_once_per_team",
             ),
         ]
         indexes = [

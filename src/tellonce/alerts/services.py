@@ -172,6 +172,19 @@ def _alerts_store(alerts: list[Alert], **written_for: Any) -> list[Alert]:
     return stored
 
 
+def alerts_write(alerts: list[Alert]) -> list[Alert]:
+    """Store alerts about things other than involvements and events, each with its
+    `key`, in the caller's transaction; one already stored for the same kind, key
+    and team is left as it is. Their deliveries are queued."""
+    if not alerts:
+        return []
+    kinds = {a.kind for a in alerts}
+    keys = {a.key for a in alerts}
+    if "" in keys:
+        raise ValueError("alerts_write needs a key on every alert")
+    return _alerts_store(alerts, kind__in=kinds, key__in=keys)
+
+
 def _deliveries_queue(alerts: Iterable[Alert]) -> None:
     rows = []
     for alert in alerts:

@@ -212,3 +212,19 @@ def _reported_involvements(record_id: int) -> None:
         if record.reported_involvements.exists():
             reported_involvements_materialise(agency_record=record)
         reported_events_materialise(agency_record=record)
+
+
+def record_person_ensure(record_id: int) -> Arrival:
+    """Link a record that must have a person now (a child named in a contact to the
+    MASH): as `record_link`, and before the first linkage run, a person of its own,
+    which that run will look at again with everything else."""
+    arrival = record_link(record_id)
+    if arrival.outcome is not Outcome.WAITING:
+        return arrival
+    with transaction.atomic():
+        record = AgencyRecord.objects.select_for_update().get(pk=record_id)
+        if record.person_id is not None:
+            return Arrival(record_id, Outcome.ALREADY_LINKED, record.person_id)
+        person = _person_from_record(record)
+        _record_attach(record, person.pk, LinkMethod.UNLINKED)
+    return Arrival(record_id, Outcome.NEW_PERSON, person.pk)

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class MashConfig(AppConfig):
+    name = "tellonce.mash"
+    label = "mash"
+    verbose_name = "MASH: the front door"

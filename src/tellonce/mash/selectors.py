@@ -1,0 +1,345 @@
+"""Reading the MASH's work, always for a user: the queue, a case with everything the
+MASH needs to decide, the requests for information a partner team has been sent, the
+daily meeting, and response times per agency.
+
+Who sees what: a case is seen by the MASH working on it (every role in that MASH);
+a request for information by the team that was asked and by that MASH. Every look at
+a case or a request is audited as a look at the child's record.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from tellonce.alerts.services import household_of
+from tellonce.audit.models import Action
+from tellonce.audit.services import Via, audit_via
+from tellonce.core import workdays
+from tellonce.involvements.models import Involvement
+from tellonce.mash.models import (
+    OPEN_STATES,
+    CaseAction,
+    CaseTransition,
+    ContactChild,
+    InformationRequest,
+    MashCase,
+    Meeting,
+    Rag,
+    State,
+    StrategyDiscussion,
+)
+from tellonce.mash.services import (
+    ProposedTeam,
+    previous_referral,
+    rfi_teams_proposed,
+    strategy_invitees_proposed,
+)
+from tellonce.organisations.models import Team
+
+if TYPE_CHECKING:
+    from tellonce.accounts.models import User
+
+
+def hub_of(user: User) -> Team:
+    """The MASH the user works in; refused for everyone else."""
+    team = user.team
+    if not user.is_authenticated or not user.works_in_mash or team is None or team.hub is None:
+        raise PermissionDenied("The MASH's work is for the MASH")
+    return team.hub
+
+
+# ----- the queue --------------------------------------------------------------------
+
+QUEUE_STATES = {"open": OPEN_STATES, "all": tuple(State.values), **{s: (s,) for s in State.values}}
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    state: str = "open"
+    rag: str = ""
+    overdue: bool = False
+    mine: bool = False
+
+    def problems(self) -> dict[str, str]:
+        problems = {}
+        if self.state not in QUEUE_STATES:
+            problems["state"] = "Choose open, all, or one state"
+        if self.rag and self.rag not in (*Rag.values, "unrated"):
+            problems["rag"] = "Choose red, amber, green or unrated"
+        return problems
+
+
+@dataclass
+class QueueRow:
+    case: MashCase
+    time_left: str
+    overdue: bool
+    waiting_requests: int
+
+
+@dataclass
+class QueuePage:
+    rows: list[QueueRow]
+    total: int
+    overdue_total: int
+    page: int
+    pages: int
+
+
+def mash_queue(*, user: User, filters: QueueFilter, page: int = 1, per_page: int = 50) -> QueuePage:
+    """The MASH's cases, most urgent first, with their timers."""
+    hub = hub_of(user)
+    now = timezone.now()
+    cases: QuerySet[MashCase] = MashCase.objects.filter(
+        hub=hub, state__in=QUEUE_STATES[filters.state]
+    )
+    if filters.rag == "unrated":
+        cases = cases.filter(rag="")
+    elif filters.rag:
+        cases = cases.filter(rag=filters.rag)
+    if filters.mine:
+        cases = cases.filter(allocated_to=user)
+    overdue_q = Q(state__in=OPEN_STATES, decision_due__lt=now)
+    if filters.overdue:
+        cases = cases.filter(overdue_q)
+    total = cases.count()
+    overdue_total = cases.filter(overdue_q).count() if not filters.overdue else total
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    order = ("decision_due", "pk") if filters.state == "open" else ("-received_on", "-pk")
+    chosen = list(
+        cases.select_related("person", "allocated_to")
+        .annotate(
+            waiting=Count("requests", filter=Q(requests__answered_on__isnull=True), distinct=True)
+        )
+        .order_by(*order)[(page - 1) * per_page : page * per_page]
+    )
+    rows = [
+        QueueRow(
+            case=case,
+            time_left=workdays.time_left(now, case.decision_due) if case.is_open else "",
+            overdue=case.is_open and case.decision_due < now,
+            waiting_requests=case.waiting,  # type: ignore[attr-defined]
+        )
+        for case in chosen
+    ]
+    return QueuePage(rows, total, overdue_total, page, pages)
+
+
+# ----- a case -----------------------------------------------------------------------
+
+
+@dataclass
+class PreviousCase:
+    case: MashCase
+    is_re_referral: bool
+
+
+@dataclass
+class CasePicture:
+    case: MashCase
+    contacts: list[ContactChild]
+    involved: list[Involvement]
+    previous: list[MashCase]
+    #: The referral in the 12 months before this contact (it would be a re-referral).
+    previous_referral: MashCase | None
+    transitions: list[CaseTransition]
+    requests: list[InformationRequest]
+    actions: list[CaseAction]
+    discussions: list[StrategyDiscussion]
+    time_left: str
+    overdue: bool
+    rfi_teams: list[ProposedTeam] = field(default_factory=list)
+    invitees: list[ProposedTeam] = field(default_factory=list)
+    meeting_minutes: list[Any] = field(default_factory=list)
+
+
+def case_get(*, user: User, case_id: int, via: Via) -> CasePicture:
+    """A case and everything the MASH needs to decide; audited as a look at the
+    child's record."""
+    hub = hub_of(user)
+    case = (
+        MashCase.objects.select_related(
+            "person", "contact", "allocated_to", "decided_by", "signed_off_by", "lead_professional"
+        )
+        .filter(pk=case_id, hub=hub)
+        .first()
+    )
+    if case is None:
+        raise Http404("No such case in your MASH")
+    person = case.person
+    circle = [person, *household_of(person)]
+    now = timezone.now()
+    picture = CasePicture(
+        case=case,
+        contacts=list(
+            case.contact_children.select_related("contact__referring_agency").order_by(
+                "contact__received_on"
+            )
+        ),
+        involved=list(
+            Involvement.objects.current()
+            .filter(person__in=circle)
+            .exclude(team=case.hub_id, capacity="mash_enquiry")
+            .select_related("team__agency", "practitioner", "person")
+            .order_by("person__date_of_birth", "started_on")
+        ),
+        previous=list(
+            MashCase.objects.filter(person=person, received_on__lt=case.received_on)
+            .exclude(pk=case.pk)
+            .select_related("contact__referring_agency")
+            .order_by("-received_on")[:20]
+        ),
+        previous_referral=case.previous_referral
+        or previous_referral(person, before=case.received_on, exclude=case),
+        transitions=list(case.transitions.select_related("by")),
+        requests=list(case.requests.select_related("team__agency", "asked_by", "answered_by")),
+        actions=list(case.actions.select_related("owner", "person")),
+        discussions=list(case.strategy_discussions.prefetch_related("invitees__team__agency")),
+        time_left=workdays.time_left(now, case.decision_due) if case.is_open else "",
+        overdue=case.is_open and case.decision_due < now,
+        meeting_minutes=list(
+            case.meeting_items.exclude(minutes="").select_related("meeting").order_by("-pk")
+        ),
+    )
+    if case.is_open:
+        picture.rfi_teams = rfi_teams_proposed(case)
+    elif case.state == State.OUTCOME:
+        picture.invitees = strategy_invitees_proposed(case)
+    audit_via(via, user=user, action=Action.VIEW, person=person, obj=case)
+    return picture
+
+
+def cases_for_person(*, user: User, person_id: Any) -> list[MashCase]:
+    """The MASH's cases about a person, for the record page (the MASH only)."""
+    try:
+        hub = hub_of(user)
+    except PermissionDenied:
+        return []
+    return list(MashCase.objects.filter(hub=hub, person_id=person_id).order_by("-received_on"))
+
+
+# ----- requests for information -----------------------------------------------------
+
+
+@dataclass
+class InboxRow:
+    request: InformationRequest
+    time_left: str
+    overdue: bool
+
+
+def rfi_inbox(*, user: User, answered: bool = False) -> list[InboxRow]:
+    """The requests for information sent to the user's team, soonest due first."""
+    if user.team_id is None or not user.does_casework:
+        raise PermissionDenied("Requests for information go to practitioners' teams")
+    requests = (
+        InformationRequest.objects.filter(team=user.team_id, answered_on__isnull=not answered)
+        .select_related("case__person", "case__hub", "asked_by")
+        .order_by("-answered_on" if answered else "due_on", "pk")
+    )[:200]
+    now = timezone.now()
+    return [
+        InboxRow(
+            request=r,
+            time_left="" if answered else workdays.time_left(now, r.due_on),
+            overdue=not answered and r.due_on < now,
+        )
+        for r in requests
+    ]
+
+
+def rfi_get(*, user: User, request_id: int, via: Via) -> InformationRequest:
+    """A request, for the team asked or the MASH that asked; audited."""
+    request = (
+        InformationRequest.objects.select_related(
+            "case__person", "case__hub", "case__contact", "team__agency", "asked_by", "answered_by"
+        )
+        .filter(pk=request_id)
+        .first()
+    )
+    if request is None:
+        raise Http404("No such request")
+    team = user.team
+    asked = team is not None and team.pk == request.team_id
+    asking = (
+        user.works_in_mash
+        and team is not None
+        and team.hub is not None
+        and team.hub.pk == request.case.hub_id
+    )
+    if not (asked or asking) or not user.does_casework:
+        raise Http404("No such request")
+    audit_via(via, user=user, action=Action.VIEW, person=request.case.person, obj=request)
+    return request
+
+
+@dataclass
+class AgencyResponseTimes:
+    agency: str
+    asked: int
+    answered: int
+    on_time: int
+    waiting: int
+    median_hours: float | None
+
+
+def rfi_response_times(*, since: datetime | None = None) -> list[AgencyResponseTimes]:
+    """Per agency: how many requests, how many answered on time, the median working
+    hours to answer (for the oversight dashboard; no child is named)."""
+    since = since or timezone.now() - timedelta(days=365)
+    rows: dict[str, list[InformationRequest]] = {}
+    for request in InformationRequest.objects.filter(sent_on__gte=since).select_related(
+        "team__agency"
+    ):
+        rows.setdefault(request.team.agency.name, []).append(request)
+    result = []
+    for agency, requests in sorted(rows.items()):
+        answered = [r for r in requests if r.answered_on is not None]
+        hours = [r.response_hours for r in answered if r.response_hours is not None]
+        result.append(
+            AgencyResponseTimes(
+                agency=agency,
+                asked=len(requests),
+                answered=len(answered),
+                on_time=sum(1 for r in answered if r.answered_on and r.answered_on <= r.due_on),
+                waiting=len(requests) - len(answered),
+                median_hours=round(statistics.median(hours), 1) if hours else None,
+            )
+        )
+    return result
+
+
+# ----- the meeting ------------------------------------------------------------------
+
+
+def meeting_get(*, user: User, meeting_id: int) -> Meeting:
+    hub = hub_of(user)
+    meeting = Meeting.objects.filter(pk=meeting_id, hub=hub).first()
+    if meeting is None:
+        raise Http404("No such meeting")
+    return meeting
+
+
+def meeting_today(*, user: User) -> Meeting | None:
+    return Meeting.objects.filter(hub=hub_of(user), held_on=timezone.localdate()).first()
+
+
+def team_members(*, teams: Sequence[int]) -> list[Any]:
+    """Practitioners who can own actions or lead: for forms' choices."""
+    from tellonce.accounts.models import User
+
+    return list(
+        User.objects.filter(team__in=teams, is_active=True, is_system_account=False)
+        .select_related("team")
+        .order_by("last_name", "first_name")
+    )

@@ -1,0 +1,1480 @@
+"""The MASH's work, written: contacts, screening, requests for information, decisions
+and their sign-off, actions, the daily meeting and strategy discussions.
+
+Every service checks who may do it, validates everything at once (a `ValidationError`
+naming each field and its problem), writes in one transaction with its audit entry,
+chronology events and alerts (the outbox), and records each change of a case's state
+as a `CaseTransition`. The worker's side (chasing and escalating) is `mash_clock_tick`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from tellonce.alerts.models import Alert, AlertKind
+from tellonce.alerts.services import alerts_write, household_of
+from tellonce.audit.models import Action
+from tellonce.audit.services import Via, audit_via
+from tellonce.chronology.models import ChronologyEvent, EventKind
+from tellonce.core import workdays
+from tellonce.involvements.models import Capacity, Involvement
+from tellonce.involvements.services import TELLONCE_SYSTEM, involvement_start, lead_professional
+from tellonce.mash.models import (
+    OPEN_STATES,
+    REFERRAL_OUTCOMES,
+    CaseAction,
+    CaseTransition,
+    ClosureReason,
+    Consent,
+    Contact,
+    ContactChild,
+    InformationRequest,
+    MashCase,
+    Meeting,
+    MeetingItem,
+    Outcome,
+    Rag,
+    ReferralSource,
+    State,
+    StrategyDiscussion,
+    StrategyOutcome,
+)
+from tellonce.organisations.models import Agency, AgencyKind, Role, Service, Team
+from tellonce.people.models import AgencyRecord, Person, Sex
+
+if TYPE_CHECKING:
+    from tellonce.accounts.models import User
+
+CONTACT_SYSTEM = "TellOnce contact"
+RE_REFERRAL_DAYS = 365
+
+# Answers that tell the MASH nothing.
+_VAGUE = re.compile(
+    r"^(n/?a|none|nil|no|nothing|unknown|not known|don'?t know|see above|as above|"
+    r"tbc|tba|various|concerns?|same|\W*)\.?$",
+    re.IGNORECASE,
+)
+
+
+def _vague(text: str, shortest: int) -> bool:
+    text = " ".join((text or "").split())
+    return len(text) < shortest or bool(_VAGUE.match(text))
+
+
+def _hub_for(user: User | None) -> Team:
+    """The MASH a contact goes to: the user's own, or the partnership's."""
+    team = user.team if user is not None else None
+    if team is not None and team.hub is not None:
+        return team.hub
+    hub = Team.objects.filter(service=Service.MASH).order_by("pk").first()
+    if hub is None:
+        raise ValidationError({"hub": "No MASH is set up in this partnership"})
+    return hub
+
+
+def source_for(agency: Agency | None, team: Team | None) -> str:
+    """The DfE referral source a contact from this team most likely has."""
+    by_service = {
+        Service.HEALTH_VISITING: ReferralSource.HEALTH_VISITOR,
+        Service.SCHOOL_NURSING: ReferralSource.SCHOOL_NURSE,
+        Service.GP: ReferralSource.GP,
+        Service.EMERGENCY_DEPARTMENT: ReferralSource.EMERGENCY_DEPARTMENT,
+        Service.EARLY_HELP: ReferralSource.EARLY_HELP,
+        Service.EDUCATION_MASH: ReferralSource.EDUCATION,
+    }
+    if team is not None and team.service in by_service:
+        return by_service[team.service]
+    by_kind = {
+        AgencyKind.SCHOOL: ReferralSource.SCHOOLS,
+        AgencyKind.POLICE: ReferralSource.POLICE,
+        AgencyKind.GP_PRACTICE: ReferralSource.GP,
+        AgencyKind.NHS_TRUST: ReferralSource.HEALTH_OTHER,
+        AgencyKind.INTEGRATED_CARE_BOARD: ReferralSource.HEALTH_OTHER,
+        AgencyKind.HOUSING: ReferralSource.HOUSING,
+        AgencyKind.LOCAL_AUTHORITY: ReferralSource.LA_INTERNAL,
+        AgencyKind.VOLUNTARY: ReferralSource.OTHER,
+    }
+    return by_kind.get(agency.kind, "") if agency is not None else ""  # type: ignore[call-overload]
+
+
+# ----- contacts -------------------------------------------------------------------
+
+
+@dataclass
+class ChildDetails:
+    """A child named in a contact: a person already in TellOnce, or their details."""
+
+    person_id: Any = None
+    given_name: str = ""
+    family_name: str = ""
+    date_of_birth: date | None = None
+    sex: str = ""
+    postcode: str = ""
+    nhs_number: str = ""
+
+
+@dataclass
+class ContactDetails:
+    children: list[ChildDetails]
+    source: str
+    referrer_name: str
+    referrer_role: str
+    referrer_phone: str
+    referrer_email: str
+    concern: str
+    help_so_far: str
+    child_needs: str
+    child_voice: str
+    household: str
+    family_knows: bool | None
+    consent: str
+    sharing_reason: str = ""
+    external_ref: str = ""
+
+
+def contact_check(details: ContactDetails) -> dict[str, str]:
+    """Every problem with a contact, by field, in words the referrer can act on."""
+    problems: dict[str, str] = {}
+    if not details.children:
+        problems["children"] = "Name at least one child the contact is about"
+    for n, child in enumerate(details.children):
+        if child.person_id:
+            continue
+        prefix = f"children-{n}-"
+        if not child.given_name.strip():
+            problems[prefix + "given_name"] = "Enter the child's first name"
+        if not child.family_name.strip():
+            problems[prefix + "family_name"] = "Enter the child's last name"
+        if child.date_of_birth is None:
+            problems[prefix + "date_of_birth"] = (
+                "Enter the child's date of birth (your best estimate if you are not sure)"
+            )
+        elif child.date_of_birth > timezone.localdate():
+            problems[prefix + "date_of_birth"] = "The child's date of birth must be in the past"
+        elif child.date_of_birth < timezone.localdate() - timedelta(days=365 * 26):
+            problems[prefix + "date_of_birth"] = (
+                "The date of birth makes them over 25: contacts to the MASH are about children"
+            )
+        if child.sex and child.sex not in Sex.values:
+            problems[prefix + "sex"] = "Choose the child's sex, or leave it blank"
+        if child.nhs_number:
+            from tellonce.people.identifiers import InvalidIdentifierError, normalise
+            from tellonce.people.models import IdentifierScheme
+
+            try:
+                child.nhs_number = normalise(IdentifierScheme.NHS_NUMBER, child.nhs_number)
+            except InvalidIdentifierError as exc:
+                problems[prefix + "nhs_number"] = str(exc)
+    if details.source not in ReferralSource.values:
+        problems["source"] = "Choose who the contact comes from (the referral source)"
+    if not details.referrer_name.strip():
+        problems["referrer_name"] = "Enter the name of the person making the contact"
+    if details.source not in (ReferralSource.ANONYMOUS, ReferralSource.UNKNOWN) and not (
+        details.referrer_phone.strip() or details.referrer_email.strip()
+    ):
+        problems["referrer_phone"] = "Enter a phone number or email so the MASH can reach you"
+    if _vague(details.concern, 40):
+        problems["concern"] = (
+            "Describe the concern in your own words: what happened or what you saw, when,"
+            " and how it affects the child (at least a few sentences)"
+        )
+    if _vague(details.help_so_far, 20):
+        problems["help_so_far"] = (
+            "Say what has already been done to help the child and family, and by whom;"
+            " if nothing has, say why"
+        )
+    if _vague(details.child_needs, 20):
+        problems["child_needs"] = (
+            "Describe the child's own needs (health, development, education, safety),"
+            " not only the parents' difficulties"
+        )
+    if _vague(details.child_voice, 10):
+        problems["child_voice"] = (
+            "Say what the child has said or how they seem, or why their views are not"
+            " known (for example, a baby, or not yet spoken to)"
+        )
+    if _vague(details.household, 10):
+        problems["household"] = (
+            "Say who lives with the child: adults and other children, and their"
+            " relationship to the child"
+        )
+    if details.family_knows is None:
+        problems["family_knows"] = "Say whether the family knows about this contact"
+    if details.consent not in Consent.values:
+        problems["consent"] = "Say whether the family agrees to the contact"
+    elif details.consent != Consent.GIVEN and _vague(details.sharing_reason, 20):
+        problems["sharing_reason"] = (
+            "Without the family's agreement, say why you are sharing: what harm to the child"
+            " you fear if you wait or ask (Data Protection Act 2018, Schedule 8)"
+        )
+    return problems
+
+
+def contact_make(
+    *,
+    user: User,
+    details: ContactDetails,
+    channel: str,
+    via: Via,
+    received_on: datetime | None = None,
+) -> Contact:
+    """Receive a contact: each child matched to a person, a MASH case opened for each
+    child (or the contact joined to a case opened for them in the last few days), the
+    MASH enquiry on the involvement register, the contact on each child's chronology."""
+    if not user.does_casework or user.team is None:
+        raise PermissionDenied("Making a contact is for practitioners and agency systems")
+    problems = contact_check(details)
+    chosen = _chosen_persons(user, details.children, problems)
+    agency = user.team.agency
+    if (
+        details.external_ref
+        and Contact.objects.filter(
+            referring_agency=agency, external_ref=details.external_ref
+        ).exists()
+    ):
+        problems["external_ref"] = "Your agency has already sent a contact with this reference"
+    if problems:
+        raise ValidationError(problems)
+    hub = _hub_for(user)
+    received_on = received_on or timezone.now()
+    with transaction.atomic():
+        contact = Contact.objects.create(
+            hub=hub,
+            received_on=received_on,
+            channel=channel,
+            referrer=user,
+            referrer_name=details.referrer_name.strip(),
+            referrer_role=details.referrer_role.strip(),
+            referrer_phone=details.referrer_phone.strip(),
+            referrer_email=details.referrer_email.strip(),
+            referring_agency=agency,
+            source=details.source,
+            concern=details.concern.strip(),
+            help_so_far=details.help_so_far.strip(),
+            child_needs=details.child_needs.strip(),
+            child_voice=details.child_voice.strip(),
+            household=details.household.strip(),
+            family_knows=bool(details.family_knows),
+            consent=details.consent,
+            sharing_reason=details.sharing_reason.strip(),
+            external_ref=details.external_ref.strip(),
+            created_by=user,
+        )
+        for n, child in enumerate(details.children):
+            person, match = chosen.get(n) or _child_matched(contact, n, child)
+            _contact_child_add(contact, person, match, user)
+        audit_via(
+            via,
+            user=user,
+            action=Action.CHANGE,
+            obj=contact,
+            detail={"change": "contact made", "children": len(details.children)},
+        )
+    return contact
+
+
+def _chosen_persons(
+    user: User, children: Sequence[ChildDetails], problems: dict[str, str]
+) -> dict[int, tuple[Person, str]]:
+    from tellonce.access.policy import Level, access_for
+
+    chosen: dict[int, tuple[Person, str]] = {}
+    for n, child in enumerate(children):
+        if not child.person_id:
+            continue
+        person = Person.objects.filter(pk=child.person_id).first()
+        if person is None or access_for(user, person).level < Level.FLAG:
+            problems[f"children-{n}-person"] = "TellOnce has no such child: check the link"
+        else:
+            chosen[n] = (person, ContactChild.Match.CHOSEN)
+    return chosen
+
+
+def _child_matched(contact: Contact, n: int, child: ChildDetails) -> tuple[Person, str]:
+    """Match a child given by their details through the linkage engine, as an agency
+    record of the referrer's agency."""
+    from tellonce.linkage.arrivals import Outcome as Arrived
+    from tellonce.linkage.arrivals import record_person_ensure
+
+    assert contact.referring_agency is not None
+    record = AgencyRecord.objects.create(
+        agency=contact.referring_agency,
+        system=CONTACT_SYSTEM,
+        local_id=f"contact-{contact.pk}-{n + 1}",
+        given_name=child.given_name.strip(),
+        family_name=child.family_name.strip(),
+        date_of_birth=child.date_of_birth,
+        sex=child.sex or Sex.UNKNOWN,
+        postcode=child.postcode.strip().upper(),
+        nhs_number=child.nhs_number,
+        received_on=contact.received_on,
+    )
+    arrival = record_person_ensure(record.pk)
+    match = {
+        Arrived.LINKED: ContactChild.Match.LINKED,
+        Arrived.ALREADY_LINKED: ContactChild.Match.LINKED,
+        Arrived.REVIEW: ContactChild.Match.REVIEW,
+    }.get(arrival.outcome, ContactChild.Match.NEW)
+    return Person.objects.get(pk=arrival.person_id), match
+
+
+def _contact_child_add(contact: Contact, person: Person, match: str, user: User) -> ContactChild:
+    since = contact.received_on - timedelta(days=settings.MASH_DUPLICATE_DAYS)
+    open_case = (
+        MashCase.objects.filter(
+            hub=contact.hub, person=person, state__in=OPEN_STATES, received_on__gte=since
+        )
+        .order_by("-received_on")
+        .first()
+    )
+    if open_case is not None:
+        _transition(
+            open_case,
+            open_case.state,
+            user,
+            f"Another contact about the child joined this case (contact {contact.pk},"
+            f" from {contact.referrer_name})",
+        )
+        case, duplicate = open_case, True
+    else:
+        case = MashCase.objects.create(
+            hub=contact.hub,
+            person=person,
+            contact=contact,
+            received_on=contact.received_on,
+            decision_due=workdays.due_by_working_days(contact.received_on, 1),
+            involvement=_mash_enquiry(contact.hub, person, contact),
+            created_by=user,
+        )
+        _transition(case, "", user, f"Contact received from {_from(contact)}", first=True)
+        duplicate = False
+    ChronologyEvent.objects.create(
+        person=person,
+        kind=EventKind.CONTACT,
+        occurred_on=timezone.localdate(contact.received_on),
+        occurred_at=timezone.localtime(contact.received_on).time().replace(microsecond=0),
+        summary=(
+            f"Contact to {contact.hub.name} from {_from(contact)}"
+            f" ({contact.get_source_display()}).\nConcern: {contact.concern}"
+            + ("\nJoined the MASH case already open for the child." if duplicate else "")
+        ),
+        source_agency=contact.referring_agency or contact.hub.agency,
+        source_system=TELLONCE_SYSTEM,
+        recorded_by=user,
+        external_ref=f"mash-contact-{contact.pk}",
+        created_by=user,
+    )
+    return ContactChild.objects.create(
+        contact=contact, person=person, case=case, match=match, duplicate=duplicate
+    )
+
+
+def _from(contact: Contact) -> str:
+    agency = contact.referring_agency.name if contact.referring_agency else ""
+    role = f", {contact.referrer_role}" if contact.referrer_role else ""
+    return f"{contact.referrer_name}{role}" + (f" ({agency})" if agency else "")
+
+
+def _mash_enquiry(hub: Team, person: Person, contact: Contact) -> Involvement:
+    current = (
+        Involvement.objects.current()
+        .filter(person=person, team=hub, capacity=Capacity.MASH_ENQUIRY)
+        .first()
+    )
+    if current is not None:
+        return current
+    return involvement_start(
+        person=person,
+        team=hub,
+        capacity=Capacity.MASH_ENQUIRY,
+        started_on=timezone.localdate(contact.received_on),
+        source_agency=hub.agency,
+        source_system=TELLONCE_SYSTEM,
+        recorded_by=contact.referrer,
+        created_by=contact.referrer,
+    )
+
+
+def _transition(
+    case: MashCase, to_state: str, user: User, reason: str, *, first: bool = False
+) -> CaseTransition:
+    """Record a change of state (or, with no new state, something done within it)."""
+    transition = CaseTransition.objects.create(
+        case=case,
+        from_state="" if first else case.state,
+        to_state=to_state or case.state,
+        by=user,
+        reason=reason,
+    )
+    if to_state and to_state != case.state:
+        case.state = to_state
+        case.modified_by = user
+        case.save(update_fields=["state", "modified_by", "modified_on"])
+    return transition
+
+
+# ----- who may do what --------------------------------------------------------------
+
+
+def _require_mash(user: User, case: MashCase) -> None:
+    team = user.team
+    if not user.works_in_mash or team is None or team.hub is None or team.hub.pk != case.hub_id:
+        raise PermissionDenied("Only the MASH working on this case can do that")
+
+
+def _require_social_worker(user: User, case: MashCase) -> None:
+    _require_mash(user, case)
+    if not user.has_role(Role.MASH_SOCIAL_WORKER, Role.MASH_MANAGER):
+        raise PermissionDenied("Screening and decisions are for MASH social workers and managers")
+
+
+def _require_state(case: MashCase, *states: str) -> None:
+    if case.state not in states:
+        allowed = " or ".join(State(s).label.lower() for s in states)
+        raise ValidationError(
+            {"state": f"This case is {case.get_state_display().lower()}: it must be {allowed}"}
+        )
+
+
+# ----- screening --------------------------------------------------------------------
+
+
+def case_screen(*, user: User, case: MashCase, rag: str, reason: str, via: Via) -> MashCase:
+    """Screen a case (or change its rating while the MASH works on it): red, amber or
+    green, and why."""
+    _require_social_worker(user, case)
+    _require_state(case, State.RECEIVED, State.SCREENING, State.INFORMATION_GATHERING)
+    problems = {}
+    if rag not in Rag.values:
+        problems["rag"] = "Choose a rating: red, amber or green"
+    if _vague(reason, 15):
+        problems["rag_reason"] = "Say why you chose this rating: the risk to the child now"
+    if problems:
+        raise ValidationError(problems)
+    with transaction.atomic():
+        before = case.get_rag_display() if case.rag else ""
+        case.rag, case.rag_reason = rag, reason.strip()
+        case.allocated_to = case.allocated_to or user
+        case.save(update_fields=["rag", "rag_reason", "allocated_to", "modified_on"])
+        change = f"Rated {case.get_rag_display().lower()}" + (
+            f" (was {before.lower()})" if before and before != case.get_rag_display() else ""
+        )
+        to = State.SCREENING if case.state == State.RECEIVED else ""
+        _transition(case, to, user, f"{change}: {case.rag_reason}")
+        audit_via(
+            via,
+            user=user,
+            action=Action.CHANGE,
+            person=case.person,
+            obj=case,
+            detail={"change": "screened", "rag": rag},
+        )
+    return case
+
+
+# ----- requests for information -----------------------------------------------------
+
+
+@dataclass
+class ProposedTeam:
+    team: Team
+    reasons: list[str] = field(default_factory=list)
+    user: Any = None
+    always: bool = False
+
+    @property
+    def reason(self) -> str:
+        return "; ".join(self.reasons)
+
+
+def _involved_teams(case: MashCase, proposed: dict[int, ProposedTeam]) -> None:
+    child = case.person
+    circle = [child, *household_of(child)]
+    involvements = (
+        Involvement.objects.current()
+        .filter(person__in=circle)
+        .exclude(team=case.hub_id)
+        .select_related("team__agency", "practitioner", "person")
+        .order_by("started_on", "pk")
+    )
+    for involvement in involvements:
+        whom = (
+            child.given_name
+            if involvement.person_id == child.pk
+            else f"{involvement.person.full_name}, who lives with {child.given_name}"
+        )
+        entry = proposed.setdefault(involvement.team_id, ProposedTeam(involvement.team))
+        entry.reasons.append(f"works with {whom} ({involvement.get_capacity_display().lower()})")
+        entry.user = entry.user or involvement.practitioner
+
+
+def rfi_teams_proposed(case: MashCase) -> list[ProposedTeam]:
+    """Who the MASH may ask: the police, health and education desks in the MASH, the
+    borough's housing service, and every team working with the child or their
+    household, each with why."""
+    proposed: dict[int, ProposedTeam] = {}
+    desks = {
+        Service.POLICE_MASH: "police checks",
+        Service.HEALTH_MASH: "health records (GP, health visiting, school nursing, hospital)",
+        Service.EDUCATION_MASH: "education: attendance, exclusions, the school's view",
+    }
+    for team in Team.objects.filter(mash=case.hub_id, service__in=desks).select_related("agency"):
+        proposed[team.pk] = ProposedTeam(team, [desks[team.service]])  # type: ignore[index]
+    for team in Team.objects.filter(service=Service.HOUSING).select_related("agency")[:3]:
+        proposed.setdefault(team.pk, ProposedTeam(team, ["housing"]))
+    _involved_teams(case, proposed)
+    return list(proposed.values())
+
+
+def rfi_deadlines(sent_on: datetime, rag: str) -> tuple[datetime, datetime]:
+    """When an answer is due, and when an unanswered request is escalated."""
+    due = workdays.due_by_working_hours(sent_on, settings.MASH_RFI_DUE_HOURS[rag])
+    escalate = workdays.due_by_working_hours(due, settings.MASH_RFI_ESCALATE_HOURS[rag])
+    return due, escalate
+
+
+def rfi_send(
+    *, user: User, case: MashCase, team: Team, question: str, via: Via
+) -> InformationRequest:
+    """Ask a partner team for what it knows, with a deadline set by the case's rating;
+    the team is told at once."""
+    _require_mash(user, case)
+    _require_state(case, State.SCREENING, State.INFORMATION_GATHERING)
+    problems = {}
+    if not case.rag:
+        problems["rag"] = "Rate the case red, amber or green before asking for information"
+    if team.pk == case.hub_id:
+        problems["team"] = "Ask a partner team, not the MASH itself"
+    if _vague(question, 15):
+        problems["question"] = "Say what you need to know from this team, and why"
+    waiting = case.requests.filter(team=team, answered_on__isnull=True)
+    if waiting.exists():
+        problems["team"] = f"{team.name} has not yet answered this case's request to them"
+    if problems:
+        raise ValidationError(problems)
+    now = timezone.now()
+    due, escalate = rfi_deadlines(now, case.rag)
+    with transaction.atomic():
+        request = InformationRequest.objects.create(
+            case=case,
+            team=team,
+            asked_by=user,
+            question=question.strip(),
+            rag=case.rag,
+            sent_on=now,
+            due_on=due,
+            escalate_on=escalate,
+            created_by=user,
+        )
+        to = State.INFORMATION_GATHERING if case.state == State.SCREENING else ""
+        _transition(case, to, user, f"Information requested from {team.name} ({team.agency})")
+        child = case.person
+        alerts_write(
+            [
+                Alert(
+                    kind=AlertKind.RFI_RECEIVED,
+                    key=f"rfi:{request.pk}",
+                    team=team,
+                    person=child,
+                    link=f"/mash/requests/{request.pk}/",
+                    title=(
+                        f"The MASH asks what you know about {child.full_name}"
+                        f" ({case.get_rag_display().lower()}, due {_when(due)})"
+                    ),
+                    body=(
+                        f"{case.hub.name} is looking at a concern about {_about(child)} and"
+                        f" asks {team.name} for information by {_when(due)}.\n"
+                        f"Asked by {user.get_full_name()}, {case.hub.name}"
+                        f" ({case.hub.contact_line})."
+                    ),
+                )
+            ]
+        )
+        audit_via(
+            via,
+            user=user,
+            action=Action.CHANGE,
+            person=child,
+            obj=request,
+            detail={"change": "information requested", "team": team.pk},
+        )
+    return request
+
+
+def rfi_answer(
+    *, user: User, request: InformationRequest, answer: str, via: Via
+) -> InformationRequest:
+    """The asked team answers: the MASH is told, and the time it took is recorded."""
+    if user.team_id is None or user.team_id != request.team_id or not user.does_casework:
+        raise PermissionDenied("Only the team that was asked can answer")
+    problems = {}
+    if request.answered_on is not None:
+        problems["answer"] = (
+            f"{request.answered_by} answered this request on {_when(request.answered_on)}"
+        )
+    elif _vague(answer, 15):
+        problems["answer"] = (
+            "Write what your agency knows about the child and family; if you hold nothing,"
+            " say so and what you checked"
+        )
+    if problems:
+        raise ValidationError(problems)
+    now = timezone.now()
+    with transaction.atomic():
+        answered = InformationRequest.objects.filter(
+            pk=request.pk, answered_on__isnull=True
+        ).update(
+            answer=answer.strip(),
+            answered_by=user,
+            answered_on=now,
+            response_hours=round(workdays.working_hours_between(request.sent_on, now), 2),
+            modified_by=user,
+            modified_on=now,
+        )
+        if not answered:
+            raise ValidationError({"answer": "Someone else has just answered this request"})
+        request.refresh_from_db()
+        case = request.case
+        alerts_write(
+            [
+                Alert(
+                    kind=AlertKind.RFI_ANSWERED,
+                    key=f"rfi:{request.pk}",
+                    team=case.hub,
+                    user=request.asked_by,
+                    person=case.person,
+                    link=f"/mash/cases/{case.pk}/",
+                    title=f"{request.team.name} answered about {case.person.full_name}",
+                    body=(
+                        f"{user.get_full_name()} ({request.team.name},"
+                        f" {request.team.agency.name}) answered the MASH's request on"
+                        f" {_when(now)}."
+                    ),
+                )
+            ]
+        )
+        audit_via(
+            via,
+            user=user,
+            action=Action.CHANGE,
+            person=case.person,
+            obj=request,
+            detail={"change": "information request answered"},
+        )
+    return request
+
+
+# ----- decisions and actions --------------------------------------------------------
+
+
+@dataclass
+class ActionDetails:
+    description: str
+    owner: Any  # a User, or None
+    due_on: date | None
+    person: Person | None = None
+
+
+def _actions_check(
+    actions: Sequence[ActionDetails], case: MashCase, problems: dict[str, str]
+) -> None:
+    for n, action in enumerate(actions):
+        prefix = f"actions-{n}-"
+        if _vague(action.description, 10):
+            problems[prefix + "description"] = "Say what is to be done, specifically for the child"
+        if action.owner is None:
+            problems[prefix + "owner"] = "Name who will do this action"
+        elif not action.owner.does_casework or action.owner.is_system_account:
+            problems[prefix + "owner"] = "The owner must be a practitioner"
+        if action.due_on is None:
+            problems[prefix + "due_on"] = (
+                "Enter the date this action is due: every action needs one"
+            )
+        elif action.due_on < timezone.localdate(case.received_on):
+            problems[prefix + "due_on"] = "The due date must be after the contact was received"
+
+
+def _actions_store(case: MashCase, actions: Sequence[ActionDetails], user: User) -> None:
+    CaseAction.objects.bulk_create(
+        CaseAction(
+            case=case,
+            person=action.person or case.person,
+            description=action.description.strip(),
+            owner=action.owner,
+            due_on=action.due_on,
+            created_by=user,
+        )
+        for action in actions
+    )
+
+
+def action_add(
+    *, user: User, case: MashCase, description: str, owner: Any, due_on: date | None, via: Via
+) -> CaseAction:
+    """Add an action for the child: a description, an owner, and a due date."""
+    _require_mash(user, case)
+    problems: dict[str, str] = {}
+    details = ActionDetails(description, owner, due_on)
+    _actions_check([details], case, problems)
+    if problems:
+        raise ValidationError({k.removeprefix("actions-0-"): v for k, v in problems.items()})
+    with transaction.atomic():
+        _actions_store(case, [details], user)
+        action = case.actions.order_by("-pk").first()
+        assert action is not None
+        audit_via(
+            via,
+            user=user,
+            action=Action.CHANGE,
+            person=case.person,
+            obj=action,
+            detail={"change": "action added"},
+        )
+    return action
+
+
+def decision_propose(
+    *,
+    user: User,
+    case: MashCase,
+    outcome: str,
+    reason: str,
+    advice: str = "",
+    lead_professional_user: Any = None,
+    actions: Sequence[ActionDetails] = (),
+    via: Via,
+) -> MashCase:
+    """A MASH social worker proposes the outcome, with why and the actions that follow;
+    a manager then signs it off (`decision_sign_off`)."""
+    _require_social_worker(user, case)
+    _require_state(case, State.SCREENING, State.INFORMATION_GATHERING)
+    problems: dict[str, str] = {}
+    if not case.rag:
+        problems["rag"] = "Rate the case red, amber or green before deciding"
+    if outcome not in Outcome.values:
+        problems["outcome"] = "Choose the outcome"
+    if _vague(reason, 30):
+        problems["outcome_reason"] = (
+            "Explain the decision: what you found, the risk to the child, and why this"
+            " outcome meets the child's needs"
+        )
+    if outcome == Outcome.NFA_ADVICE and _vague(advice, 15):
+        problems["advice"] = "Say what advice is given, and to whom"
+    if outcome == Outcome.EARLY_HELP:
+        if lead_professional_user is None:
+            problems["lead_professional"] = (
+                "Name the lead professional for early help: it cannot be accepted without one"
+            )
+        else:
+            current = lead_professional(case.person)
+            if current is not None and current.practitioner_id != lead_professional_user.pk:
+                problems["lead_professional"] = (
+                    f"{current.practitioner or current.team} is already the lead professional"
+                    f" for {case.person.full_name}: they must hand over first"
+                )
+            elif lead_professional_user.team is None or lead_professional_user.is_system_account:
+                problems["lead_professional"] = "The lead professional must be a practitioner"
+    _actions_check(actions, case, problems)
+    if problems:
+        raise ValidationError(problems)
+    with transaction.atomic():
+        case.outcome = outcome
+        case.outcome_reason = reason.strip()
+        case.advice = advice.strip()
+        case.lead_professional = lead_professional_user if outcome == Outcome.EARLY_HELP else None
+        case.decided_by = user
+        case.decided_on = timezone.now()
+        case.save()
+        _actions_store(case, actions, user)
+        _transition(
+            case,
+            State.DECISION,
+            user,
+            f"Proposed: {case.get_outcome_display()}. {case.outcome_reason}",
+        )
+        audit_via(
+            via,
+            user=user,
+            action=Action.CHANGE,
+            person=case.person,
+            obj=case,
+            detail={"change": "decision proposed", "outcome": outcome},
+        )
+    return case
+
+
+def decision_sign_off(*, user: User, case: MashCase, agree: bool, note: str, via: Via) -> MashCase:
+    """A MASH manager signs off the proposed decision, or sends it back saying why."""
+    _require_mash(user, case)
+    if not user.has_role(Role.MASH_MANAGER):
+        raise PermissionDenied("Only a MASH manager signs off decisions")
+    _require_state(case, State.DECISION)
+    problems = {}
+    if case.decided_by_id == user.pk:
+        problems["agree"] = "You proposed this decision: another manager must sign it off"
+    if not agree and _vague(note, 15):
+        problems["note"] = "Say why the decision is sent back and what is needed"
+    if problems:
+        raise ValidationError(problems)
+    with transaction.atomic():
+        if not agree:
+            _transition(case, State.INFORMATION_GATHERING, user, f"Sent back: {note.strip()}")
+            return case
+        now = timezone.now()
+        case.signed_off_by, case.signed_off_on = user, now
+        case.is_referral = case.outcome in REFERRAL_OUTCOMES
+        if case.is_referral:
+            case.previous_referral = previous_referral(
+                case.person, before=case.received_on, exclude=case
+            )
+        if case.outcome == Outcome.EARLY_HELP:
+            _lead_professional_start(case, user)
+        closes = case.outcome not in REFERRAL_OUTCOMES
+        if closes:
+            case.closed_on = now
+        case.save()
+        _transition(
+            case,
+            State.OUTCOME,
+            user,
+            f"Signed off: {case.get_outcome_display()}"
+            + (f". {note.strip()}" if note.strip() else ""),
+        )
+        if closes:
+            _mash_enquiry_end(case, user, f"MASH decision: {case.get_outcome_display()}")
+        _decision_event(case, user)
+        audit_via(
+            via,
+            user=user,
+            action=Action.CHANGE,
+            person=case.person,
+            obj=case,
+            detail={"change": "decision signed off", "outcome": case.outcome},
+        )
+    return case
+
+
+def previous_referral(
+    person: Person, *, before: datetime, exclude: MashCase | None = None
+) -> MashCase | None:
+    """The child's latest referral in the 12 months before `before`: a re-referral."""
+    earlier = MashCase.objects.filter(
+        person=person,
+        is_referral=True,
+        signed_off_on__lt=before,
+        signed_off_on__gte=before - timedelta(days=RE_REFERRAL_DAYS),
+    )
+    if exclude is not None:
+        earlier = earlier.exclude(pk=exclude.pk)
+    return earlier.order_by("-signed_off_on").first()
+
+
+def _lead_professional_start(case: MashCase, user: User) -> None:
+    lead = case.lead_professional
+    assert lead is not None and lead.team is not None
+    already = (
+        Involvement.objects.current()
+        .filter(person=case.person, practitioner=lead, is_lead_professional=True)
+        .exists()
+    )
+    if not already:
+        involvement_start(
+            person=case.person,
+            team=lead.team,
+            practitioner=lead,
+            capacity=Capacity.EARLY_HELP,
+            is_lead_professional=True,
+            source_agency=case.hub.agency,
+            source_system=TELLONCE_SYSTEM,
+            recorded_by=user,
+            created_by=user,
+        )
+
+
+def _mash_enquiry_end(case: MashCase, user: User, reason: str) -> None:
+    from tellonce.chronology.services import involvement_event_write
+
+    involvement = case.involvement
+    if involvement is None or involvement.ended_on is not None:
+        return
+    others_open = MashCase.objects.filter(involvement=involvement, state__in=OPEN_STATES).exclude(
+        pk=case.pk
+    )
+    if others_open.exists():
+        return
+    involvement.ended_on = timezone.localdate()
+    involvement.end_reason = reason
+    involvement.modified_by = user
+    involvement.save(update_fields=["ended_on", "end_reason", "modified_by", "modified_on"])
+    involvement_event_write(involvement, ended=True)
+
+
+def _decision_event(case: MashCase, user: User) -> None:
+    lines = [
+        f"MASH decision: {case.get_outcome_display()}.",
+        f"Why: {case.outcome_reason}",
+    ]
+    if case.advice:
+        lines.append(f"Advice: {case.advice}")
+    if case.lead_professional:
+        lines.append(f"Lead professional: {case.lead_professional.get_full_name()}")
+    if case.previous_referral:
+        lines.append("This is a re-referral (a referral in the 12 months before).")
+    for action in case.actions.select_related("owner"):
+        lines.append(
+            f"Action: {action.description} (owner {action.owner.get_full_name()},"
+            f" due {action.due_on:%-d %B %Y})"
+        )
+    lines.append(
+        f"Proposed by {case.decided_by.get_full_name() if case.decided_by else ''};"
+        f" signed off by {user.get_full_name()}."
+    )
+    now = timezone.localtime()
+    ChronologyEvent.objects.create(
+        person=case.person,
+        kind=EventKind.DECISION,
+        occurred_on=now.date(),
+        occurred_at=now.time().replace(microsecond=0),
+        summary="\n".join(lines),
+        source_agency=case.hub.agency,
+        source_system=TELLONCE_SYSTEM,
+        recorded_by=user,
+        external_ref=f"mash-decision-{case.pk}",
+        created_by=user,
+    )
+
+
+def referral_close(
+    *, user: User, case: MashCase, closure_reason: str, note: str, via: Via
+) -> MashCase:
+    """Close a referral with its DfE reason: what a later re-referral shows."""
+    _require_social_worker(user, case)
+    problems = {}
+    if case.state != State.OUTCOME or not case.is_referral:
+        problems["closure_reason"] = "Only a referral whose decision is signed off can be closed"
+    elif case.closed_on is not None:
+        problems["closure_reason"] = f"This referral was closed on {_when(case.closed_on)}"
+    if closure_reason not in ClosureReason.values:
+        problems["closure_reason"] = (
+            problems.get("closure_reason") or "Choose the reason for closure"
+        )
+    if _vague(note, 15):
+        problems["note"] = "Say why the referral is closing now"
+    if problems:
+        raise ValidationError(problems)
+    with transaction.atomic():
+        case.closed_on = timezone.now()
+        case.closure_reason = closure_reason
+        case.save(update_fields=["closed_on", "closure_reason", "modified_on"])
+        _transition(case, "", user, f"Closed: {case.get_closure_reason_display()}. {note.strip()}")
+        _mash_enquiry_end(case, user, f"Referral closed: {case.get_closure_reason_display()}")
+        audit_via(
+            via,
+            user=user,
+            action=Action.CHANGE,
+            person=case.person,
+            obj=case,
+            detail={"change": "referral closed", "reason": closure_reason},
+        )
+    return case
+
+
+# ----- the daily meeting ------------------------------------------------------------
+
+_RAG_ORDER = {Rag.RED: 0, Rag.AMBER: 1, Rag.GREEN: 2, "": 3}
+
+
+def meeting_agenda(hub: Team) -> list[MashCase]:
+    """The cases in progress, reddest and most urgent first."""
+    cases = MashCase.objects.filter(hub=hub, state__in=OPEN_STATES).select_related("person")
+    return sorted(cases, key=lambda c: (_RAG_ORDER[c.rag], c.decision_due, c.pk))
+
+
+def meeting_open(*, user: User, via: Via, day: date | None = None) -> Meeting:
+    """Open the day's meeting with its agenda (or return it if already open)."""
+    team = user.team
+    if not user.works_in_mash or team is None or team.hub is None:
+        raise PermissionDenied("The daily meeting is for the MASH")
+    day = day or timezone.localdate()
+    with transaction.atomic():
+        meeting, created = Meeting.objects.get_or_create(
+            hub=team.hub, held_on=day, defaults={"chair": user, "created_by": user}
+        )
+        if created:
+            MeetingItem.objects.bulk_create(
+                MeetingItem(meeting=meeting, case=case, position=n)
+                for n, case in enumerate(meeting_agenda(team.hub))
+            )
+            audit_via(
+                via,
+                user=user,
+                action=Action.CHANGE,
+                obj=meeting,
+                detail={"change": "meeting opened"},
+            )
+    return meeting
+
+
+def meeting_item_add(*, user: User, meeting: Meeting, case: MashCase) -> MeetingItem:
+    _require_mash(user, case)
+    position = meeting.items.count()
+    item, _ = MeetingItem.objects.get_or_create(
+        meeting=meeting, case=case, defaults={"position": position}
+    )
+    return item
+
+
+def meeting_minute(
+    *, user: User, item: MeetingItem, minutes: str, decisions: str, via: Via
+) -> MeetingItem:
+    """Minutes for one child: what was discussed and what was decided."""
+    _require_mash(user, item.case)
+    if item.meeting.closed_on is not None:
+        raise ValidationError({"minutes": "The meeting is closed: its minutes are on the records"})
+    problems = {}
+    if _vague(minutes, 15):
+        problems["minutes"] = "Write what was discussed about the child"
+    if _vague(decisions, 5):
+        problems["decisions"] = "Write what was decided, or that nothing was"
+    if problems:
+        raise ValidationError(problems)
+    item.minutes, item.decisions = minutes.strip(), decisions.strip()
+    item.save(update_fields=["minutes", "decisions"])
+    audit_via(
+        via,
+        user=user,
+        action=Action.CHANGE,
+        person=item.case.person,
+        obj=item,
+        detail={"change": "meeting minutes"},
+    )
+    return item
+
+
+def meeting_close(*, user: User, meeting: Meeting, attendees: str, via: Via) -> Meeting:
+    """Close the meeting: each discussed child's minutes, with who attended and what was
+    decided, go onto the child's chronology (and so their record), once."""
+    team = user.team
+    if not user.works_in_mash or team is None or team.hub is None or team.hub.pk != meeting.hub_id:
+        raise PermissionDenied("Only the MASH can close its meeting")
+    problems = {}
+    if meeting.closed_on is not None:
+        problems["attendees"] = f"The meeting was closed at {_when(meeting.closed_on)}"
+    elif _vague(attendees, 10):
+        problems["attendees"] = "List who attended, and from which agency"
+    if problems:
+        raise ValidationError(problems)
+    with transaction.atomic():
+        closed = Meeting.objects.filter(pk=meeting.pk, closed_on__isnull=True).update(
+            closed_on=timezone.now(), attendees=attendees.strip(), modified_by=user
+        )
+        if not closed:
+            raise ValidationError({"attendees": "The meeting has just been closed by someone else"})
+        meeting.refresh_from_db()
+        for item in (
+            meeting.items.filter(chronology_event__isnull=True)
+            .exclude(minutes="")
+            .select_related("case__person")
+        ):
+            item.chronology_event = ChronologyEvent.objects.create(
+                person=item.case.person,
+                kind=EventKind.MEETING,
+                occurred_on=meeting.held_on,
+                summary=(
+                    f"MASH daily meeting ({meeting.hub.name}), {meeting.held_on:%-d %B %Y}.\n"
+                    f"Attended: {meeting.attendees}\n"
+                    f"Discussed: {item.minutes}\n"
+                    f"Decided: {item.decisions}"
+                ),
+                source_agency=meeting.hub.agency,
+                source_system=TELLONCE_SYSTEM,
+                recorded_by=user,
+                external_ref=f"mash-meeting-{meeting.pk}",
+                created_by=user,
+            )
+            item.save(update_fields=["chronology_event"])
+        audit_via(
+            via, user=user, action=Action.CHANGE, obj=meeting, detail={"change": "meeting closed"}
+        )
+    return meeting
+
+
+# ----- strategy discussions ---------------------------------------------------------
+
+
+def strategy_invitees_proposed(case: MashCase) -> list[ProposedTeam]:
+    """Who should be invited, and why: social care, police and health always; everyone
+    working with the child or their household; and whoever made the contact."""
+    proposed: dict[int, ProposedTeam] = {}
+    proposed[case.hub_id] = ProposedTeam(
+        case.hub, ["children's social care (always invited)"], always=True
+    )
+    always = {
+        Service.POLICE_MASH: "police (always invited)",
+        Service.HEALTH_MASH: "health (always invited)",
+    }
+    for team in Team.objects.filter(mash=case.hub_id, service__in=always).select_related("agency"):
+        proposed[team.pk] = ProposedTeam(team, [always[team.service]], always=True)  # type: ignore[index]
+    _involved_teams(case, proposed)
+    for child in case.contact_children.select_related("contact__referrer__team__agency"):
+        referrer = child.contact.referrer
+        if referrer is None or referrer.team is None or referrer.is_system_account:
+            continue
+        entry = proposed.setdefault(referrer.team_id, ProposedTeam(referrer.team))
+        entry.reasons.append(
+            f"made the contact on {timezone.localtime(child.contact.received_on):%-d %B %Y}"
+        )
+        entry.user = entry.user or referrer
+    return list(proposed.values())
+
+
+def strategy_discussion_plan(
+    *, user: User, case: MashCase, team_ids: Sequence[int], via: Via
+) -> StrategyDiscussion:
+    """Plan a strategy discussion and invite the chosen teams (social care, police and
+    health cannot be left out); each invitee is told."""
+    _require_social_worker(user, case)
+    problems = {}
+    if case.state != State.OUTCOME or case.outcome not in (
+        Outcome.STRATEGY_DISCUSSION,
+        Outcome.IMMEDIATE_PROTECTION,
+    ):
+        problems["outcome"] = (
+            "A strategy discussion follows a signed-off decision to hold one (or immediate"
+            " protection)"
+        )
+    if case.strategy_discussions.filter(held_on__isnull=True).exists():
+        problems["outcome"] = "A strategy discussion is already planned for this child"
+    proposed = {p.team.pk: p for p in strategy_invitees_proposed(case)}
+    chosen = {int(t) for t in team_ids}
+    missing = [p.team.name for p in proposed.values() if p.always and p.team.pk not in chosen]
+    if missing:
+        problems["invitees"] = (
+            "Social care, police and health must always be invited: add " + ", ".join(missing)
+        )
+    unknown = chosen - set(proposed)
+    extra = {t.pk: t for t in Team.objects.filter(pk__in=unknown)}
+    if set(extra) != unknown:
+        problems["invitees"] = "Choose invitees from the teams listed"
+    if problems:
+        raise ValidationError(problems)
+    with transaction.atomic():
+        discussion = StrategyDiscussion.objects.create(
+            case=case, person=case.person, chair=user, created_by=user
+        )
+        from tellonce.mash.models import Invitee
+
+        invitees = []
+        for team_id in sorted(chosen):
+            entry = proposed.get(team_id) or ProposedTeam(extra[team_id], ["added by the MASH"])
+            invitees.append(
+                Invitee(
+                    discussion=discussion,
+                    team=entry.team,
+                    user=entry.user,
+                    reason=entry.reason[:300],
+                )
+            )
+        Invitee.objects.bulk_create(invitees)
+        child = case.person
+        alerts_write(
+            [
+                Alert(
+                    kind=AlertKind.STRATEGY_INVITE,
+                    key=f"strategy:{discussion.pk}",
+                    team=invitee.team,
+                    user=invitee.user,
+                    person=child,
+                    link=f"/mash/cases/{case.pk}/",
+                    title=f"You are invited to a strategy discussion about {child.full_name}",
+                    body=(
+                        f"{case.hub.name} is holding a strategy discussion about {_about(child)}"
+                        f" and invites {invitee.team.name} because it {invitee.reason}.\n"
+                        f"Contact: {user.get_full_name()}, {case.hub.name}"
+                        f" ({case.hub.contact_line})."
+                    ),
+                )
+                for invitee in invitees
+                if invitee.team_id != case.hub_id
+            ]
+        )
+        _transition(case, "", user, "Strategy discussion planned; invitations sent")
+        audit_via(
+            via,
+            user=user,
+            action=Action.CHANGE,
+            person=child,
+            obj=discussion,
+            detail={"change": "strategy discussion planned", "invitees": len(invitees)},
+        )
+    return discussion
+
+
+def strategy_discussion_record(
+    *,
+    user: User,
+    discussion: StrategyDiscussion,
+    held_on: datetime | None,
+    attended_team_ids: Sequence[int],
+    information_shared: str,
+    outcome: str,
+    rationale: str,
+    via: Via,
+) -> StrategyDiscussion:
+    """Record the discussion: who attended, what was shared, the decision and why; an
+    s47 enquiry sets the initial child protection conference's due date (15 working
+    days)."""
+    case = discussion.case
+    _require_social_worker(user, case)
+    problems = {}
+    if discussion.held_on is not None:
+        problems["held_on"] = "This strategy discussion has already been recorded"
+    if held_on is None:
+        problems["held_on"] = "Enter when the discussion was held"
+    elif held_on > timezone.now():
+        problems["held_on"] = "The discussion must have been held already"
+    invited = {i.team_id: i for i in discussion.invitees.all()}
+    attended = {int(t) for t in attended_team_ids}
+    if not attended:
+        problems["attended"] = "Tick who attended"
+    elif attended - set(invited):
+        problems["attended"] = "Tick attendance only for invited teams"
+    if _vague(information_shared, 20):
+        problems["information_shared"] = "Summarise what each agency shared"
+    if outcome not in StrategyOutcome.values:
+        problems["outcome"] = "Choose the decision: a joint or single-agency s47 enquiry, or none"
+    if _vague(rationale, 30):
+        problems["rationale"] = "Explain the decision: the threshold of significant harm and why"
+    if problems:
+        raise ValidationError(problems)
+    assert held_on is not None
+    with transaction.atomic():
+        for team_id, invitee in invited.items():
+            invitee.attended = team_id in attended
+            invitee.save(update_fields=["attended"])
+        discussion.held_on = held_on
+        discussion.information_shared = information_shared.strip()
+        discussion.outcome = outcome
+        discussion.rationale = rationale.strip()
+        if outcome != StrategyOutcome.NO_ENQUIRY:
+            discussion.conference_due = workdays.due_by_working_days(held_on, 15).date()
+        discussion.modified_by = user
+        discussion.save()
+        came = ", ".join(
+            f"{i.team.name} ({i.team.agency.name})"
+            for i in discussion.invitees.select_related("team__agency")
+            if i.attended
+        )
+        due = (
+            f"\nInitial child protection conference due by {discussion.conference_due:%-d %B %Y}."
+            if discussion.conference_due
+            else ""
+        )
+        local = timezone.localtime(held_on)
+        ChronologyEvent.objects.create(
+            person=case.person,
+            kind=EventKind.MEETING,
+            occurred_on=local.date(),
+            occurred_at=local.time().replace(microsecond=0),
+            summary=(
+                f"Strategy discussion. Attended: {came}.\n"
+                f"Shared: {discussion.information_shared}\n"
+                f"Decision: {discussion.get_outcome_display()}. {discussion.rationale}{due}"
+            ),
+            source_agency=case.hub.agency,
+            source_system=TELLONCE_SYSTEM,
+            recorded_by=user,
+            external_ref=f"mash-strategy-{discussion.pk}",
+            created_by=user,
+        )
+        _transition(case, "", user, f"Strategy discussion: {discussion.get_outcome_display()}")
+        audit_via(
+            via,
+            user=user,
+            action=Action.CHANGE,
+            person=case.person,
+            obj=discussion,
+            detail={"change": "strategy discussion recorded", "outcome": outcome},
+        )
+    return discussion
+
+
+# ----- the clock: chasing and escalating -------------------------------------------
+
+
+@dataclass
+class ClockTick:
+    decisions_escalated: int = 0
+    requests_chased: int = 0
+    requests_escalated: int = 0
+
+
+def _managers(team: Team) -> list[User]:
+    from tellonce.accounts.models import User
+
+    managers = list(User.objects.filter(team=team, is_manager=True, is_active=True))
+    if not managers:
+        managers = list(
+            User.objects.filter(
+                team__agency=team.agency_id,
+                is_manager=True,
+                is_active=True,
+                is_system_account=False,
+            ).select_related("team")
+        )
+    return managers
+
+
+def mash_clock_tick(now: datetime | None = None) -> ClockTick:
+    """Escalate decisions past their deadline to the MASH's managers, chase requests
+    for information that are due, and escalate late ones to the asked agency's
+    managers. Each is claimed atomically, so it happens once however many workers run."""
+    now = now or timezone.now()
+    tick = ClockTick()
+    overdue = MashCase.objects.filter(
+        state__in=OPEN_STATES, decision_due__lt=now, overdue_escalated_on__isnull=True
+    ).select_related("hub__agency", "person")
+    for case in overdue:
+        with transaction.atomic():
+            if not MashCase.objects.filter(pk=case.pk, overdue_escalated_on__isnull=True).update(
+                overdue_escalated_on=now
+            ):
+                continue
+            managers = [
+                u
+                for u in _managers(case.hub)
+                if u.has_role(Role.MASH_MANAGER) or u.team_id == case.hub_id
+            ]
+            alerts_write(
+                [
+                    Alert(
+                        kind=AlertKind.DECISION_OVERDUE,
+                        key=f"case:{case.pk}:manager:{manager.pk}",
+                        team=case.hub,
+                        user=manager,
+                        person=case.person,
+                        link=f"/mash/cases/{case.pk}/",
+                        title=f"The MASH decision about {case.person.full_name} is overdue",
+                        body=(
+                            f"The decision on the contact received {_when(case.received_on)} was"
+                            f" due by {_when(case.decision_due)} and is"
+                            f" {case.get_state_display().lower()}."
+                        ),
+                    )
+                    for manager in managers
+                ]
+                or [
+                    Alert(
+                        kind=AlertKind.DECISION_OVERDUE,
+                        key=f"case:{case.pk}",
+                        team=case.hub,
+                        person=case.person,
+                        link=f"/mash/cases/{case.pk}/",
+                        title=f"The MASH decision about {case.person.full_name} is overdue",
+                        body=f"The decision was due by {_when(case.decision_due)}.",
+                    )
+                ]
+            )
+            tick.decisions_escalated += 1
+    due = InformationRequest.objects.filter(
+        answered_on__isnull=True, due_on__lte=now, chased_on__isnull=True
+    ).select_related("team__agency", "case__person", "case__hub")
+    for request in due:
+        with transaction.atomic():
+            if not InformationRequest.objects.filter(pk=request.pk, chased_on__isnull=True).update(
+                chased_on=now
+            ):
+                continue
+            child = request.case.person
+            alerts_write(
+                [
+                    Alert(
+                        kind=AlertKind.RFI_CHASE,
+                        key=f"rfi:{request.pk}",
+                        team=request.team,
+                        person=child,
+                        link=f"/mash/requests/{request.pk}/",
+                        title=(
+                            f"Reminder: the MASH is waiting for your answer about {child.full_name}"
+                        ),
+                        body=(
+                            f"{request.case.hub.name}'s request of {_when(request.sent_on)} was due"
+                            f" by {_when(request.due_on)}. It will be escalated to your managers"
+                            f" at {_when(request.escalate_on)}."
+                        ),
+                    )
+                ]
+            )
+            tick.requests_chased += 1
+    late = InformationRequest.objects.filter(
+        answered_on__isnull=True, escalate_on__lte=now, escalated_on__isnull=True
+    ).select_related("team__agency", "case__person", "case__hub")
+    for request in late:
+        with transaction.atomic():
+            if not InformationRequest.objects.filter(
+                pk=request.pk, escalated_on__isnull=True
+            ).update(escalated_on=now, chased_on=request.chased_on or now):
+                continue
+            child = request.case.person
+            body = (
+                f"{request.case.hub.name} asked {request.team.name} ({request.team.agency.name})"
+                f" on {_when(request.sent_on)} for information about {_about(child)}, due by"
+                f" {_when(request.due_on)}. It has not been answered."
+            )
+            alerts_write(
+                [
+                    Alert(
+                        kind=AlertKind.RFI_ESCALATED,
+                        key=f"rfi:{request.pk}:manager:{manager.pk}",
+                        team=manager.team,
+                        user=manager,
+                        person=child,
+                        link=f"/mash/requests/{request.pk}/",
+                        title=(
+                            f"Late: {request.team.name} has not answered the MASH about"
+                            f" {child.full_name}"
+                        ),
+                        body=body,
+                    )
+                    for manager in _managers(request.team)
+                    if manager.team is not None
+                ]
+                + [
+                    Alert(
+                        kind=AlertKind.RFI_ESCALATED,
+                        key=f"rfi:{request.pk}",
+                        team=request.case.hub,
+                        user=request.asked_by,
+                        person=child,
+                        link=f"/mash/cases/{request.case_id}/",
+                        title=(
+                            f"Escalated: {request.team.name} has not answered about"
+                            f" {child.full_name}"
+                        ),
+                        body=body + " Their managers have been told.",
+                    )
+                ]
+            )
+            tick.requests_escalated += 1
+    return tick
+
+
+# ----- wording ----------------------------------------------------------------------
+
+
+def _when(moment: datetime) -> str:
+    return f"{timezone.localtime(moment):%-d %B %Y, %H:%M}"
+
+
+def _about(person: Person) -> str:
+    born = f", born {person.date_of_birth:%-d %B %Y}" if person.date_of_birth else ""
+    return f"{person.full_name}{born}"
