@@ -265,7 +265,10 @@ def contact_make(
             household=details.household.strip(),
             family_knows=bool(details.family_knows),
             consent=details.consent,
-            sharing_reason=details.sharing_reason.strip(),
+            # With the family's agreement no other basis is needed, or kept.
+            sharing_reason=""
+            if details.consent == Consent.GIVEN
+            else details.sharing_reason.strip(),
             external_ref=details.external_ref.strip(),
             created_by=user,
         )
@@ -1430,6 +1433,7 @@ def mash_clock_tick(now: datetime | None = None) -> ClockTick:
                 f" on {_when(request.sent_on)} for information about {_about(child)}, due by"
                 f" {_when(request.due_on)}. It has not been answered."
             )
+            managers = [m for m in _managers(request.team) if m.team is not None]
             alerts_write(
                 [
                     Alert(
@@ -1445,8 +1449,24 @@ def mash_clock_tick(now: datetime | None = None) -> ClockTick:
                         ),
                         body=body,
                     )
-                    for manager in _managers(request.team)
-                    if manager.team is not None
+                    for manager in managers
+                ]
+                # No manager named in the agency: the team itself is told it is late.
+                + [
+                    Alert(
+                        kind=AlertKind.RFI_ESCALATED,
+                        key=f"rfi:{request.pk}:team",
+                        team=request.team,
+                        person=child,
+                        link=f"/mash/requests/{request.pk}/",
+                        title=(
+                            f"Late: {request.team.name} has not answered the MASH about"
+                            f" {child.full_name}"
+                        ),
+                        body=body + " No manager is named for your agency in TellOnce.",
+                    )
+                    for _ in [None]
+                    if not managers
                 ]
                 + [
                     Alert(
