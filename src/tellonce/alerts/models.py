@@ -31,6 +31,7 @@ class AlertKind(models.TextChoices):
     RFI_ANSWERED = "rfi_answered", "A request for information was answered"
     DECISION_OVERDUE = "decision_overdue", "A MASH decision is overdue"
     STRATEGY_INVITE = "strategy_invite", "An invitation to a strategy discussion"
+    CONFERENCE_OVERDUE = "conference_overdue", "An initial child protection conference is overdue"
 
 
 class Alert(models.Model):

@@ -382,6 +382,9 @@ class StrategyDiscussion(Timestamped):
         null=True, blank=True, help_text="Initial child protection conference: 15 working days"
     )
     conference_held_on = models.DateField(null=True, blank=True)
+    conference_overdue_on = models.DateTimeField(
+        null=True, blank=True, help_text="When the MASH's managers were told it is overdue"
+    )
 
     class Meta:
         ordering = ["-created_on"]

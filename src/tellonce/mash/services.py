@@ -1311,12 +1311,57 @@ def strategy_discussion_record(
     return discussion
 
 
+def conference_held_record(
+    *, user: User, discussion: StrategyDiscussion, held_on: date | None, via: Via
+) -> StrategyDiscussion:
+    """Record that the initial child protection conference was held."""
+    _require_social_worker(user, discussion.case)
+    problems = {}
+    if discussion.conference_due is None:
+        problems["conference_held_on"] = "No conference follows this strategy discussion"
+    elif discussion.conference_held_on is not None:
+        problems["conference_held_on"] = (
+            f"The conference was recorded as held on {discussion.conference_held_on:%-d %B %Y}"
+        )
+    elif held_on is None:
+        problems["conference_held_on"] = "Enter the date the conference was held"
+    elif discussion.held_on and held_on < timezone.localdate(discussion.held_on):
+        problems["conference_held_on"] = "The conference must be after the strategy discussion"
+    elif held_on > timezone.localdate():
+        problems["conference_held_on"] = "The date must be today or in the past"
+    if problems:
+        raise ValidationError(problems)
+    assert held_on is not None
+    with transaction.atomic():
+        discussion.conference_held_on = held_on
+        discussion.modified_by = user
+        discussion.save(update_fields=["conference_held_on", "modified_by", "modified_on"])
+        late = discussion.conference_due and held_on > discussion.conference_due
+        _transition(
+            discussion.case,
+            "",
+            user,
+            f"Initial child protection conference held on {held_on:%-d %B %Y}"
+            + (f", after its due date ({discussion.conference_due:%-d %B %Y})" if late else ""),
+        )
+        audit_via(
+            via,
+            user=user,
+            action=Action.CHANGE,
+            person=discussion.person,
+            obj=discussion,
+            detail={"change": "conference held"},
+        )
+    return discussion
+
+
 # ----- the clock: chasing and escalating -------------------------------------------
 
 
 @dataclass
 class ClockTick:
     decisions_escalated: int = 0
+    conferences_overdue: int = 0
     requests_chased: int = 0
     requests_escalated: int = 0
 
@@ -1388,6 +1433,7 @@ def mash_clock_tick(now: datetime | None = None) -> ClockTick:
                 ]
             )
             tick.decisions_escalated += 1
+    tick.conferences_overdue = _conferences_overdue(now)
     due = InformationRequest.objects.filter(
         answered_on__isnull=True, due_on__lte=now, chased_on__isnull=True
     ).select_related("team__agency", "case__person", "case__hub")
@@ -1486,6 +1532,50 @@ def mash_clock_tick(now: datetime | None = None) -> ClockTick:
             )
             tick.requests_escalated += 1
     return tick
+
+
+def _conferences_overdue(now: datetime) -> int:
+    """Initial conferences past their due date and not recorded as held: the MASH's
+    managers are told, once."""
+    count = 0
+    overdue = StrategyDiscussion.objects.filter(
+        conference_due__lt=timezone.localdate(now),
+        conference_held_on__isnull=True,
+        conference_overdue_on__isnull=True,
+    ).select_related("case__hub", "person")
+    for discussion in overdue:
+        with transaction.atomic():
+            if not StrategyDiscussion.objects.filter(
+                pk=discussion.pk, conference_overdue_on__isnull=True
+            ).update(conference_overdue_on=now):
+                continue
+            case = discussion.case
+            assert discussion.conference_due is not None
+            alerts_write(
+                [
+                    Alert(
+                        kind=AlertKind.CONFERENCE_OVERDUE,
+                        key=f"strategy:{discussion.pk}:manager:{manager.pk}",
+                        team=case.hub,
+                        user=manager,
+                        person=discussion.person,
+                        link=f"/mash/cases/{case.pk}/",
+                        title=(
+                            "The initial child protection conference for"
+                            f" {discussion.person.full_name} is overdue"
+                        ),
+                        body=(
+                            "The conference was due by"
+                            f" {discussion.conference_due:%-d %B %Y} (15 working days after the"
+                            " strategy discussion) and is not recorded as held."
+                        ),
+                    )
+                    for manager in _managers(case.hub)
+                    if manager.has_role(Role.MASH_MANAGER)
+                ]
+            )
+            count += 1
+    return count
 
 
 # ----- wording ----------------------------------------------------------------------

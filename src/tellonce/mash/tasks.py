@@ -20,6 +20,7 @@ def mash_clock() -> dict[str, int]:
     mash_clock_book()
     return {
         "decisions_escalated": tick.decisions_escalated,
+        "conferences_overdue": tick.conferences_overdue,
         "requests_chased": tick.requests_chased,
         "requests_escalated": tick.requests_escalated,
     }

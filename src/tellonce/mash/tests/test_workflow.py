@@ -623,3 +623,56 @@ def test_the_strategy_discussion_invites_those_who_know_jack_and_sets_the_confer
         person=world.jack, external_ref=f"mash-strategy-{discussion.pk}"
     )
     assert "Joint section 47 enquiry" in event.summary and "7 January 2027" in event.summary
+
+
+def test_an_initial_conference_not_held_by_its_due_date_is_escalated_once(world):
+    with time_machine.travel(at(2026, 12, 11, 10, 0), tick=False):
+        case = decided(world, screened(world, dana_tells_the_mash_about_jack(world), "red"))
+        invitees = [p.team.pk for p in services.strategy_invitees_proposed(case)]
+        discussion = services.strategy_discussion_plan(
+            user=world.sam, case=case, team_ids=invitees, via=WEB
+        )
+        services.strategy_discussion_record(
+            user=world.sam,
+            discussion=discussion,
+            held_on=at(2026, 12, 11, 9, 30),
+            attended_team_ids=invitees,
+            information_shared="Police: two call-outs. Health: missed checks. School: disclosure.",
+            outcome=StrategyOutcome.SINGLE_S47,
+            rationale="Reasonable cause to suspect Jack is suffering significant physical harm.",
+            via=WEB,
+        )
+    discussion.refresh_from_db()
+    assert discussion.conference_due == date(2027, 1, 6)
+    with time_machine.travel(at(2027, 1, 6, 23, 0), tick=False):
+        assert services.mash_clock_tick().conferences_overdue == 0
+    with time_machine.travel(at(2027, 1, 7, 0, 5), tick=False):
+        assert services.mash_clock_tick().conferences_overdue == 1
+        assert services.mash_clock_tick().conferences_overdue == 0
+    alert = Alert.objects.get(kind=AlertKind.CONFERENCE_OVERDUE)
+    assert (alert.user, alert.person) == (world.maria, world.jack)
+    with time_machine.travel(at(2027, 1, 8, 12, 0), tick=False):
+        services.conference_held_record(
+            user=world.sam, discussion=discussion, held_on=date(2027, 1, 8), via=WEB
+        )
+    assert "after its due date (6 January 2027)" in case.transitions.last().reason
+
+
+def test_each_round_of_the_clock_books_the_next_and_serve_books_one_if_none_waits(world, settings):
+    from django_tasks_db.models import DBTaskResult
+
+    from tellonce.mash.tasks import mash_clock, mash_clock_ensure
+
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    }
+    assert mash_clock_ensure() is True
+    assert mash_clock_ensure() is False  # one is waiting already
+    waiting = DBTaskResult.objects.filter(task_path=mash_clock.module_path)
+    assert waiting.count() == 1
+    with time_machine.travel(at(2026, 12, 14, 9, 0), tick=False):
+        result = mash_clock.call()
+    assert result["requests_chased"] == 0
+    assert waiting.count() == 2
+    booked = waiting.order_by("-enqueued_at").first()
+    assert booked.run_after == at(2026, 12, 14, 9, settings.MASH_CLOCK_MINUTES)
