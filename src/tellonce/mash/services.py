@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from tellonce.alerts.models import Alert, AlertKind
@@ -92,7 +92,7 @@ def source_for(agency: Agency | None, team: Team | None) -> str:
         Service.EDUCATION_MASH: ReferralSource.EDUCATION,
     }
     if team is not None and team.service in by_service:
-        return by_service[team.service]
+        return by_service[Service(team.service)]
     by_kind = {
         AgencyKind.SCHOOL: ReferralSource.SCHOOLS,
         AgencyKind.POLICE: ReferralSource.POLICE,
@@ -246,6 +246,32 @@ def contact_make(
         raise ValidationError(problems)
     hub = _hub_for(user)
     received_on = received_on or timezone.now()
+    try:
+        return _contact_store(user, details, chosen, hub, agency, channel, via, received_on)
+    except IntegrityError as exc:
+        # The same contact sent twice at once: the other request stored it first.
+        if (
+            details.external_ref
+            and Contact.objects.filter(
+                referring_agency=agency, external_ref=details.external_ref.strip()
+            ).exists()
+        ):
+            raise ValidationError(
+                {"external_ref": "Your agency has already sent a contact with this reference"}
+            ) from exc
+        raise
+
+
+def _contact_store(
+    user: User,
+    details: ContactDetails,
+    chosen: dict[int, tuple[Person, str]],
+    hub: Team,
+    agency: Agency,
+    channel: str,
+    via: Via,
+    received_on: datetime,
+) -> Contact:
     with transaction.atomic():
         contact = Contact.objects.create(
             hub=hub,
@@ -327,6 +353,7 @@ def _child_matched(contact: Contact, n: int, child: ChildDetails) -> tuple[Perso
         Arrived.ALREADY_LINKED: ContactChild.Match.LINKED,
         Arrived.REVIEW: ContactChild.Match.REVIEW,
     }.get(arrival.outcome, ContactChild.Match.NEW)
+    assert arrival.person_id is not None
     return Person.objects.get(pk=arrival.person_id), match
 
 
@@ -717,6 +744,7 @@ def _actions_store(case: MashCase, actions: Sequence[ActionDetails], user: User)
             created_by=user,
         )
         for action in actions
+        if action.due_on is not None  # checked by _actions_check: never None here
     )
 
 
@@ -1130,13 +1158,14 @@ def strategy_invitees_proposed(case: MashCase) -> list[ProposedTeam]:
     _involved_teams(case, proposed)
     for child in case.contact_children.select_related("contact__referrer__team__agency"):
         referrer = child.contact.referrer
-        if referrer is None or referrer.team is None or referrer.is_system_account:
+        if referrer is None or referrer.team is None:
             continue
-        entry = proposed.setdefault(referrer.team_id, ProposedTeam(referrer.team))
+        entry = proposed.setdefault(referrer.team.pk, ProposedTeam(referrer.team))
         entry.reasons.append(
             f"made the contact on {timezone.localtime(child.contact.received_on):%-d %B %Y}"
         )
-        entry.user = entry.user or referrer
+        if not referrer.is_system_account:  # an agency's system: its team is invited
+            entry.user = entry.user or referrer
     return list(proposed.values())
 
 

@@ -1,0 +1,460 @@
+"""The API of the MASH front door: contacts from agency systems and signed-in
+practitioners, and the MASH's work on each child (the queue, screening, requests for
+information, decisions and their sign-off, actions, the daily meeting, strategy
+discussions). Thin, as the rest of the API: the same selectors and services as the
+pages decide who may do what, check everything at once and audit it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, time
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from tellonce.api import mash_serializers as ms
+from tellonce.api.views import ERRORS, _user
+from tellonce.audit.services import via_request
+from tellonce.mash import selectors, services
+from tellonce.mash.models import Channel, MashCase, MeetingItem, StrategyDiscussion
+from tellonce.mash.selectors import hub_of
+from tellonce.organisations.models import Role
+
+#: The services' names for fields the API names otherwise.
+_API_NAMES = {
+    "referrer_name": "referrer.name",
+    "referrer_role": "referrer.role",
+    "referrer_phone": "referrer.phone",
+    "referrer_email": "referrer.email",
+    "rag_reason": "reason",
+    "outcome_reason": "reason",
+}
+
+
+def _api_name(field: str) -> str:
+    """A service's field as the API names it: `children-0-date_of_birth` is
+    `children[0].date_of_birth`, `referrer_name` is `referrer.name`."""
+    return re.sub(r"^(\w+)-(\d+)-", r"\1[\2].", _API_NAMES.get(field, field))
+
+
+@contextmanager
+def _named_as_sent() -> Iterator[None]:
+    """Report a service's problems under the names of the fields in the request body."""
+    try:
+        yield
+    except ValidationError as exc:
+        if not hasattr(exc, "error_dict"):
+            raise
+        raise ValidationError(
+            {_api_name(field): messages for field, messages in exc.message_dict.items()}
+        ) from exc
+
+
+def _problems(detail: Any, path: str = "") -> Iterator[tuple[str, str]]:
+    """A serializer's errors by the path of the field in the body: `children[0].sex`,
+    `invitees[2]` (the API's usual errors do not number the items of a list)."""
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            if isinstance(key, int):
+                yield from _problems(value, f"{path}[{key}]")
+            elif key == "non_field_errors":
+                yield from _problems(value, path)
+            else:
+                yield from _problems(value, f"{path}.{key}" if path else str(key))
+    elif isinstance(detail, list) and any(isinstance(item, dict | list) for item in detail):
+        for n, item in enumerate(detail):
+            yield from _problems(item, f"{path}[{n}]")
+    elif isinstance(detail, list):
+        for message in detail:
+            yield path, str(message)
+    else:
+        yield path, str(detail)
+
+
+def _valid(body: serializers.Serializer) -> Any:
+    """The body's values, or a 400 that names each field that is wrong as sent."""
+    if not body.is_valid():
+        named: dict[str, list[str]] = {}
+        for path, message in _problems(body.errors):
+            named.setdefault(path or "non_field_errors", []).append(message)
+        raise exceptions.ValidationError(named)
+    return body.validated_data
+
+
+def _case(request: Request, case_id: int) -> MashCase:
+    """A case of the caller's MASH (403 outside the MASH, 404 for another MASH's)."""
+    hub = hub_of(_user(request))
+    return get_object_or_404(MashCase.objects.select_related("person", "hub"), pk=case_id, hub=hub)
+
+
+# ----- contacts ----------------------------------------------------------------------
+
+
+class ContactCreateView(APIView):
+    @extend_schema(
+        summary="Tell the MASH about one or more children (a contact)",
+        description=(
+            "For agency systems and practitioners. Each child is either a person already in"
+            " TellOnce (`person`, from a search) or their details, which are matched as a"
+            " record of your agency would be (`match`: linked to a known child, new, or new"
+            " with a possible match waiting for review). A case is opened for each child, or"
+            " the contact joins the case opened for them in the last few days"
+            " (`duplicate`). Values of the wrong type are reported first; then everything"
+            " the MASH needs to know is checked at once, each problem by field"
+            " (`children[0].date_of_birth`, `referrer.phone`). `external_ref`, your system's"
+            " id for the contact, is accepted once per agency: sending it again is a 400"
+            " naming `external_ref`, and nothing is written."
+        ),
+        request=ms.ContactCreateSerializer,
+        responses={201: ms.ContactSerializer, 400: ERRORS, 403: ERRORS},
+    )
+    def post(self, request: Request) -> Response:
+        user = _user(request)
+        if not user.does_casework or user.team is None:
+            raise PermissionDenied("Making a contact is for practitioners and agency systems")
+        body = ms.ContactCreateSerializer(data=request.data)
+        _valid(body)
+        with _named_as_sent():
+            contact = services.contact_make(
+                user=user, details=body.details(), channel=Channel.API, via=via_request(request)
+            )
+        return Response(ms.ContactSerializer(contact).data, status=status.HTTP_201_CREATED)
+
+
+# ----- the queue and a case ----------------------------------------------------------
+
+
+class QueueView(APIView):
+    @extend_schema(
+        summary="The MASH's cases, most urgent first, with their timers (MASH staff)",
+        operation_id="mash_cases_list",
+        parameters=[ms.QueueQuerySerializer],
+        responses={200: ms.QueuePageSerializer, 400: ERRORS, 403: ERRORS},
+    )
+    def get(self, request: Request) -> Response:
+        user = _user(request)
+        hub_of(user)  # Refused outside the MASH before the query is looked at.
+        query = _valid(ms.QueueQuerySerializer(data=request.query_params))
+        page = selectors.mash_queue(user=user, filters=query["filters"], page=query["page"])
+        return Response(ms.QueuePageSerializer(page).data)
+
+
+class CaseView(APIView):
+    @extend_schema(
+        summary="A case and everything the MASH needs to decide (MASH staff; audited)",
+        responses={200: ms.CasePictureSerializer, 403: ERRORS, 404: ERRORS},
+    )
+    def get(self, request: Request, case_id: int) -> Response:
+        picture = selectors.case_get(user=_user(request), case_id=case_id, via=via_request(request))
+        return Response(ms.CasePictureSerializer(picture).data)
+
+
+class ScreeningView(APIView):
+    @extend_schema(
+        summary="Screen a case: red, amber or green, and why (MASH social workers)",
+        request=ms.ScreeningSerializer,
+        responses={200: ms.CaseSerializer, 400: ERRORS, 403: ERRORS, 404: ERRORS},
+    )
+    def post(self, request: Request, case_id: int) -> Response:
+        case = _case(request, case_id)
+        data = _valid(ms.ScreeningSerializer(data=request.data))
+        with _named_as_sent():
+            case = services.case_screen(
+                user=_user(request),
+                case=case,
+                rag=data["rag"],
+                reason=data["reason"],
+                via=via_request(request),
+            )
+        return Response(ms.CaseSerializer(case).data)
+
+
+class RequestCreateView(APIView):
+    @extend_schema(
+        summary="Ask a partner team what it knows; due by a deadline set by the rating",
+        request=ms.RequestCreateSerializer,
+        responses={201: ms.RequestSerializer, 400: ERRORS, 403: ERRORS, 404: ERRORS},
+    )
+    def post(self, request: Request, case_id: int) -> Response:
+        case = _case(request, case_id)
+        data = _valid(ms.RequestCreateSerializer(data=request.data))
+        with _named_as_sent():
+            rfi = services.rfi_send(
+                user=_user(request),
+                case=case,
+                team=data["team"],
+                question=data["question"],
+                via=via_request(request),
+            )
+        return Response(ms.RequestSerializer(rfi).data, status=status.HTTP_201_CREATED)
+
+
+class DecisionView(APIView):
+    @extend_schema(
+        summary="Propose the outcome, why, and the actions that follow (for sign-off)",
+        description=(
+            "Every action needs an owner and a due date: a problem with the first action is"
+            " reported as `actions[0].due_on`."
+        ),
+        request=ms.DecisionSerializer,
+        responses={200: ms.CaseSerializer, 400: ERRORS, 403: ERRORS, 404: ERRORS},
+    )
+    def post(self, request: Request, case_id: int) -> Response:
+        case = _case(request, case_id)
+        body = ms.DecisionSerializer(data=request.data)
+        data = _valid(body)
+        with _named_as_sent():
+            case = services.decision_propose(
+                user=_user(request),
+                case=case,
+                outcome=data["outcome"],
+                reason=data["reason"],
+                advice=data["advice"],
+                lead_professional_user=data["lead_professional"],
+                actions=body.actions_details(),
+                via=via_request(request),
+            )
+        return Response(ms.CaseSerializer(case).data)
+
+
+class SignOffView(APIView):
+    @extend_schema(
+        summary="Sign off the proposed decision, or send it back saying why (MASH managers)",
+        request=ms.SignOffSerializer,
+        responses={200: ms.CaseSerializer, 400: ERRORS, 403: ERRORS, 404: ERRORS},
+    )
+    def post(self, request: Request, case_id: int) -> Response:
+        case = _case(request, case_id)
+        data = _valid(ms.SignOffSerializer(data=request.data))
+        with _named_as_sent():
+            case = services.decision_sign_off(
+                user=_user(request),
+                case=case,
+                agree=data["agree"],
+                note=data["note"],
+                via=via_request(request),
+            )
+        return Response(ms.CaseSerializer(case).data)
+
+
+class ActionCreateView(APIView):
+    @extend_schema(
+        summary="Add an action for the child: what, who, and by when",
+        request=ms.ActionInputSerializer,
+        responses={201: ms.ActionSerializer, 400: ERRORS, 403: ERRORS, 404: ERRORS},
+    )
+    def post(self, request: Request, case_id: int) -> Response:
+        case = _case(request, case_id)
+        details = ms.action_details(_valid(ms.ActionInputSerializer(data=request.data)))
+        with _named_as_sent():
+            action = services.action_add(
+                user=_user(request),
+                case=case,
+                description=details.description,
+                owner=details.owner,
+                due_on=details.due_on,
+                via=via_request(request),
+            )
+        return Response(ms.ActionSerializer(action).data, status=status.HTTP_201_CREATED)
+
+
+class CloseView(APIView):
+    @extend_schema(
+        summary="Close a signed-off referral with its DfE reason for closure",
+        request=ms.CloseSerializer,
+        responses={200: ms.CaseSerializer, 400: ERRORS, 403: ERRORS, 404: ERRORS},
+    )
+    def post(self, request: Request, case_id: int) -> Response:
+        case = _case(request, case_id)
+        data = _valid(ms.CloseSerializer(data=request.data))
+        with _named_as_sent():
+            case = services.referral_close(
+                user=_user(request),
+                case=case,
+                closure_reason=data["closure_reason"],
+                note=data["note"],
+                via=via_request(request),
+            )
+        return Response(ms.CaseSerializer(case).data)
+
+
+class StrategyDiscussionPlanView(APIView):
+    @extend_schema(
+        summary="Plan a strategy discussion and invite teams; each is told",
+        description="Social care, police and health must always be among the invitees.",
+        request=ms.StrategyPlanSerializer,
+        responses={201: ms.StrategyDiscussionSerializer, 400: ERRORS, 403: ERRORS, 404: ERRORS},
+    )
+    def post(self, request: Request, case_id: int) -> Response:
+        case = _case(request, case_id)
+        data = _valid(ms.StrategyPlanSerializer(data=request.data))
+        with _named_as_sent():
+            discussion = services.strategy_discussion_plan(
+                user=_user(request), case=case, team_ids=data["invitees"], via=via_request(request)
+            )
+        return Response(
+            ms.StrategyDiscussionSerializer(discussion).data, status=status.HTTP_201_CREATED
+        )
+
+
+class StrategyDiscussionRecordView(APIView):
+    @extend_schema(
+        summary="Record a strategy discussion: who came, what was shared, the decision",
+        description=(
+            "An s47 enquiry sets `conference_due`: the initial child protection conference,"
+            " 15 working days after the discussion."
+        ),
+        request=ms.StrategyRecordSerializer,
+        responses={200: ms.StrategyDiscussionSerializer, 400: ERRORS, 403: ERRORS, 404: ERRORS},
+    )
+    def post(self, request: Request, discussion_id: int) -> Response:
+        discussion = get_object_or_404(
+            StrategyDiscussion.objects.select_related("case__hub", "case__person"),
+            pk=discussion_id,
+            case__hub=hub_of(_user(request)),
+        )
+        data = _valid(ms.StrategyRecordSerializer(data=request.data))
+        with _named_as_sent():
+            discussion = services.strategy_discussion_record(
+                user=_user(request),
+                discussion=discussion,
+                held_on=data["held_on"],
+                attended_team_ids=data["attended"],
+                information_shared=data["information_shared"],
+                outcome=data["outcome"],
+                rationale=data["rationale"],
+                via=via_request(request),
+            )
+        return Response(ms.StrategyDiscussionSerializer(discussion).data)
+
+
+# ----- requests for information ------------------------------------------------------
+
+
+class RequestInboxView(APIView):
+    @extend_schema(
+        summary="The MASH's requests for information to your team, soonest due first",
+        parameters=[ms.InboxQuerySerializer],
+        responses={200: ms.InboxRowSerializer(many=True), 400: ERRORS, 403: ERRORS},
+    )
+    def get(self, request: Request) -> Response:
+        query = _valid(ms.InboxQuerySerializer(data=request.query_params))
+        rows = selectors.rfi_inbox(user=_user(request), answered=query["answered"])
+        return Response(ms.InboxRowSerializer(rows, many=True).data)
+
+
+class RequestView(APIView):
+    @extend_schema(
+        summary="A request for information (the team asked, or the MASH that asked; audited)",
+        responses={200: ms.RequestSerializer, 404: ERRORS},
+    )
+    def get(self, request: Request, request_id: int) -> Response:
+        rfi = selectors.rfi_get(
+            user=_user(request), request_id=request_id, via=via_request(request)
+        )
+        return Response(ms.RequestSerializer(rfi).data)
+
+
+class RequestAnswerView(APIView):
+    @extend_schema(
+        summary="Answer a request for information (the team asked only); the MASH is told",
+        request=ms.AnswerSerializer,
+        responses={200: ms.RequestSerializer, 400: ERRORS, 403: ERRORS, 404: ERRORS},
+    )
+    def post(self, request: Request, request_id: int) -> Response:
+        user = _user(request)
+        rfi = selectors.rfi_get(user=user, request_id=request_id, via=via_request(request))
+        data = _valid(ms.AnswerSerializer(data=request.data))
+        with _named_as_sent():
+            rfi = services.rfi_answer(
+                user=user, request=rfi, answer=data["answer"], via=via_request(request)
+            )
+        return Response(ms.RequestSerializer(rfi).data)
+
+
+class ResponseTimesView(APIView):
+    @extend_schema(
+        summary="How quickly each agency answers the MASH (analysts and MASH managers)",
+        description="Counts and median working hours per agency; no child is named.",
+        parameters=[ms.ResponseTimesQuerySerializer],
+        responses={200: ms.ResponseTimesSerializer(many=True), 400: ERRORS, 403: ERRORS},
+    )
+    def get(self, request: Request) -> Response:
+        if not _user(request).has_role(Role.PARTNERSHIP_ANALYST, Role.MASH_MANAGER):
+            raise PermissionDenied("Response times are for partnership analysts and MASH managers")
+        query = _valid(ms.ResponseTimesQuerySerializer(data=request.query_params))
+        since = query.get("since")
+        rows = selectors.rfi_response_times(
+            since=timezone.make_aware(datetime.combine(since, time.min)) if since else None
+        )
+        return Response(ms.ResponseTimesSerializer(rows, many=True).data)
+
+
+# ----- the daily meeting -------------------------------------------------------------
+
+
+class MeetingOpenView(APIView):
+    @extend_schema(
+        summary="Open today's MASH meeting with its agenda (or get it if already open)",
+        request=None,
+        responses={201: ms.MeetingSerializer, 200: ms.MeetingSerializer, 403: ERRORS},
+    )
+    def post(self, request: Request) -> Response:
+        user = _user(request)
+        already = selectors.meeting_today(user=user) is not None
+        meeting = services.meeting_open(user=user, via=via_request(request))
+        return Response(
+            ms.MeetingSerializer(meeting).data,
+            status=status.HTTP_200_OK if already else status.HTTP_201_CREATED,
+        )
+
+
+class MeetingMinutesView(APIView):
+    @extend_schema(
+        summary="Minute one child's item: what was discussed and decided",
+        request=ms.MinutesInputSerializer,
+        responses={200: ms.MeetingItemSerializer, 400: ERRORS, 403: ERRORS, 404: ERRORS},
+    )
+    def post(self, request: Request, item_id: int) -> Response:
+        user = _user(request)
+        item = get_object_or_404(
+            MeetingItem.objects.select_related("meeting", "case__person"),
+            pk=item_id,
+            meeting__hub=hub_of(user),
+        )
+        data = _valid(ms.MinutesInputSerializer(data=request.data))
+        with _named_as_sent():
+            item = services.meeting_minute(
+                user=user,
+                item=item,
+                minutes=data["minutes"],
+                decisions=data["decisions"],
+                via=via_request(request),
+            )
+        return Response(ms.MeetingItemSerializer(item).data)
+
+
+class MeetingCloseView(APIView):
+    @extend_schema(
+        summary="Close the meeting: each child's minutes go onto their chronology",
+        request=ms.MeetingCloseSerializer,
+        responses={200: ms.MeetingSerializer, 400: ERRORS, 403: ERRORS, 404: ERRORS},
+    )
+    def post(self, request: Request, meeting_id: int) -> Response:
+        user = _user(request)
+        meeting = selectors.meeting_get(user=user, meeting_id=meeting_id)
+        data = _valid(ms.MeetingCloseSerializer(data=request.data))
+        with _named_as_sent():
+            meeting = services.meeting_close(
+                user=user, meeting=meeting, attendees=data["attendees"], via=via_request(request)
+            )
+        return Response(ms.MeetingSerializer(meeting).data)
