@@ -10,6 +10,7 @@ urlpatterns = [
     path("linkage/", include("tellonce.linkage.urls")),
     path("alerts/", include("tellonce.alerts.urls")),
     path("involvements/", include("tellonce.involvements.urls")),
+    path("mash/", include("tellonce.mash.urls")),
     path("api/v1/", include("tellonce.api.urls")),
     path("admin/", admin.site.urls),
 ]

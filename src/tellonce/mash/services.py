@@ -859,6 +859,14 @@ def decision_sign_off(*, user: User, case: MashCase, agree: bool, note: str, via
     with transaction.atomic():
         if not agree:
             _transition(case, State.INFORMATION_GATHERING, user, f"Sent back: {note.strip()}")
+            audit_via(
+                via,
+                user=user,
+                action=Action.CHANGE,
+                person=case.person,
+                obj=case,
+                detail={"change": "decision sent back"},
+            )
             return case
         now = timezone.now()
         case.signed_off_by, case.signed_off_on = user, now

@@ -20,6 +20,7 @@ SYSTEMS = ["police_system", "school_system"]
 EVERYONE = ["anonymous", *PRACTITIONERS, *SYSTEMS]
 NO_NAMES = {"ana": 404, "adam": 404}
 SIGN_IN = "302:/sign-in/"
+IN_THE_MASH = {"sam": 200, "maria": 200, "tom": 200, "hannah": 200, "ed": 200}
 FLAG = "302:flag"
 
 # endpoint -> (method, path template, body, {persona: expected}, default expected)
@@ -101,6 +102,32 @@ WEB = {
     ),
     # Everyone's own inbox: alerts to them and their team.
     "alerts inbox": ("get", "/alerts/", None, {"anonymous": SIGN_IN}, 200),
+    # Anyone who may know of Jack and does casework in a team may tell the MASH.
+    "jack contact to the mash": (
+        "get",
+        "/mash/contacts/new/?person={jack}",
+        None,
+        {"anonymous": SIGN_IN, "ana": 403, "adam": 403},
+        200,
+    ),
+    # The MASH's queue, its cases and its meeting: the MASH only.
+    "mash queue": ("get", "/mash/", None, {"anonymous": SIGN_IN, **IN_THE_MASH}, 403),
+    "amir mash case": (
+        "get",
+        "/mash/cases/{amir_case}/",
+        None,
+        {"anonymous": SIGN_IN, **IN_THE_MASH},
+        403,
+    ),
+    "mash meeting": ("get", "/mash/meeting/", None, {"anonymous": SIGN_IN, **IN_THE_MASH}, 403),
+    # Each team's requests for information from the MASH.
+    "requests for information": (
+        "get",
+        "/mash/requests/",
+        None,
+        {"anonymous": SIGN_IN, "ana": 403, "adam": 403},
+        200,
+    ),
 }
 REASON = {"reason": "Called by the hospital about an injury; need history now"}
 API = {
@@ -200,9 +227,43 @@ def _client_for(world, persona: str) -> Client:
     return sign_in_fully(client, getattr(world, persona))
 
 
+def _amir_case(world):
+    """A contact about Amir, so the MASH has a case to show (or refuse)."""
+    from tellonce.audit.models import Channel
+    from tellonce.audit.services import Via
+    from tellonce.mash.models import Channel as ContactChannel
+    from tellonce.mash.models import MashCase
+    from tellonce.mash.services import ChildDetails, ContactDetails, contact_make
+
+    contact = contact_make(
+        user=world.sam,
+        details=ContactDetails(
+            children=[ChildDetails(person_id=world.amir.pk)],
+            source="5A",
+            referrer_name="Sam Okafor",
+            referrer_role="MASH social worker",
+            referrer_phone="020 7946 1000",
+            referrer_email="",
+            concern="Amir was found by police at 2am far from home, with older men he met online.",
+            help_so_far="Police took him home and told his mother; a return interview is booked.",
+            child_needs="Amir needs to be safe from exploitation and back in school every day.",
+            child_voice="Amir said they were his friends and he is fine.",
+            household="Lives with his mother and two younger brothers.",
+            family_knows=True,
+            consent="given",
+        ),
+        channel=ContactChannel.WEB,
+        via=Via(Channel.WEB),
+    )
+    return MashCase.objects.get(contact_children__contact=contact)
+
+
 def _check(world, persona, method, template, body, expected):
     client = _client_for(world, persona)
-    path = template.format(jack=world.jack.pk, amir=world.amir.pk)
+    ids = {"jack": world.jack.pk, "amir": world.amir.pk}
+    if "{amir_case}" in template:
+        ids["amir_case"] = _amir_case(world).pk
+    path = template.format(**ids)
     if method == "get":
         response = client.get(path)
     else:

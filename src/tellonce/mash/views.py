@@ -1,0 +1,660 @@
+"""Pages of the MASH front door: a practitioner tells the MASH about a child; the MASH
+works its queue and each case (screening, requests for information, the decision and
+its sign-off, actions, strategy discussions); partner teams answer requests; the daily
+meeting is minuted. Forms parse, services write, selectors read and decide access."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from tellonce.accounts.models import User
+from tellonce.audit.services import Via, via_request
+from tellonce.core import workdays
+from tellonce.core.forms import form_errors_from
+from tellonce.mash import selectors, services
+from tellonce.mash.forms import (
+    ActionForm,
+    AnswerForm,
+    CloseForm,
+    ContactForm,
+    DecisionForm,
+    MeetingCloseForm,
+    MinutesForm,
+    QueueFilterForm,
+    RequestsForm,
+    ScreenForm,
+    SignOffForm,
+    StrategyPlanForm,
+    StrategyRecordForm,
+    contact_fields,
+    decision_fields,
+)
+from tellonce.mash.models import (
+    Channel,
+    Contact,
+    MashCase,
+    MeetingItem,
+    Outcome,
+    State,
+    StrategyDiscussion,
+)
+from tellonce.organisations.models import Role, Team
+from tellonce.people.selectors import person_get_for_user
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _data(request: HttpRequest) -> Any:
+    return request.POST if request.method == "POST" else None
+
+
+# ----- telling the MASH -------------------------------------------------------------
+
+
+def _may_make_contact(user: User) -> None:
+    if not user.does_casework or user.team is None:
+        raise PermissionDenied("Contacts to the MASH are made by practitioners in a team")
+
+
+def _chosen_child(user: User, person_id: str | None) -> Any:
+    """The child chosen from TellOnce (`?person=`), where the user may know of them."""
+    if not person_id:
+        return None
+    try:
+        UUID(person_id)
+    except ValueError as exc:
+        raise Http404("No such person") from exc
+    person, _ = person_get_for_user(user=user, person_id=person_id)
+    return person
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_new(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    _may_make_contact(user)
+    assert user.team is not None
+    chosen = (
+        request.POST.get("children-0-person")
+        if request.method == "POST"
+        else request.GET.get("person")
+    )
+    person = _chosen_child(user, chosen)
+    initial = {
+        "source": services.source_for(user.team.agency, user.team),
+        "referrer_name": user.get_full_name(),
+        "referrer_role": user.job_title or ", ".join(user.role_labels[:1]),
+        "referrer_phone": user.phone or user.team.phone,
+        "referrer_email": user.email or user.team.email,
+    }
+    form = ContactForm(_data(request), person=person, initial=initial)
+    if request.method == "POST":
+        readable = form.is_valid()
+        details, blocks = form.details()
+        fields = contact_fields(blocks)
+        if not readable:
+            # Say everything else that is missing too, so nobody submits three times.
+            problems = services.contact_check(details)
+            unseen = {k: v for k, v in problems.items() if fields.get(k, k) not in form.errors}
+            form_errors_from(form, ValidationError(unseen), fields)
+        else:
+            try:
+                contact = services.contact_make(
+                    user=user, details=details, channel=Channel.WEB, via=via_request(request)
+                )
+            except ValidationError as exc:
+                form_errors_from(form, exc, fields)
+            else:
+                return redirect("mash:contact-sent", contact_id=contact.pk)
+    return render(
+        request, "mash/contact_new.html", {"form": form, "person": person, "nav": "mash-contact"}
+    )
+
+
+@login_required
+def contact_sent(request: HttpRequest, contact_id: int) -> HttpResponse:
+    """The confirmation: for the referrer, and the MASH that received it."""
+    user = _user(request)
+    contact = get_object_or_404(Contact.objects.select_related("hub"), pk=contact_id)
+    hub = user.team.hub if user.team is not None else None
+    in_the_mash = user.works_in_mash and hub is not None and hub.pk == contact.hub_id
+    if contact.referrer_id != user.pk and not in_the_mash:
+        raise Http404("No such contact")
+    children = list(contact.children.select_related("person", "case").order_by("pk"))
+    return render(
+        request,
+        "mash/contact_sent.html",
+        {"contact": contact, "children": children, "nav": "mash-contact"},
+    )
+
+
+# ----- the queue --------------------------------------------------------------------
+
+
+def _page_number(request: HttpRequest) -> int:
+    try:
+        return max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        return 1
+
+
+@login_required
+def queue(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    form = QueueFilterForm(request.GET or None)
+    filters = selectors.QueueFilter()
+    if form.is_bound and form.is_valid():
+        filters = selectors.QueueFilter(
+            state=form.cleaned_data["state"],
+            rag=form.cleaned_data["rag"],
+            overdue=form.cleaned_data["overdue"],
+            mine=form.cleaned_data["mine"],
+        )
+    page = selectors.mash_queue(user=user, filters=filters, page=_page_number(request))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "mash/queue.html",
+        {
+            "form": form,
+            "filters": filters,
+            "queue": page,
+            "query": query.urlencode(),
+            "page_numbers": range(1, page.pages + 1),
+            "nav": "mash",
+        },
+    )
+
+
+# ----- a case -----------------------------------------------------------------------
+
+
+@dataclass
+class CaseActions:
+    """The forms that apply to this case, for this user."""
+
+    screen: bool
+    ask: bool
+    decide: bool
+    sign_off: bool
+    add_action: bool
+    close: bool
+    plan_strategy: bool
+    record_strategy: list[StrategyDiscussion]
+
+
+def _case_actions(user: User, picture: selectors.CasePicture) -> CaseActions:
+    case = picture.case
+    social_worker = user.has_role(Role.MASH_SOCIAL_WORKER, Role.MASH_MANAGER)
+    working = case.state in (State.SCREENING, State.INFORMATION_GATHERING)
+    strategy = case.state == State.OUTCOME and case.outcome in (
+        Outcome.STRATEGY_DISCUSSION,
+        Outcome.IMMEDIATE_PROTECTION,
+    )
+    waiting = [d for d in picture.discussions if not d.is_held]
+    return CaseActions(
+        screen=social_worker and (case.state == State.RECEIVED or working),
+        ask=working and bool(case.rag),
+        decide=social_worker and working and bool(case.rag),
+        sign_off=user.has_role(Role.MASH_MANAGER) and case.state == State.DECISION,
+        add_action=case.closed_on is None,
+        close=social_worker
+        and case.state == State.OUTCOME
+        and case.is_referral
+        and case.closed_on is None,
+        plan_strategy=social_worker and strategy and not waiting,
+        record_strategy=waiting if social_worker else [],
+    )
+
+
+@login_required
+def case(request: HttpRequest, case_id: int) -> HttpResponse:
+    user = _user(request)
+    picture = selectors.case_get(user=user, case_id=case_id, via=via_request(request))
+    return render(
+        request,
+        "mash/case.html",
+        {
+            "picture": picture,
+            "case": picture.case,
+            "can": _case_actions(user, picture),
+            "now": timezone.now(),
+            "nav": "mash",
+        },
+    )
+
+
+def _case_form_page(
+    request: HttpRequest,
+    case_id: int,
+    *,
+    template: str,
+    form_for: Callable[[selectors.CasePicture, Any], forms.Form],
+    save: Callable[[forms.Form, MashCase, Via], str],
+    fields: Callable[[forms.Form], Mapping[str, str]] = lambda form: {},
+) -> HttpResponse:
+    """A small page with one form about a case: on success, back to the case with what
+    happened; otherwise the form again, with the service's problems on its fields."""
+    user = _user(request)
+    picture = selectors.case_get(user=user, case_id=case_id, via=via_request(request))
+    form = form_for(picture, _data(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            done = save(form, picture.case, via_request(request))
+        except ValidationError as exc:
+            form_errors_from(form, exc, fields(form))
+        else:
+            messages.success(request, done)
+            return redirect("mash:case", case_id=case_id)
+    return render(
+        request, template, {"picture": picture, "case": picture.case, "form": form, "nav": "mash"}
+    )
+
+
+def _practitioners() -> list[Any]:
+    """Who can own an action or lead: every practitioner in a team."""
+    return selectors.team_members(teams=list(Team.objects.values_list("pk", flat=True)))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_screen(request: HttpRequest, case_id: int) -> HttpResponse:
+    user = _user(request)
+
+    def save(form: forms.Form, case: MashCase, via: Via) -> str:
+        services.case_screen(
+            user=user,
+            case=case,
+            rag=form.cleaned_data["rag"],
+            reason=form.cleaned_data["rag_reason"],
+            via=via,
+        )
+        return f"Rated {case.get_rag_display().lower()}."
+
+    def form_for(picture: selectors.CasePicture, data: Any) -> forms.Form:
+        case = picture.case
+        initial = {"rag": case.rag, "rag_reason": case.rag_reason}
+        return ScreenForm(data, initial=initial)
+
+    return _case_form_page(
+        request, case_id, template="mash/screen.html", form_for=form_for, save=save
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def requests_send(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Ask partner teams: one request per ticked team, all sent or none."""
+    user = _user(request)
+
+    def save(form: forms.Form, case: MashCase, via: Via) -> str:
+        assert isinstance(form, RequestsForm)
+        teams = form.chosen()
+        with transaction.atomic():
+            for team in teams:
+                services.rfi_send(
+                    user=user, case=case, team=team, question=form.cleaned_data["question"], via=via
+                )
+        return "Asked " + ", ".join(t.name for t in teams) + "."
+
+    def form_for(picture: selectors.CasePicture, data: Any) -> forms.Form:
+        waiting = [r for r in picture.requests if not r.is_answered]
+        return RequestsForm(data, teams=picture.rfi_teams, waiting=waiting)
+
+    return _case_form_page(
+        request,
+        case_id,
+        template="mash/requests_send.html",
+        form_for=form_for,
+        save=save,
+        fields=lambda form: {"team": "teams"},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def decision(request: HttpRequest, case_id: int) -> HttpResponse:
+    user = _user(request)
+    people = _practitioners()
+
+    def save(form: forms.Form, case: MashCase, via: Via) -> str:
+        assert isinstance(form, DecisionForm)
+        actions, _ = form.actions()
+        services.decision_propose(
+            user=user,
+            case=case,
+            outcome=form.cleaned_data["outcome"],
+            reason=form.cleaned_data["outcome_reason"],
+            advice=form.cleaned_data["advice"],
+            lead_professional_user=form.lead,
+            actions=actions,
+            via=via,
+        )
+        return "Decision proposed: a MASH manager will now sign it off or send it back."
+
+    def fields(form: forms.Form) -> Mapping[str, str]:
+        assert isinstance(form, DecisionForm)
+        return decision_fields(form.actions()[1])
+
+    return _case_form_page(
+        request,
+        case_id,
+        template="mash/decision.html",
+        form_for=lambda picture, data: DecisionForm(data, people=people),
+        save=save,
+        fields=fields,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sign_off(request: HttpRequest, case_id: int) -> HttpResponse:
+    user = _user(request)
+    if not user.has_role(Role.MASH_MANAGER):
+        raise PermissionDenied("Only a MASH manager signs off decisions")
+
+    def save(form: forms.Form, case: MashCase, via: Via) -> str:
+        agree = form.cleaned_data["agree"] == "yes"
+        services.decision_sign_off(
+            user=user, case=case, agree=agree, note=form.cleaned_data["note"], via=via
+        )
+        if agree:
+            return f"Signed off: {case.get_outcome_display()}."
+        return "Sent back to the social worker."
+
+    return _case_form_page(
+        request,
+        case_id,
+        template="mash/sign_off.html",
+        form_for=lambda picture, data: SignOffForm(data),
+        save=save,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def action_add(request: HttpRequest, case_id: int) -> HttpResponse:
+    user = _user(request)
+    people = _practitioners()
+
+    def save(form: forms.Form, case: MashCase, via: Via) -> str:
+        assert isinstance(form, ActionForm)
+        action = form.action()
+        services.action_add(
+            user=user,
+            case=case,
+            description=action.description,
+            owner=action.owner,
+            due_on=action.due_on,
+            via=via,
+        )
+        return "Action added."
+
+    return _case_form_page(
+        request,
+        case_id,
+        template="mash/action_add.html",
+        form_for=lambda picture, data: ActionForm(data, people=people),
+        save=save,
+        fields=lambda form: {"due_on": "day"},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def referral_close(request: HttpRequest, case_id: int) -> HttpResponse:
+    user = _user(request)
+
+    def save(form: forms.Form, case: MashCase, via: Via) -> str:
+        services.referral_close(
+            user=user,
+            case=case,
+            closure_reason=form.cleaned_data["closure_reason"],
+            note=form.cleaned_data["note"],
+            via=via,
+        )
+        return f"Referral closed: {case.get_closure_reason_display()}."
+
+    return _case_form_page(
+        request,
+        case_id,
+        template="mash/close.html",
+        form_for=lambda picture, data: CloseForm(data),
+        save=save,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def strategy_plan(request: HttpRequest, case_id: int) -> HttpResponse:
+    user = _user(request)
+
+    def save(form: forms.Form, case: MashCase, via: Via) -> str:
+        discussion = services.strategy_discussion_plan(
+            user=user, case=case, team_ids=form.cleaned_data["invitees"], via=via
+        )
+        return f"Strategy discussion planned: {discussion.invitees.count()} teams invited."
+
+    return _case_form_page(
+        request,
+        case_id,
+        template="mash/strategy_plan.html",
+        form_for=lambda picture, data: StrategyPlanForm(data, invitees=picture.invitees),
+        save=save,
+        fields=lambda form: {"outcome": ""},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def strategy_record(request: HttpRequest, discussion_id: int) -> HttpResponse:
+    user = _user(request)
+    selectors.hub_of(user)
+    # Access is the case's: the discussion is read through it.
+    case_id = get_object_or_404(StrategyDiscussion, pk=discussion_id).case_id
+    found: dict[str, StrategyDiscussion] = {}
+
+    def form_for(picture: selectors.CasePicture, data: Any) -> forms.Form:
+        discussion = next((d for d in picture.discussions if d.pk == discussion_id), None)
+        if discussion is None:
+            raise Http404("No such strategy discussion")
+        found["discussion"] = discussion
+        return StrategyRecordForm(data, teams=[i.team for i in discussion.invitees.all()])
+
+    def save(form: forms.Form, case: MashCase, via: Via) -> str:
+        discussion = found["discussion"]
+        services.strategy_discussion_record(
+            user=user,
+            discussion=discussion,
+            held_on=form.cleaned_data["held_on"],
+            attended_team_ids=form.cleaned_data["attended"],
+            information_shared=form.cleaned_data["information_shared"],
+            outcome=form.cleaned_data["outcome"],
+            rationale=form.cleaned_data["rationale"],
+            via=via,
+        )
+        return f"Strategy discussion recorded: {discussion.get_outcome_display()}."
+
+    return _case_form_page(
+        request,
+        case_id,
+        template="mash/strategy_record.html",
+        form_for=form_for,
+        save=save,
+        fields=lambda form: {"held_on": "held_day"},
+    )
+
+
+# ----- requests for information -----------------------------------------------------
+
+
+@login_required
+def requests_inbox(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    answered = request.GET.get("answered") == "1"
+    rows = selectors.rfi_inbox(user=user, answered=answered)
+    return render(
+        request,
+        "mash/requests_inbox.html",
+        {"rows": rows, "answered": answered, "nav": "rfis"},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_page(request: HttpRequest, request_id: int) -> HttpResponse:
+    user = _user(request)
+    rfi = selectors.rfi_get(user=user, request_id=request_id, via=via_request(request))
+    asked = user.team_id == rfi.team_id
+    form = AnswerForm(_data(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.rfi_answer(
+                user=user, request=rfi, answer=form.cleaned_data["answer"], via=via_request(request)
+            )
+        except ValidationError as exc:
+            form_errors_from(form, exc)
+        else:
+            messages.success(request, "Answer sent. The MASH has been told.")
+            return redirect("mash:request", request_id=rfi.pk)
+    now = timezone.now()
+    return render(
+        request,
+        "mash/request.html",
+        {
+            "rfi": rfi,
+            "person": rfi.case.person,
+            "form": form,
+            "can_answer": asked and not rfi.is_answered,
+            "time_left": "" if rfi.is_answered else workdays.time_left(now, rfi.due_on),
+            "overdue": not rfi.is_answered and rfi.due_on < now,
+            "nav": "rfis" if asked else "mash",
+        },
+    )
+
+
+# ----- the daily meeting ------------------------------------------------------------
+
+
+def _meeting_page(
+    request: HttpRequest,
+    *,
+    bound: MinutesForm | None = None,
+    bound_item: int | None = None,
+    close_form: MeetingCloseForm | None = None,
+) -> HttpResponse:
+    user = _user(request)
+    meeting = selectors.meeting_today(user=user)
+    now = timezone.now()
+    agenda = []
+    if meeting is not None:
+        items = meeting.items.select_related("case__person", "case__allocated_to")
+        for item in items:
+            form = (
+                bound
+                if bound is not None and item.pk == bound_item
+                else MinutesForm(
+                    prefix=f"item-{item.pk}",
+                    initial={"minutes": item.minutes, "decisions": item.decisions},
+                )
+            )
+            case = item.case
+            agenda.append(
+                {
+                    "item": item,
+                    "case": case,
+                    "form": form,
+                    "time_left": workdays.time_left(now, case.decision_due) if case.is_open else "",
+                    "overdue": case.is_open and case.decision_due < now,
+                }
+            )
+    # The form with errors, if any, leads the page's error summary.
+    failed = bound if bound is not None and bound.errors else close_form
+    return render(
+        request,
+        "mash/meeting.html",
+        {
+            "meeting": meeting,
+            "agenda": agenda,
+            "form": failed,
+            "close_form": close_form or MeetingCloseForm(),
+            "nav": "mash",
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting(request: HttpRequest) -> HttpResponse:
+    """Today's meeting; POST starts it with its agenda."""
+    user = _user(request)
+    if request.method == "POST":
+        services.meeting_open(user=user, via=via_request(request))
+        return redirect("mash:meeting")
+    return _meeting_page(request)
+
+
+@login_required
+@require_POST
+def meeting_item(request: HttpRequest, item_id: int) -> HttpResponse:
+    user = _user(request)
+    item = get_object_or_404(MeetingItem.objects.select_related("case__person"), pk=item_id)
+    selectors.meeting_get(user=user, meeting_id=item.meeting_id)
+    form = MinutesForm(request.POST, prefix=f"item-{item.pk}")
+    if form.is_valid():
+        try:
+            services.meeting_minute(
+                user=user,
+                item=item,
+                minutes=form.cleaned_data["minutes"],
+                decisions=form.cleaned_data["decisions"],
+                via=via_request(request),
+            )
+        except ValidationError as exc:
+            form_errors_from(form, exc)
+        else:
+            messages.success(request, f"Minutes saved for {item.case.person.full_name}.")
+            return redirect(reverse("mash:meeting") + f"#item-{item.pk}")
+    return _meeting_page(request, bound=form, bound_item=item.pk)
+
+
+@login_required
+@require_POST
+def meeting_close(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    user = _user(request)
+    meeting = selectors.meeting_get(user=user, meeting_id=meeting_id)
+    form = MeetingCloseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.meeting_close(
+                user=user,
+                meeting=meeting,
+                attendees=form.cleaned_data["attendees"],
+                via=via_request(request),
+            )
+        except ValidationError as exc:
+            form_errors_from(form, exc)
+        else:
+            messages.success(
+                request,
+                "Meeting closed. Each child's minutes are now on their record and chronology.",
+            )
+            return redirect("mash:meeting")
+    return _meeting_page(request, close_form=form)
