@@ -218,6 +218,7 @@ class MashCase(Timestamped):
         ordering = ["decision_due", "pk"]
         indexes = [
             models.Index(fields=["hub", "state", "decision_due"], name="mashcase_queue_idx"),
+            models.Index(fields=["hub", "-received_on"], name="mashcase_hub_received_idx"),
             models.Index(fields=["person", "received_on"], name="mashcase_person_idx"),
         ]
 

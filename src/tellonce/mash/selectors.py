@@ -16,7 +16,8 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -116,13 +117,25 @@ def mash_queue(*, user: User, filters: QueueFilter, page: int = 1, per_page: int
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
     order = ("decision_due", "pk") if filters.state == "open" else ("-received_on", "-pk")
-    chosen = list(
-        cases.select_related("person", "allocated_to")
-        .annotate(
-            waiting=Count("requests", filter=Q(requests__answered_on__isnull=True), distinct=True)
-        )
-        .order_by(*order)[(page - 1) * per_page : page * per_page]
+    # The page's ids first (an index scan), then its rows with their waiting requests:
+    # counting requests for every case of the year before paging was the slow part.
+    ids = list(
+        cases.order_by(*order).values_list("pk", flat=True)[(page - 1) * per_page : page * per_page]
     )
+    waiting = (
+        InformationRequest.objects.filter(case=OuterRef("pk"), answered_on__isnull=True)
+        .order_by()
+        .values("case")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    by_id = {
+        case.pk: case
+        for case in MashCase.objects.filter(pk__in=ids)
+        .select_related("person", "allocated_to")
+        .annotate(waiting=Coalesce(Subquery(waiting), 0))
+    }
+    chosen = [by_id[pk] for pk in ids]
     rows = [
         QueueRow(
             case=case,
