@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 DEMO_ENV := TELLONCE_ENV=demo
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint typecheck check install seed bench bench-feeds bench-linkage clean-demo
+.PHONY: demo test lint typecheck check install seed bench bench-feeds bench-linkage bench-mash clean-demo
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("TellOnce needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -42,6 +42,9 @@ bench-feeds: $(STAMP)
 
 bench-linkage: $(STAMP)
 	$(DEMO_ENV) $(BIN)/python bench/linkage_bench.py
+
+bench-mash: $(STAMP)
+	$(DEMO_ENV) $(BIN)/python bench/mash_bench.py
 
 clean-demo:
 	rm -rf var/

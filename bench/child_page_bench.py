@@ -16,7 +16,9 @@ On PostgreSQL (a fresh database, `tellonce_bench`, on the server DATABASE_URL na
    from the request until every alert it caused is in its recipient's inbox. Target:
    p95 under 5 s.
 
-Writes bench/results/child_page.json. Needs `wrk` (Debian package `wrk`).
+Writes bench/results/child_page.json. Needs `wrk` (Debian package `wrk`). Its database,
+server, thinking users and percentiles (`database_reset`, `served`, `users_reading`,
+`percentiles`) serve `mash_bench` too.
 
     .venv/bin/python bench/child_page_bench.py [--users 50] [--seconds 20] [--alerts 40]
 """
@@ -26,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import re
 import shutil
 import signal
@@ -34,8 +37,12 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import psycopg
 from common import machine, measured_now, results_write
@@ -121,15 +128,64 @@ def _admin_url(url: str) -> str:
     return url.rsplit("/", 1)[0] + "/postgres"
 
 
-def _database_reset(base: str) -> str:
-    url = base.rsplit("/", 1)[0] + f"/{DATABASE}"
+def server_url() -> str:
+    """The PostgreSQL server DATABASE_URL names, or the local one."""
+    base = os.environ.get("DATABASE_URL", "")
+    if not base.startswith(("postgres://", "postgresql://")):
+        base = "postgres://postgres@127.0.0.1:5432/postgres"
+    return base
+
+
+def database_reset(base: str, name: str = DATABASE) -> str:
+    """A fresh, empty database `name` on the server of `base`; its URL."""
+    url = base.rsplit("/", 1)[0] + f"/{name}"
     with psycopg.connect(_admin_url(base), autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
-        admin.execute(f"CREATE DATABASE {DATABASE}")
+        admin.execute(f"DROP DATABASE IF EXISTS {name}")
+        admin.execute(f"CREATE DATABASE {name}")
     return url
 
 
-def _run(args: list[str], env: dict[str, str]) -> str:
+def bench_env(var_dir: str, database: str) -> dict[str, str]:
+    """The environment the bench's server and commands run in (the demo settings)."""
+    return {
+        **os.environ,
+        "TELLONCE_ENV": "demo",
+        "TELLONCE_VAR_DIR": var_dir,
+        "DATABASE_URL": database,
+        "DJANGO_SETTINGS_MODULE": "tellonce.settings",
+        "LOG_LEVEL": "warning",
+    }
+
+
+def migrate(env: dict[str, str]) -> None:
+    run_command([sys.executable, "-m", "tellonce.cli", "migrate", "-v", "0"], env)
+    run_command(
+        [sys.executable, "-m", "tellonce.cli", "collectstatic", "--noinput", "-v", "0"], env
+    )
+
+
+def web_workers() -> int:
+    return 2 * (os.cpu_count() or 1) + 1
+
+
+@contextmanager
+def served(env: dict[str, str]) -> Iterator[str]:
+    """gunicorn, as `tellonce serve` runs it, on loopback; yields its URL."""
+    web = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "tellonce.wsgi:application", "--bind",
+         f"127.0.0.1:{PORT}", "--workers", str(web_workers()), "--threads", "4",
+         "--log-level", "warning", "--keep-alive", "30"],
+        env=env,
+    )  # fmt: skip
+    try:
+        _wait_for_server(PORT)
+        yield f"http://127.0.0.1:{PORT}"
+    finally:
+        web.send_signal(signal.SIGTERM)
+        web.wait(timeout=30)
+
+
+def run_command(args: list[str], env: dict[str, str]) -> str:
     done = subprocess.run(args, env=env, check=True, capture_output=True, text=True)
     return done.stdout
 
@@ -164,29 +220,36 @@ def _wrk(url: str, cookie: str, users: int, seconds: int, script: Path) -> dict[
     }
 
 
-def _users(url: str, cookie: str, users: int, seconds: int) -> dict[str, float]:
-    """`users` people reading the page: each starts at a random moment in the first
-    think time, then reads, thinks 1 to 5 s, reads again, for `seconds`. Each keeps its
-    connection open, as a browser does."""
+#: What a user reads next: (the page's name in the results, its path).
+Visit = Callable[[random.Random], tuple[str, str]]
+
+
+def users_reading(
+    url: str, cookies: Sequence[str], users: int, seconds: int, visit: Visit
+) -> dict[str, dict[str, float]]:
+    """`users` people reading pages: each, signed in with `cookies[n % len(cookies)]`,
+    starts at a random moment in the first think time, then reads the page `visit`
+    chooses, thinks 1 to 5 s, reads the next, for `seconds`. Each keeps its connection
+    open, as a browser does. Figures per page name."""
     import http.client
-    import random
     import threading
-    from urllib.parse import urlsplit
 
     parts = urlsplit(url)
-    timings: list[float] = []
-    failures = [0]
+    timings: dict[str, list[float]] = defaultdict(list)
+    failures: Counter[str] = Counter()
     lock = threading.Lock()
     stop = time.monotonic() + seconds
 
     def user(number: int) -> None:
         rng = random.Random(number)
+        cookie = cookies[number % len(cookies)]
         time.sleep(rng.uniform(*THINK_S))
         connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
         while time.monotonic() < stop:
+            name, path = visit(rng)
             started = time.perf_counter()
             try:
-                connection.request("GET", parts.path, headers={"Cookie": f"sessionid={cookie}"})
+                connection.request("GET", path, headers={"Cookie": f"sessionid={cookie}"})
                 response = connection.getresponse()
                 response.read()
                 ok = response.status == 200
@@ -197,9 +260,9 @@ def _users(url: str, cookie: str, users: int, seconds: int) -> dict[str, float]:
             elapsed = time.perf_counter() - started
             with lock:
                 if ok:
-                    timings.append(elapsed)
+                    timings[name].append(elapsed)
                 else:
-                    failures[0] += 1
+                    failures[name] += 1
             time.sleep(rng.uniform(*THINK_S))
         connection.close()
 
@@ -208,7 +271,19 @@ def _users(url: str, cookie: str, users: int, seconds: int) -> dict[str, float]:
         thread.start()
     for thread in threads:
         thread.join()
-    ms = sorted(t * 1000 for t in timings)
+    return {
+        name: percentiles(timings[name], seconds=seconds, errors=failures[name])
+        for name in sorted(set(timings) | set(failures))
+    }
+
+
+def percentiles(
+    seconds_each: Sequence[float], *, seconds: float, errors: int = 0
+) -> dict[str, float]:
+    """p50, p95, p99 and mean in milliseconds of timings in seconds, and the rate."""
+    ms = sorted(t * 1000 for t in seconds_each)
+    if len(ms) < 2:
+        return {"requests": len(ms), "errors": errors}
     q = statistics.quantiles(ms, n=100, method="inclusive")
     return {
         "p50_ms": round(q[49], 1),
@@ -217,8 +292,14 @@ def _users(url: str, cookie: str, users: int, seconds: int) -> dict[str, float]:
         "mean_ms": round(statistics.fmean(ms), 1),
         "requests": len(ms),
         "requests_per_second": round(len(ms) / seconds, 1),
-        "errors": failures[0],
+        "errors": errors,
     }
+
+
+def _users(url: str, cookie: str, users: int, seconds: int) -> dict[str, float]:
+    """`users` people reading the one page at `url` (see `users_reading`)."""
+    path = urlsplit(url).path
+    return users_reading(url, [cookie], users, seconds, lambda rng: ("page", path))["page"]
 
 
 def _alert_latency(url: str, jack: str, token: str, trials: int, database: str) -> dict[str, Any]:
@@ -268,34 +349,13 @@ def _alert_latency(url: str, jack: str, token: str, trials: int, database: str) 
 def run(users: int, seconds: int, alerts: int) -> dict[str, Any]:
     if shutil.which("wrk") is None:
         raise SystemExit("this benchmark needs wrk: apt-get install wrk")
-    base = os.environ.get("DATABASE_URL", "")
-    if not base.startswith(("postgres://", "postgresql://")):
-        base = "postgres://postgres@127.0.0.1:5432/postgres"
-    database = _database_reset(base)
-    bin_dir = Path(sys.executable).parent
+    database = database_reset(server_url())
+    workers = web_workers()
     with tempfile.TemporaryDirectory(prefix="tellonce-page-bench-") as var_dir:
-        env = {
-            **os.environ,
-            "TELLONCE_ENV": "demo",
-            "TELLONCE_VAR_DIR": var_dir,
-            "DATABASE_URL": database,
-            "DJANGO_SETTINGS_MODULE": "tellonce.settings",
-            "LOG_LEVEL": "warning",
-        }
-        _run([sys.executable, "-m", "tellonce.cli", "migrate", "-v", "0"], env)
-        _run([sys.executable, "-m", "tellonce.cli", "collectstatic", "--noinput", "-v", "0"], env)
-        made = json.loads(_run([sys.executable, "-c", SETUP], env).strip().splitlines()[-1])
-        workers = 2 * (os.cpu_count() or 1) + 1
-        web = subprocess.Popen(
-            [str(bin_dir / "gunicorn"), "tellonce.wsgi:application", "--bind",
-             f"127.0.0.1:{PORT}", "--workers", str(workers), "--threads", "4",
-             "--log-level", "warning", "--keep-alive", "30"],
-            env=env,
-        )  # fmt: skip
-        worker = None
-        try:
-            _wait_for_server(PORT)
-            url = f"http://127.0.0.1:{PORT}"
+        env = bench_env(var_dir, database)
+        migrate(env)
+        made = json.loads(run_command([sys.executable, "-c", SETUP], env).strip().splitlines()[-1])
+        with served(env) as url:
             script = Path(var_dir) / "report.lua"
             script.write_text(WRK_SCRIPT)
             pages, capacity = {}, {}
@@ -312,13 +372,12 @@ def run(users: int, seconds: int, alerts: int) -> dict[str, Any]:
                  "--interval", "0.1"],
                 env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             )  # fmt: skip
-            time.sleep(2)
-            latency = _alert_latency(url, made["jack"], made["token"], alerts, database)
-        finally:
-            for process in (worker, web):
-                if process is not None:
-                    process.send_signal(signal.SIGTERM)
-                    process.wait(timeout=30)
+            try:
+                time.sleep(2)
+                latency = _alert_latency(url, made["jack"], made["token"], alerts, database)
+            finally:
+                worker.send_signal(signal.SIGTERM)
+                worker.wait(timeout=30)
     worst_page = max(p["p95_ms"] for p in pages.values())
     return {
         "benchmark": "child's page and alert delivery",

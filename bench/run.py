@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import child_page_bench
 import feeds_bench
+import mash_bench
 import seed_bench
 
 
@@ -11,6 +12,7 @@ def main() -> None:
     seed_bench.main([])
     feeds_bench.main([])
     child_page_bench.main([])
+    mash_bench.main([])
 
 
 if __name__ == "__main__":

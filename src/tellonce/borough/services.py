@@ -1,7 +1,8 @@
 """Seeding the synthetic borough: `borough_seed()`, which `tellonce seed` calls.
 
 Owns the whole seed in one transaction: the partnership, the demo logins and system
-accounts, the generated people, the `SeedRun`, and the linkage ground truth and summary
+accounts, the generated people, a year of the MASH's contacts about them (see
+`borough.mash`), the `SeedRun`, and the linkage ground truth and summary
 under `VAR_DIR/seed/` (written beside the database and moved into place only when the
 transaction commits). Progress goes to a callback as counts and timings only: never a
 name, date of birth or identifier.
@@ -28,9 +29,11 @@ from django.utils import timezone
 from tellonce.accounts.models import User
 from tellonce.borough import demo
 from tellonce.borough.generator import COLUMNS, GROUND_TRUTH_COLUMNS, Borough, generate
+from tellonce.borough.mash import demo_contact_make, demo_contacts, mash_history_seed
 from tellonce.borough.models import SeedRun
 from tellonce.borough.organisations import partnership_ensure
 from tellonce.core.bulk import rows_insert, sequences_reset
+from tellonce.core.workdays import UK
 from tellonce.organisations.models import Agency, Team
 from tellonce.people.models import Address, AgencyRecord, Person
 
@@ -60,9 +63,12 @@ def borough_seed(
     children: int = DEFAULT_CHILDREN,
     seed: int = DEFAULT_SEED,
     as_of: date | None = None,
+    mash_contacts: int | None = None,
     progress: Callable[[str], None] = lambda line: None,
 ) -> SeedResult:
-    """Seed the synthetic borough, or do nothing if this very borough is already here."""
+    """Seed the synthetic borough, or do nothing if this very borough is already here.
+    `mash_contacts` is the MASH's contacts in the year before `as_of` (by default
+    `mash.demo_contacts(children)`)."""
     if settings.TELLONCE_ENV == "production":
         raise SeedRefusedError(
             "The synthetic borough is for the demo, development and tests only; "
@@ -103,6 +109,13 @@ def borough_seed(
             f" {summary['agency_records']:,} agency records ({time.perf_counter() - tick:.1f} s)"
         )
         written = _write(borough, stamp=stamp, progress=progress)
+        mash = _mash_seed(
+            users,
+            contacts=demo_contacts(children) if mash_contacts is None else mash_contacts,
+            as_of=as_of,
+            seed=seed,
+            progress=progress,
+        )
         run = SeedRun.objects.create(
             seed=seed,
             children=children,
@@ -111,12 +124,21 @@ def borough_seed(
             finished_on=timezone.now(),
             people=summary["people"],
             agency_records=summary["agency_records"],
-            counts={"rows": written, "summary": summary},
+            counts={"rows": written, "summary": summary, "mash": mash},
         )
         files = _files_stage(borough, run)
         transaction.on_commit(lambda: _files_commit(files))
+    _statistics_refresh()
     progress(f"Seeded in {time.perf_counter() - started:.1f} s")
     return SeedResult(run=run, created=True, tokens=tokens)
+
+
+def _statistics_refresh() -> None:
+    """After a bulk load, PostgreSQL's planner needs fresh table statistics (where
+    autovacuum is off or has not caught up, it otherwise picks plans for empty tables)."""
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 def _existing_borough(*, children: int, seed: int) -> SeedRun | None:
@@ -147,6 +169,34 @@ def _write(borough: Borough, *, stamp: datetime, progress: Callable[[str], None]
         progress(f"Wrote {label}: {written[label]:,} rows ({time.perf_counter() - tick:.1f} s)")
     sequences_reset(EXPLICIT_IDS)
     return written
+
+
+def _mash_seed(
+    users: dict[str, User],
+    *,
+    contacts: int,
+    as_of: date,
+    seed: int,
+    progress: Callable[[str], None],
+) -> dict[str, int]:
+    """A year of the MASH's contacts, and the demo DSL's contact this morning."""
+    tick = time.perf_counter()
+    counts = mash_history_seed(contacts=contacts, as_of=as_of, seed=seed)
+    progress(
+        f"MASH history: {counts['contacts']:,} contacts, {counts['cases']:,} cases"
+        f" ({counts['open_cases']:,} open, {counts['re_referrals']:,} re-referrals),"
+        f" {counts['transitions']:,} transitions, {counts['information_requests']:,}"
+        f" requests for information ({time.perf_counter() - tick:.1f} s)"
+    )
+    case = demo_contact_make(
+        dsl=users["dana.dsl"],
+        health_visitor=users["priya.visitor"],
+        received_on=min(timezone.now(), datetime.combine(as_of, clock(9, 40), tzinfo=UK)),
+    )
+    if case is not None:
+        progress("Demo contact: the school's DSL told the MASH about a pupil this morning")
+    counts["demo_contact"] = int(case is not None)
+    return counts
 
 
 def _files_stage(borough: Borough, run: SeedRun) -> list[tuple[Path, Path]]:

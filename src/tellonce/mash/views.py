@@ -25,6 +25,7 @@ from tellonce.accounts.models import User
 from tellonce.audit.services import Via, via_request
 from tellonce.core import workdays
 from tellonce.core.forms import form_errors_from
+from tellonce.core.pagination import page_numbers
 from tellonce.mash import selectors, services
 from tellonce.mash.forms import (
     ActionForm,
@@ -177,7 +178,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "queue": page,
             "query": query.urlencode(),
-            "page_numbers": range(1, page.pages + 1),
+            "page_numbers": page_numbers(page.page, page.pages),
             "nav": "mash",
         },
     )

@@ -5,18 +5,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('involvements', '0001_initial'),
-        ('mash', '0001_initial'),
-        ('organisations', '0001_initial'),
-        ('people', '0002_agencyrecord_feed_provenance'),
+        ("involvements", "0001_initial"),
+        ("mash", "0001_initial"),
+        ("organisations", "0001_initial"),
+        ("people", "0002_agencyrecord_feed_provenance"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='mashcase',
-            index=models.Index(fields=['hub', '-received_on'], name='mashcase_hub_received_idx'),
+            model_name="mashcase",
+            index=models.Index(fields=["hub", "-received_on"], name="mashcase_hub_received_idx"),
         ),
     ]

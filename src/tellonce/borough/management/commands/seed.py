@@ -14,6 +14,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tellonce.borough import demo
+from tellonce.borough.mash import demo_contacts
 from tellonce.borough.services import (
     DEFAULT_CHILDREN,
     DEFAULT_SEED,
@@ -65,6 +66,16 @@ class Command(BaseCommand):
             help="The random seed: the same seed gives the same borough (default 1).",
         )
         parser.add_argument(
+            "--mash-contacts",
+            type=_natural,
+            default=None,
+            help=(
+                "How many contacts the MASH received in the year before --as-of"
+                f" (default {demo_contacts(DEFAULT_CHILDREN):,} for {DEFAULT_CHILDREN:,}"
+                " children, in proportion for other sizes)."
+            ),
+        )
+        parser.add_argument(
             "--as-of",
             type=_day,
             default=None,
@@ -72,11 +83,21 @@ class Command(BaseCommand):
         )
 
     def handle(
-        self, *args: Any, children: int, seed: int, as_of: date | None, **options: Any
+        self,
+        *args: Any,
+        children: int,
+        seed: int,
+        as_of: date | None,
+        mash_contacts: int | None = None,
+        **options: Any,
     ) -> None:
         try:
             result = borough_seed(
-                children=children, seed=seed, as_of=as_of, progress=self.stdout.write
+                children=children,
+                seed=seed,
+                as_of=as_of,
+                mash_contacts=mash_contacts,
+                progress=self.stdout.write,
             )
         except SeedRefusedError as exc:
             raise CommandError(str(exc)) from exc
