@@ -105,7 +105,7 @@ def involvement_started_alerts(involvement: Involvement) -> list[Alert]:
         return []
 
     newcomer = contact_line(involvement)
-    capacity = involvement.get_capacity_display().lower()
+    capacity = involvement.capacity_in_sentence
     alerts = []
     for recipient in recipients.values():
         why = _why(child, recipient.through)

@@ -104,7 +104,7 @@ def involvement_event_write(involvement: Involvement, *, ended: bool = False) ->
     """The chronology's entry for an involvement starting (or ending)."""
     team = involvement.team
     who = involvement.practitioner.get_full_name() if involvement.practitioner else ""
-    capacity = involvement.get_capacity_display().lower()
+    capacity = involvement.capacity_in_sentence
     if ended:
         kind, day = EventKind.INVOLVEMENT_ENDED, involvement.ended_on
         summary = f"{team.name} ({team.agency.name}) stopped working with them in {capacity}"

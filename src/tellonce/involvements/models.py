@@ -90,3 +90,10 @@ class Involvement(Timestamped, Archivable, Provenance):
     @property
     def is_current(self) -> bool:
         return self.ended_on is None
+
+    @property
+    def capacity_in_sentence(self) -> str:
+        """The capacity inside a sentence: "health visiting", but "MASH enquiry", "GP"."""
+        first, _, rest = self.get_capacity_display().partition(" ")
+        first = first if first.isupper() else first.lower()
+        return f"{first} {rest}".strip()

@@ -543,7 +543,7 @@ def _involved_teams(case: MashCase, proposed: dict[int, ProposedTeam]) -> None:
             else f"{involvement.person.full_name}, who lives with {child.given_name}"
         )
         entry = proposed.setdefault(involvement.team_id, ProposedTeam(involvement.team))
-        entry.reasons.append(f"works with {whom} ({involvement.get_capacity_display().lower()})")
+        entry.reasons.append(f"works with {whom} ({involvement.capacity_in_sentence})")
         entry.user = entry.user or involvement.practitioner
 
 

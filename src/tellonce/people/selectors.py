@@ -25,6 +25,7 @@ from tellonce.access.policy import (
 )
 from tellonce.audit.models import Action, AuditEvent
 from tellonce.audit.services import Via, audit_via
+from tellonce.chronology.models import ChronologyEvent
 from tellonce.core.dates import PartialDate
 from tellonce.involvements.models import Capacity, Involvement
 from tellonce.linkage.engine.scorer import Contribution
@@ -117,6 +118,8 @@ class PersonRecord:
     break_glass: list[BreakGlassGrant] = field(default_factory=list)
     #: Merges that made this person, for those who may undo one.
     merges: list[LinkEvent] = field(default_factory=list)
+    #: The latest events of the multi-agency chronology (the page has them all).
+    recent_events: list[ChronologyEvent] = field(default_factory=list)
 
     @property
     def current_involvements(self) -> list[Involvement]:
@@ -169,6 +172,10 @@ def _family_of(person: Person) -> list[FamilyMember]:
     )
 
 
+#: How many of the latest chronology events the record page shows.
+RECENT_EVENTS = 5
+
+
 def person_record(*, user: User, person_id: UUID | str, via: Via) -> PersonRecord:
     """The full record, for a user with a legitimate relationship. Raises `Http404`
     for a user who may not know of the person and `FlagOnlyError` for one who may see
@@ -197,6 +204,11 @@ def person_record(*, user: User, person_id: UUID | str, via: Via) -> PersonRecor
             .select_related("team__agency", "practitioner")
             .order_by("ended_on", "-started_on")
         ),
+    )
+    record.recent_events = list(
+        ChronologyEvent.objects.filter(person=person)
+        .select_related("source_agency")
+        .order_by("-occurred_on", "-occurred_at", "-pk")[:RECENT_EVENTS]
     )
     if can_unmerge(user):
         record.merges = list(merges_of(person=person).select_related("model")[:20])

@@ -181,5 +181,8 @@ def test_a_school_contact_about_jack_goes_all_the_way_to_a_strategy_discussion(l
         page.screenshot(path=str(SCREENSHOTS / "mash-e2e-chronology.png"), full_page=True)
         page.goto(f"{base}/people/{world.jack.pk}/")
         assert page.get_by_role("heading", name="MASH").first.is_visible()
+        latest = page.locator("h2:has-text('Latest in the chronology') + dl")
+        assert latest.get_by_text("MASH daily meeting").is_visible()
+        page.screenshot(path=str(SCREENSHOTS / "mash-e2e-record.png"), full_page=True)
     kinds = set(ChronologyEvent.objects.filter(person=world.jack).values_list("kind", flat=True))
     assert {EventKind.CONTACT, EventKind.MEETING, EventKind.DECISION} <= kinds
