@@ -32,6 +32,7 @@ class AlertKind(models.TextChoices):
     DECISION_OVERDUE = "decision_overdue", "A MASH decision is overdue"
     STRATEGY_INVITE = "strategy_invite", "An invitation to a strategy discussion"
     CONFERENCE_OVERDUE = "conference_overdue", "An initial child protection conference is overdue"
+    ACTION_ASSIGNED = "action_assigned", "An action for you"
 
 
 class Alert(models.Model):

@@ -15,7 +15,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -379,6 +379,32 @@ class RequestAnswerView(APIView):
                 user=user, request=rfi, answer=data["answer"], via=via_request(request)
             )
         return Response(ms.RequestSerializer(rfi).data)
+
+
+class ActionsMineView(APIView):
+    @extend_schema(
+        summary="The actions you own, soonest due first (`?done=true`: the ones done)",
+        parameters=[OpenApiParameter("done", bool, required=False)],
+        responses={200: ms.ActionSerializer(many=True)},
+    )
+    def get(self, request: Request) -> Response:
+        done = str(request.query_params.get("done", "")).lower() in ("true", "1", "yes")
+        actions = selectors.actions_for(user=_user(request), done=done)
+        return Response(ms.ActionSerializer(actions, many=True).data)
+
+
+class ActionDoneView(APIView):
+    @extend_schema(
+        summary="Mark an action done (its owner, or the MASH that set it)",
+        request=None,
+        responses={200: ms.ActionSerializer, 400: ERRORS, 403: ERRORS, 404: ERRORS},
+    )
+    def post(self, request: Request, action_id: int) -> Response:
+        user = _user(request)
+        action = selectors.action_get(user=user, action_id=action_id)
+        with _named_as_sent():
+            action = services.action_done(user=user, action=action, via=via_request(request))
+        return Response(ms.ActionSerializer(action).data)
 
 
 class ResponseTimesView(APIView):

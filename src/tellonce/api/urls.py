@@ -58,6 +58,8 @@ urlpatterns = [
     ),
     path("records/", views.AgencyRecordReceiveView.as_view(), name="records"),
     path("alerts/", views.AlertInboxView.as_view(), name="alerts"),
+    path("actions/", mash_views.ActionsMineView.as_view(), name="actions"),
+    path("actions/<int:action_id>/done/", mash_views.ActionDoneView.as_view(), name="action-done"),
     path("alerts/<int:alert_id>/read/", views.AlertReadView.as_view(), name="alert-read"),
     # The MASH front door.
     path("contacts/", mash_views.ContactCreateView.as_view(), name="contacts"),

@@ -9,6 +9,7 @@ from tellonce.alerts.selectors import unread_count
 from tellonce.core.selectors import break_glass_for_manager, partnership_figures
 from tellonce.involvements.models import Capacity
 from tellonce.linkage.review import can_review, review_queue
+from tellonce.mash.selectors import actions_to_do
 from tellonce.organisations.models import AgencyKind
 from tellonce.people.selectors import my_work
 
@@ -33,6 +34,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "figures": figures,
             "review_waiting": review_queue(user=user).count() if can_review(user) else None,
             "alerts_unread": unread_count(user=user) if user.team_id else None,
+            "actions_to_do": actions_to_do(user=user) if user.team_id else 0,
             "nav": "home",
         },
     )

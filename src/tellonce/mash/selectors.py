@@ -332,6 +332,38 @@ def rfi_response_times(*, since: datetime | None = None) -> list[AgencyResponseT
     return result
 
 
+def actions_for(*, user: User, done: bool = False) -> list[CaseAction]:
+    """The actions the user owns, soonest due first (or the last done)."""
+    actions = CaseAction.objects.filter(owner=user, done_on__isnull=not done).select_related(
+        "person", "case__hub", "created_by"
+    )
+    return list(actions.order_by("-done_on" if done else "due_on", "pk")[:200])
+
+
+def actions_to_do(*, user: User) -> int:
+    return CaseAction.objects.filter(owner=user, done_on__isnull=True).count()
+
+
+def action_get(*, user: User, action_id: int) -> CaseAction:
+    """An action, for its owner or the MASH that set it."""
+    action = (
+        CaseAction.objects.select_related("person", "case", "owner").filter(pk=action_id).first()
+    )
+    if action is None:
+        raise Http404("No such action")
+    team = user.team
+    in_mash = (
+        action.case is not None
+        and user.works_in_mash
+        and team is not None
+        and team.hub is not None
+        and team.hub.pk == action.case.hub_id
+    )
+    if action.owner_id != user.pk and not in_mash:
+        raise Http404("No such action")
+    return action
+
+
 # ----- the meeting ------------------------------------------------------------------
 
 

@@ -734,8 +734,9 @@ def _actions_check(
 
 
 def _actions_store(case: MashCase, actions: Sequence[ActionDetails], user: User) -> None:
-    CaseAction.objects.bulk_create(
-        CaseAction(
+    """Store the actions; each owner other than the user is told what and by when."""
+    stored = [
+        CaseAction.objects.create(
             case=case,
             person=action.person or case.person,
             description=action.description.strip(),
@@ -745,7 +746,58 @@ def _actions_store(case: MashCase, actions: Sequence[ActionDetails], user: User)
         )
         for action in actions
         if action.due_on is not None  # checked by _actions_check: never None here
+    ]
+    alerts_write(
+        [
+            Alert(
+                kind=AlertKind.ACTION_ASSIGNED,
+                key=f"action:{action.pk}",
+                team=action.owner.team,
+                user=action.owner,
+                person=action.person,
+                link="/mash/actions/",
+                title=(
+                    f"An action for you about {action.person.full_name},"
+                    f" due {action.due_on:%-d %B %Y}"
+                ),
+                body=(
+                    f"{user.get_full_name()} ({case.hub.name}) asks you to: "
+                    f"{action.description}\nDue by {action.due_on:%-d %B %Y}. Mark it done"
+                    " in TellOnce when it is."
+                ),
+            )
+            for action in stored
+            if action.owner_id != user.pk and action.owner.team is not None
+        ]
     )
+
+
+def action_done(*, user: User, action: CaseAction, via: Via) -> CaseAction:
+    """The owner (or the MASH) records that an action is done."""
+    is_owner = action.owner_id == user.pk
+    if not is_owner:
+        if action.case is None:
+            raise PermissionDenied("Only the action's owner can mark it done")
+        _require_mash(user, action.case)
+    if action.done_on is not None:
+        raise ValidationError(
+            {"done_on": f"This action was marked done on {action.done_on:%-d %B %Y}"}
+        )
+    with transaction.atomic():
+        action.done_on = timezone.localdate()
+        action.modified_by = user
+        action.save(update_fields=["done_on", "modified_by", "modified_on"])
+        if action.case is not None:
+            _transition(action.case, "", user, f"Action done: {action.description}")
+        audit_via(
+            via,
+            user=user,
+            action=Action.CHANGE,
+            person=action.person,
+            obj=action,
+            detail={"change": "action done"},
+        )
+    return action
 
 
 def action_add(

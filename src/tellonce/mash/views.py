@@ -507,6 +507,41 @@ def strategy_record(request: HttpRequest, discussion_id: int) -> HttpResponse:
 
 
 @login_required
+def actions_mine(request: HttpRequest) -> HttpResponse:
+    """The actions the user owns: what, for which child, by when."""
+    user = _user(request)
+    done = request.GET.get("done") == "1"
+    today = timezone.localdate()
+    return render(
+        request,
+        "mash/actions.html",
+        {
+            "actions": selectors.actions_for(user=user, done=done),
+            "done": done,
+            "today": today,
+            "nav": "actions",
+        },
+    )
+
+
+@login_required
+@require_POST
+def action_done(request: HttpRequest, action_id: int) -> HttpResponse:
+    user = _user(request)
+    action = selectors.action_get(user=user, action_id=action_id)
+    try:
+        services.action_done(user=user, action=action, via=via_request(request))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Marked done: {action.description}")
+    back = request.POST.get("next", "")
+    if back.startswith("/mash/") and "//" not in back:
+        return redirect(back)
+    return redirect("mash:actions")
+
+
+@login_required
 def requests_inbox(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     answered = request.GET.get("answered") == "1"

@@ -128,6 +128,8 @@ WEB = {
         {"anonymous": SIGN_IN, "ana": 403, "adam": 403},
         200,
     ),
+    # Everyone's own actions (none here): no child is named to anyone else.
+    "your actions": ("get", "/mash/actions/", None, {"anonymous": SIGN_IN}, 200),
 }
 REASON = {"reason": "Called by the hospital about an injury; need history now"}
 API = {
@@ -185,6 +187,36 @@ API = {
         503,
     ),
     "alerts inbox": ("get", "/api/v1/alerts/", None, {"anonymous": 401}, 200),
+    "your actions": ("get", "/api/v1/actions/", None, {"anonymous": 401}, 200),
+    # The MASH's queue and its cases: the MASH only (Amir's case is the MASH's work).
+    "mash queue": (
+        "get",
+        "/api/v1/mash/cases/",
+        None,
+        {"anonymous": 401, **IN_THE_MASH},
+        403,
+    ),
+    "amir mash case": (
+        "get",
+        "/api/v1/mash/cases/{amir_case}/",
+        None,
+        {"anonymous": 401, **IN_THE_MASH},
+        403,
+    ),
+    "requests for information": (
+        "get",
+        "/api/v1/requests/",
+        None,
+        {"anonymous": 401, "ana": 403, "adam": 403},
+        200,
+    ),
+    "response times": (
+        "get",
+        "/api/v1/mash/rfi-response-times/",
+        None,
+        {"anonymous": 401, "maria": 200, "ana": 200},
+        403,
+    ),
     "jack voices": (
         "get",
         "/api/v1/people/{jack}/voices/",

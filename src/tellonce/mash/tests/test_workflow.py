@@ -676,3 +676,44 @@ def test_each_round_of_the_clock_books_the_next_and_serve_books_one_if_none_wait
     assert waiting.count() == 2
     booked = waiting.order_by("-enqueued_at").first()
     assert booked.run_after == at(2026, 12, 14, 9, settings.MASH_CLOCK_MINUTES)
+
+
+def test_an_action_for_erin_reaches_her_and_she_marks_it_done(
+    world, signed_in, django_capture_on_commit_callbacks
+):
+    from rest_framework.test import APIClient
+
+    case = screened(world, dana_tells_the_mash_about_jack(world))
+    with django_capture_on_commit_callbacks(execute=True):
+        action = services.action_add(
+            user=world.sam,
+            case=case,
+            description="Offer Kerry a parenting course through the family hub",
+            owner=world.erin,
+            due_on=date(2026, 12, 30),
+            via=WEB,
+        )
+    told = Alert.objects.get(kind=AlertKind.ACTION_ASSIGNED)
+    assert (told.user, told.team, told.link) == (world.erin, world.early_help, "/mash/actions/")
+    assert "Due by 30 December 2026" in told.body and told.delivered_on is not None
+
+    erin = signed_in(world.erin)
+    assert "Your actions</a>: 1 to do." in erin.get("/").content.decode()
+    page = erin.get("/mash/actions/").content.decode()
+    assert "Offer Kerry a parenting course" in page and "Jack Taylor" in page
+    # Olly neither owns it nor works in the MASH.
+    olly = APIClient()
+    olly.force_authenticate(world.olly)
+    assert olly.post(f"/api/v1/actions/{action.pk}/done/").status_code == 404
+    api = APIClient()
+    api.force_authenticate(world.erin)
+    assert [a["id"] for a in api.get("/api/v1/actions/").json()] == [action.pk]
+    response = erin.post(f"/mash/actions/{action.pk}/done/")
+    assert response.status_code == 302
+    action.refresh_from_db()
+    assert action.done_on == timezone.localdate()
+    assert "Action done: Offer Kerry a parenting course" in case.transitions.last().reason
+    again = api.post(f"/api/v1/actions/{action.pk}/done/")
+    assert again.status_code == 400
+    assert again.json()["errors"][0]["field"] == "done_on"
+    assert [a["id"] for a in api.get("/api/v1/actions/?done=true").json()] == [action.pk]
