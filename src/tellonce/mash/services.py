@@ -106,6 +106,20 @@ def source_for(agency: Agency | None, team: Team | None) -> str:
     return by_kind.get(agency.kind, "") if agency is not None else ""  # type: ignore[call-overload]
 
 
+def _audit(
+    via: Via, user: User, obj: Any, change: str, *, person: Person | None = None, **detail: Any
+) -> None:
+    """Audit a change the MASH's work made: what changed, on whose record."""
+    audit_via(
+        via,
+        user=user,
+        action=Action.CHANGE,
+        person=person,
+        obj=obj,
+        detail={"change": change, **detail},
+    )
+
+
 # ----- contacts -------------------------------------------------------------------
 
 
@@ -301,13 +315,7 @@ def _contact_store(
         for n, child in enumerate(details.children):
             person, match = chosen.get(n) or _child_matched(contact, n, child)
             _contact_child_add(contact, person, match, user)
-        audit_via(
-            via,
-            user=user,
-            action=Action.CHANGE,
-            obj=contact,
-            detail={"change": "contact made", "children": len(details.children)},
-        )
+        _audit(via, user, contact, "contact made", children=len(details.children))
     return contact
 
 
@@ -500,14 +508,7 @@ def case_screen(*, user: User, case: MashCase, rag: str, reason: str, via: Via) 
         )
         to = State.SCREENING if case.state == State.RECEIVED else ""
         _transition(case, to, user, f"{change}: {case.rag_reason}")
-        audit_via(
-            via,
-            user=user,
-            action=Action.CHANGE,
-            person=case.person,
-            obj=case,
-            detail={"change": "screened", "rag": rag},
-        )
+        _audit(via, user, case, "screened", person=case.person, rag=rag)
     return case
 
 
@@ -629,14 +630,7 @@ def rfi_send(
                 )
             ]
         )
-        audit_via(
-            via,
-            user=user,
-            action=Action.CHANGE,
-            person=child,
-            obj=request,
-            detail={"change": "information requested", "team": team.pk},
-        )
+        _audit(via, user, request, "information requested", person=child, team=team.pk)
     return request
 
 
@@ -692,14 +686,7 @@ def rfi_answer(
                 )
             ]
         )
-        audit_via(
-            via,
-            user=user,
-            action=Action.CHANGE,
-            person=case.person,
-            obj=request,
-            detail={"change": "information request answered"},
-        )
+        _audit(via, user, request, "information request answered", person=case.person)
     return request
 
 
@@ -789,14 +776,7 @@ def action_done(*, user: User, action: CaseAction, via: Via) -> CaseAction:
         action.save(update_fields=["done_on", "modified_by", "modified_on"])
         if action.case is not None:
             _transition(action.case, "", user, f"Action done: {action.description}")
-        audit_via(
-            via,
-            user=user,
-            action=Action.CHANGE,
-            person=action.person,
-            obj=action,
-            detail={"change": "action done"},
-        )
+        _audit(via, user, action, "action done", person=action.person)
     return action
 
 
@@ -814,14 +794,7 @@ def action_add(
         _actions_store(case, [details], user)
         action = case.actions.order_by("-pk").first()
         assert action is not None
-        audit_via(
-            via,
-            user=user,
-            action=Action.CHANGE,
-            person=case.person,
-            obj=action,
-            detail={"change": "action added"},
-        )
+        _audit(via, user, action, "action added", person=case.person)
     return action
 
 
@@ -884,14 +857,7 @@ def decision_propose(
             user,
             f"Proposed: {case.get_outcome_display()}. {case.outcome_reason}",
         )
-        audit_via(
-            via,
-            user=user,
-            action=Action.CHANGE,
-            person=case.person,
-            obj=case,
-            detail={"change": "decision proposed", "outcome": outcome},
-        )
+        _audit(via, user, case, "decision proposed", person=case.person, outcome=outcome)
     return case
 
 
@@ -911,14 +877,7 @@ def decision_sign_off(*, user: User, case: MashCase, agree: bool, note: str, via
     with transaction.atomic():
         if not agree:
             _transition(case, State.INFORMATION_GATHERING, user, f"Sent back: {note.strip()}")
-            audit_via(
-                via,
-                user=user,
-                action=Action.CHANGE,
-                person=case.person,
-                obj=case,
-                detail={"change": "decision sent back"},
-            )
+            _audit(via, user, case, "decision sent back", person=case.person)
             return case
         now = timezone.now()
         case.signed_off_by, case.signed_off_on = user, now
@@ -943,14 +902,7 @@ def decision_sign_off(*, user: User, case: MashCase, agree: bool, note: str, via
         if closes:
             _mash_enquiry_end(case, user, f"MASH decision: {case.get_outcome_display()}")
         _decision_event(case, user)
-        audit_via(
-            via,
-            user=user,
-            action=Action.CHANGE,
-            person=case.person,
-            obj=case,
-            detail={"change": "decision signed off", "outcome": case.outcome},
-        )
+        _audit(via, user, case, "decision signed off", person=case.person, outcome=case.outcome)
     return case
 
 
@@ -1068,14 +1020,7 @@ def referral_close(
         case.save(update_fields=["closed_on", "closure_reason", "modified_on"])
         _transition(case, "", user, f"Closed: {case.get_closure_reason_display()}. {note.strip()}")
         _mash_enquiry_end(case, user, f"Referral closed: {case.get_closure_reason_display()}")
-        audit_via(
-            via,
-            user=user,
-            action=Action.CHANGE,
-            person=case.person,
-            obj=case,
-            detail={"change": "referral closed", "reason": closure_reason},
-        )
+        _audit(via, user, case, "referral closed", person=case.person, reason=closure_reason)
     return case
 
 
@@ -1105,13 +1050,7 @@ def meeting_open(*, user: User, via: Via, day: date | None = None) -> Meeting:
                 MeetingItem(meeting=meeting, case=case, position=n)
                 for n, case in enumerate(meeting_agenda(team.hub))
             )
-            audit_via(
-                via,
-                user=user,
-                action=Action.CHANGE,
-                obj=meeting,
-                detail={"change": "meeting opened"},
-            )
+            _audit(via, user, meeting, "meeting opened")
     return meeting
 
 
@@ -1140,14 +1079,7 @@ def meeting_minute(
         raise ValidationError(problems)
     item.minutes, item.decisions = minutes.strip(), decisions.strip()
     item.save(update_fields=["minutes", "decisions"])
-    audit_via(
-        via,
-        user=user,
-        action=Action.CHANGE,
-        person=item.case.person,
-        obj=item,
-        detail={"change": "meeting minutes"},
-    )
+    _audit(via, user, item, "meeting minutes", person=item.case.person)
     return item
 
 
@@ -1193,9 +1125,7 @@ def meeting_close(*, user: User, meeting: Meeting, attendees: str, via: Via) -> 
                 created_by=user,
             )
             item.save(update_fields=["chronology_event"])
-        audit_via(
-            via, user=user, action=Action.CHANGE, obj=meeting, detail={"change": "meeting closed"}
-        )
+        _audit(via, user, meeting, "meeting closed")
     return meeting
 
 
@@ -1300,13 +1230,13 @@ def strategy_discussion_plan(
             ]
         )
         _transition(case, "", user, "Strategy discussion planned; invitations sent")
-        audit_via(
+        _audit(
             via,
-            user=user,
-            action=Action.CHANGE,
+            user,
+            discussion,
+            "strategy discussion planned",
             person=child,
-            obj=discussion,
-            detail={"change": "strategy discussion planned", "invitees": len(invitees)},
+            invitees=len(invitees),
         )
     return discussion
 
@@ -1389,13 +1319,13 @@ def strategy_discussion_record(
             created_by=user,
         )
         _transition(case, "", user, f"Strategy discussion: {discussion.get_outcome_display()}")
-        audit_via(
+        _audit(
             via,
-            user=user,
-            action=Action.CHANGE,
+            user,
+            discussion,
+            "strategy discussion recorded",
             person=case.person,
-            obj=discussion,
-            detail={"change": "strategy discussion recorded", "outcome": outcome},
+            outcome=outcome,
         )
     return discussion
 
@@ -1433,14 +1363,7 @@ def conference_held_record(
             f"Initial child protection conference held on {held_on:%-d %B %Y}"
             + (f", after its due date ({discussion.conference_due:%-d %B %Y})" if late else ""),
         )
-        audit_via(
-            via,
-            user=user,
-            action=Action.CHANGE,
-            person=discussion.person,
-            obj=discussion,
-            detail={"change": "conference held"},
-        )
+        _audit(via, user, discussion, "conference held", person=discussion.person)
     return discussion
 
 
