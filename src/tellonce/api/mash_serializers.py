@@ -541,6 +541,12 @@ class StrategyRecordSerializer(serializers.Serializer):
     rationale = _words("The threshold of significant harm, and why this decision")
 
 
+class ConferenceSerializer(serializers.Serializer):
+    held_on = serializers.DateField(
+        help_text="When the initial child protection conference was held (YYYY-MM-DD)"
+    )
+
+
 class AnswerSerializer(serializers.Serializer):
     answer = _words("What your agency knows; if nothing, say so and what you checked")
 

@@ -37,6 +37,7 @@ _API_NAMES = {
     "referrer_email": "referrer.email",
     "rag_reason": "reason",
     "outcome_reason": "reason",
+    "conference_held_on": "held_on",
 }
 
 
@@ -332,6 +333,29 @@ class StrategyDiscussionRecordView(APIView):
                 information_shared=data["information_shared"],
                 outcome=data["outcome"],
                 rationale=data["rationale"],
+                via=via_request(request),
+            )
+        return Response(ms.StrategyDiscussionSerializer(discussion).data)
+
+
+class ConferenceHeldView(APIView):
+    @extend_schema(
+        summary="Record that the initial child protection conference was held",
+        request=ms.ConferenceSerializer,
+        responses={200: ms.StrategyDiscussionSerializer, 400: ERRORS, 403: ERRORS, 404: ERRORS},
+    )
+    def post(self, request: Request, discussion_id: int) -> Response:
+        discussion = get_object_or_404(
+            StrategyDiscussion.objects.select_related("case__hub", "case__person"),
+            pk=discussion_id,
+            case__hub=hub_of(_user(request)),
+        )
+        data = _valid(ms.ConferenceSerializer(data=request.data))
+        with _named_as_sent():
+            discussion = services.conference_held_record(
+                user=_user(request),
+                discussion=discussion,
+                held_on=data["held_on"],
                 via=via_request(request),
             )
         return Response(ms.StrategyDiscussionSerializer(discussion).data)

@@ -102,6 +102,11 @@ urlpatterns = [
         name="mash-strategy-discussion-record",
     ),
     path(
+        "mash/strategy-discussions/<int:discussion_id>/conference/",
+        mash_views.ConferenceHeldView.as_view(),
+        name="mash-strategy-discussion-conference",
+    ),
+    path(
         "mash/rfi-response-times/",
         mash_views.ResponseTimesView.as_view(),
         name="mash-rfi-response-times",

@@ -626,6 +626,23 @@ class StrategyRecordForm(forms.Form):
         return data
 
 
+class ConferenceForm(forms.Form):
+    """When the initial child protection conference was held."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _date_fields(self, "")
+
+    @property
+    def date_parts(self) -> list[tuple[str, forms.BoundField, int]]:
+        return _date_parts(self, "")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        data["held_on"] = _date_read(self, "", "The date of the conference")
+        return data
+
+
 # ----- requests, the meeting --------------------------------------------------------
 
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("cases/<int:case_id>/close/", views.referral_close, name="close"),
     path("cases/<int:case_id>/strategy/", views.strategy_plan, name="strategy-plan"),
     path("strategy/<int:discussion_id>/record/", views.strategy_record, name="strategy-record"),
+    path("strategy/<int:discussion_id>/conference/", views.conference_held, name="conference-held"),
     path("actions/", views.actions_mine, name="actions"),
     path("actions/<int:action_id>/done/", views.action_done, name="action-done"),
     path("requests/", views.requests_inbox, name="requests"),

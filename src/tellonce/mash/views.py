@@ -31,6 +31,7 @@ from tellonce.mash.forms import (
     ActionForm,
     AnswerForm,
     CloseForm,
+    ConferenceForm,
     ContactForm,
     DecisionForm,
     MeetingCloseForm,
@@ -237,6 +238,7 @@ def case(request: HttpRequest, case_id: int) -> HttpResponse:
             "case": picture.case,
             "can": _case_actions(user, picture),
             "now": timezone.now(),
+            "today": timezone.localdate(),
             "nav": "mash",
         },
     )
@@ -500,6 +502,40 @@ def strategy_record(request: HttpRequest, discussion_id: int) -> HttpResponse:
         form_for=form_for,
         save=save,
         fields=lambda form: {"held_on": "held_day"},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def conference_held(request: HttpRequest, discussion_id: int) -> HttpResponse:
+    user = _user(request)
+    selectors.hub_of(user)
+    case_id = get_object_or_404(StrategyDiscussion, pk=discussion_id).case_id
+    found: dict[str, StrategyDiscussion] = {}
+
+    def form_for(picture: selectors.CasePicture, data: Any) -> forms.Form:
+        discussion = next((d for d in picture.discussions if d.pk == discussion_id), None)
+        if discussion is None:
+            raise Http404("No such strategy discussion")
+        found["discussion"] = discussion
+        return ConferenceForm(data)
+
+    def save(form: forms.Form, case: MashCase, via: Via) -> str:
+        held_on = form.cleaned_data["held_on"]
+        services.conference_held_record(
+            user=user, discussion=found["discussion"], held_on=held_on, via=via
+        )
+        return (
+            f"The initial child protection conference is recorded as held on {held_on:%-d %B %Y}."
+        )
+
+    return _case_form_page(
+        request,
+        case_id,
+        template="mash/conference.html",
+        form_for=form_for,
+        save=save,
+        fields=lambda form: {"conference_held_on": "day"},
     )
 
 

@@ -625,7 +625,9 @@ def test_the_strategy_discussion_invites_those_who_know_jack_and_sets_the_confer
     assert "Joint section 47 enquiry" in event.summary and "7 January 2027" in event.summary
 
 
-def test_an_initial_conference_not_held_by_its_due_date_is_escalated_once(world):
+def test_an_initial_conference_not_held_by_its_due_date_is_escalated_once(world, signed_in):
+    from rest_framework.test import APIClient
+
     with time_machine.travel(at(2026, 12, 11, 10, 0), tick=False):
         case = decided(world, screened(world, dana_tells_the_mash_about_jack(world), "red"))
         invitees = [p.team.pk for p in services.strategy_invitees_proposed(case)]
@@ -652,10 +654,25 @@ def test_an_initial_conference_not_held_by_its_due_date_is_escalated_once(world)
     alert = Alert.objects.get(kind=AlertKind.CONFERENCE_OVERDUE)
     assert (alert.user, alert.person) == (world.maria, world.jack)
     with time_machine.travel(at(2027, 1, 8, 12, 0), tick=False):
-        services.conference_held_record(
-            user=world.sam, discussion=discussion, held_on=date(2027, 1, 8), via=WEB
-        )
+        sam = signed_in(world.sam)  # now, or the idle timeout would sign Sam out
+        page = sam.get(f"/mash/cases/{case.pk}/").content.decode()
+        assert "Due by 6 January 2027" in page and "Overdue" in page
+        form = f"/mash/strategy/{discussion.pk}/conference/"
+        future = sam.post(form, {"day": "9", "month": "1", "year": "2027"}).content.decode()
+        assert "The date must be today or in the past" in future
+        assert sam.post(form, {"day": "8", "month": "1", "year": "2027"}).status_code == 302
+    discussion.refresh_from_db()
+    assert discussion.conference_held_on == date(2027, 1, 8)
     assert "after its due date (6 January 2027)" in case.transitions.last().reason
+    api = APIClient()
+    api.force_authenticate(world.sam)
+    again = api.post(
+        f"/api/v1/mash/strategy-discussions/{discussion.pk}/conference/",
+        {"held_on": "2027-01-08"},
+        format="json",
+    )
+    assert again.status_code == 400
+    assert again.json()["errors"][0]["field"] == "held_on"
 
 
 def test_each_round_of_the_clock_books_the_next_and_serve_books_one_if_none_waits(world, settings):
