@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from datetime import datetime, time
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -99,3 +100,14 @@ def env_hours_by_rag(name: str, default: str) -> dict[str, float]:
     if missing:
         raise ImproperlyConfigured(f"{name} must give hours for {', '.join(sorted(missing))}")
     return hours
+
+
+def env_clock_time(name: str, default: str) -> time:
+    """A time of day written "HH:MM" (24-hour clock)."""
+    raw = (env_str(name) or default).strip()
+    try:
+        return datetime.strptime(raw, "%H:%M").time()
+    except ValueError:
+        raise ImproperlyConfigured(
+            f'{name} must be a time of day like "08:30" (24-hour clock), not {raw!r}'
+        ) from None

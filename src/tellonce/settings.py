@@ -20,6 +20,7 @@ from django.core.exceptions import ImproperlyConfigured
 from tellonce.env import (
     env_bool,
     env_choice,
+    env_clock_time,
     env_hours_by_rag,
     env_int,
     env_list,
@@ -121,6 +122,8 @@ INSTALLED_APPS = [
     "tellonce.chronology",
     "tellonce.voices",
     "tellonce.mash",
+    "tellonce.missing",
+    "tellonce.encompass",
     "tellonce.feeds",
     "tellonce.access",
     "tellonce.linkage",
@@ -332,8 +335,26 @@ MASH_RFI_DUE_HOURS = env_hours_by_rag("MASH_RFI_DUE_HOURS", "red=4,amber=8,green
 MASH_RFI_ESCALATE_HOURS = env_hours_by_rag("MASH_RFI_ESCALATE_HOURS", "red=2,amber=4,green=8")
 # A second contact about a child whose MASH case opened within this many days joins it.
 MASH_DUPLICATE_DAYS = env_int("MASH_DUPLICATE_DAYS", 5, minimum=0)
-# How often the worker looks for overdue decisions and requests to chase (minutes).
-MASH_CLOCK_MINUTES = env_int("MASH_CLOCK_MINUTES", 5, minimum=1)
+
+# The worker's clock (tellonce.core.tasks.clock): how often it runs (minutes), and the
+# ticks it runs each time, each finding deadlines passed and following them up once.
+CLOCK_MINUTES = env_int("CLOCK_MINUTES", 5, minimum=1)
+CLOCK_TICKS = [
+    "tellonce.mash.services.mash_clock_tick",
+    "tellonce.missing.services.missing_clock_tick",
+    "tellonce.encompass.services.encompass_clock_tick",
+]
+
+# Missing children (tellonce.missing): how long the police have to acknowledge a
+# missing child before their MASH supervisor is told (minutes, around the clock); when
+# a return home interview is due after the child's return, and how long before that
+# deadline an interview not yet done is escalated (hours).
+MISSING_POLICE_ACK_MINUTES = env_int("MISSING_POLICE_ACK_MINUTES", 60, minimum=1)
+RHI_DUE_HOURS = env_int("RHI_DUE_HOURS", 72, minimum=1)
+RHI_WARN_HOURS = env_int("RHI_WARN_HOURS", 24, minimum=1)
+# Operation Encompass (tellonce.encompass): when the school day starts (HH:MM, UK
+# time): a school's safeguarding lead is told before then on the next school day.
+ENCOMPASS_SCHOOL_DAY_STARTS = env_clock_time("ENCOMPASS_SCHOOL_DAY_STARTS", "08:30")
 
 # Demo accounts sign in without a second factor only in the demo and in tests:
 # their password is published.

@@ -11,6 +11,8 @@ urlpatterns = [
     path("alerts/", include("tellonce.alerts.urls")),
     path("involvements/", include("tellonce.involvements.urls")),
     path("mash/", include("tellonce.mash.urls")),
+    path("missing/", include("tellonce.missing.urls")),
+    path("encompass/", include("tellonce.encompass.urls")),
     path("api/v1/", include("tellonce.api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -33,6 +33,22 @@ class AlertKind(models.TextChoices):
     STRATEGY_INVITE = "strategy_invite", "An invitation to a strategy discussion"
     CONFERENCE_OVERDUE = "conference_overdue", "An initial child protection conference is overdue"
     ACTION_ASSIGNED = "action_assigned", "An action for you"
+    # Missing children and return home interviews (tellonce.missing).
+    MISSING_REPORTED = "missing_reported", "A child is reported missing"
+    MISSING_UNACKNOWLEDGED = (
+        "missing_unacknowledged",
+        "The police have not acknowledged a missing child",
+    )
+    MISSING_RETURNED = "missing_returned", "A missing child has returned"
+    RHI_ASSIGNED = "rhi_assigned", "A return home interview for you to do"
+    RHI_DUE = "rhi_due", "A return home interview is nearly due"
+    RHI_SHARED = "rhi_shared", "A return home interview, shared in writing"
+    MISSING_PATTERN = "missing_pattern", "Repeated missing episodes or signs of exploitation"
+    # Operation Encompass (tellonce.encompass).
+    ENCOMPASS = "encompass", "Operation Encompass: a domestic abuse incident"
+    ENCOMPASS_CHASE = "encompass_chase", "Operation Encompass: not yet acknowledged"
+    ENCOMPASS_ESCALATED = "encompass_escalated", "Operation Encompass: still not acknowledged"
+    ENCOMPASS_COUNCIL = "encompass_council", "Operation Encompass: for the council"
 
 
 class Alert(models.Model):

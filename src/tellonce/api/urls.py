@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularJSONAPIView
 
 from tellonce.api import mash_views, views
@@ -129,4 +129,7 @@ urlpatterns = [
         mash_views.RequestAnswerView.as_view(),
         name="request-answer",
     ),
+    # Missing children and Operation Encompass: their own route files.
+    path("", include("tellonce.api.missing_urls")),
+    path("", include("tellonce.api.encompass_urls")),
 ]

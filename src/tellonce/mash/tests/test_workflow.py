@@ -678,21 +678,21 @@ def test_an_initial_conference_not_held_by_its_due_date_is_escalated_once(world,
 def test_each_round_of_the_clock_books_the_next_and_serve_books_one_if_none_waits(world, settings):
     from django_tasks_db.models import DBTaskResult
 
-    from tellonce.mash.tasks import mash_clock, mash_clock_ensure
+    from tellonce.core.tasks import clock, clock_ensure
 
     settings.TASKS = {
         "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
     }
-    assert mash_clock_ensure() is True
-    assert mash_clock_ensure() is False  # one is waiting already
-    waiting = DBTaskResult.objects.filter(task_path=mash_clock.module_path)
+    assert clock_ensure() is True
+    assert clock_ensure() is False  # one is waiting already
+    waiting = DBTaskResult.objects.filter(task_path=clock.module_path)
     assert waiting.count() == 1
     with time_machine.travel(at(2026, 12, 14, 9, 0), tick=False):
-        result = mash_clock.call()
-    assert result["requests_chased"] == 0
+        result = clock.call()
+    assert result["tellonce.mash.services.mash_clock_tick"]["requests_chased"] == 0
     assert waiting.count() == 2
     booked = waiting.order_by("-enqueued_at").first()
-    assert booked.run_after == at(2026, 12, 14, 9, settings.MASH_CLOCK_MINUTES)
+    assert booked.run_after == at(2026, 12, 14, 9, settings.CLOCK_MINUTES)
 
 
 def test_an_action_for_erin_reaches_her_and_she_marks_it_done(

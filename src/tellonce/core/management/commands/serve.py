@@ -33,13 +33,13 @@ class Command(BaseCommand):
         call_command("collectstatic", interactive=False, verbosity=0)
         if not no_worker:
             from tellonce.alerts.tasks import alerts_deliver_ensure
+            from tellonce.core.tasks import clock_ensure
             from tellonce.linkage.tasks import nightly_link_ensure
-            from tellonce.mash.tasks import mash_clock_ensure
 
             # Alerts a crashed worker left half-sent go out as soon as the worker is up.
             alerts_deliver_ensure()
-            # Overdue decisions and requests are chased from the moment the worker is up.
-            mash_clock_ensure()
+            # Deadlines passed while the worker was down are followed up at once.
+            clock_ensure()
 
             booked = nightly_link_ensure()
             if booked is not None:

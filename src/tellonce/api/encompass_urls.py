@@ -1,0 +1,5 @@
+"""API routes of tellonce.encompass (included by tellonce.api.urls)."""
+
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []

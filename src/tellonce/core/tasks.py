@@ -1,0 +1,56 @@
+"""The worker's clock: one round every `CLOCK_MINUTES` that runs each app's tick
+(`CLOCK_TICKS` in settings: the MASH's chasing and escalation, and whatever else keeps
+a deadline). A tick takes the time and returns what it did as counts; it finds rows
+past a deadline whose follow-up has not been done and claims each atomically, so a
+worker that was down catches up on its first round and nothing happens twice.
+
+Each round books the next; `tellonce serve` books one on start if none is waiting.
+See decision 0006."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django_tasks import TaskResultStatus, task
+
+
+@task()
+def clock() -> dict[str, dict[str, int]]:
+    now = timezone.now()
+    done = {path: _counts(import_string(path)(now)) for path in settings.CLOCK_TICKS}
+    clock_book()
+    return done
+
+
+def _counts(result: Any) -> dict[str, int]:
+    """A tick's result (a dataclass of counts, or a dict) as a plain dict."""
+    if isinstance(result, dict):
+        return dict(result)
+    return dict(vars(result))
+
+
+def clock_book() -> None:
+    """Book the next round (tests, whose tasks run at once, book nothing)."""
+    if not clock.get_backend().supports_defer:
+        return
+    when = timezone.now() + timedelta(minutes=settings.CLOCK_MINUTES)
+    clock.using(run_after=when).enqueue()
+
+
+def clock_ensure() -> bool:
+    """A round now unless one is already waiting; whether one was booked."""
+    if not clock.get_backend().supports_defer:
+        return False
+    from django_tasks_db.models import DBTaskResult
+
+    waiting = DBTaskResult.objects.filter(
+        task_path=clock.module_path, status=TaskResultStatus.READY
+    )
+    if waiting.exists():
+        return False
+    clock.enqueue()
+    return True
