@@ -10,7 +10,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
@@ -66,7 +66,8 @@ class FlagOnlyError(Exception):
 def _person_or_404(person_id: UUID | str) -> Person:
     try:
         return Person.objects.get(pk=person_id)
-    except (Person.DoesNotExist, ValueError) as exc:
+    except (Person.DoesNotExist, ValueError, ValidationError) as exc:
+        # ValidationError: not a UUID at all (an id from a query string or a form).
         raise Http404("No such person") from exc
 
 

@@ -128,3 +128,12 @@ def test_maria_the_mash_manager_sees_who_looked_at_amir(world, signed_in):
 def test_sam_is_not_a_manager_and_cannot_see_the_access_log(world, signed_in):
     response = signed_in(world.sam).get(reverse("people:access-log", args=[world.amir.pk]))
     assert response.status_code == 403
+
+
+def test_an_id_that_is_not_a_uuid_is_simply_not_found(world):
+    from django.http import Http404
+
+    from tellonce.people.selectors import person_get_for_user
+
+    with pytest.raises(Http404):
+        person_get_for_user(user=world.sam, person_id="not-a-uuid")
