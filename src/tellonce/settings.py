@@ -343,6 +343,7 @@ CLOCK_TICKS = [
     "tellonce.mash.services.mash_clock_tick",
     "tellonce.missing.services.missing_clock_tick",
     "tellonce.encompass.services.encompass_clock_tick",
+    "tellonce.core.tasks.finished_tasks_prune",
 ]
 
 # Missing children (tellonce.missing): how long the police have to acknowledge a

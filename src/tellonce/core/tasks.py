@@ -54,3 +54,27 @@ def clock_ensure() -> bool:
         return False
     clock.enqueue()
     return True
+
+
+#: How long finished task results are kept: successful ones for a fortnight, failed
+#: ones (evidence for whoever looks into the failure) for a quarter.
+KEEP_SUCCESSFUL = timedelta(days=14)
+KEEP_FAILED = timedelta(days=90)
+
+
+def finished_tasks_prune(now: Any = None) -> dict[str, int]:
+    """A tick: forget old finished task results (the clock alone leaves one every few
+    minutes); the queue's waiting and running tasks are never touched."""
+    from django_tasks_db.models import DBTaskResult
+
+    now = now or timezone.now()
+    old_successes = DBTaskResult.objects.filter(
+        status=TaskResultStatus.SUCCESSFUL, finished_at__lt=now - KEEP_SUCCESSFUL
+    )
+    old_failures = DBTaskResult.objects.filter(
+        status=TaskResultStatus.FAILED, finished_at__lt=now - KEEP_FAILED
+    )
+    return {
+        "successful_pruned": old_successes.delete()[0],
+        "failed_pruned": old_failures.delete()[0],
+    }
