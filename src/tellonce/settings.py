@@ -289,7 +289,8 @@ TASKS = {
             if TELLONCE_ENV == "test"
             else "django_tasks_db.DatabaseBackend"
         ),
-        "QUEUES": ["default"],
+        # "linkage": long linkage runs, with a worker of their own (see `serve`).
+        "QUEUES": ["default", "linkage"],
     }
 }
 

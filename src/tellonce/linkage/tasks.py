@@ -7,6 +7,8 @@
   02:00 UK time each night, when nobody is waiting for the database; it then books the
   next night's run. `nightly_link_ensure` books it if it is not booked (the `serve`
   command calls it on start, so a fresh install or a lost booking heals itself).
+
+Both run on the `linkage` queue, which `tellonce serve` gives a worker of its own.
 """
 
 from __future__ import annotations
@@ -29,6 +31,9 @@ logger = logging.getLogger(__name__)
 
 UK = ZoneInfo("Europe/London")
 NIGHTLY_AT = time(2, 0)
+#: Linkage runs for a minute or more: they have a queue and a worker of their own, so
+#: alerts, notifications and the clock never wait behind them.
+LINKAGE_QUEUE = "linkage"
 
 
 #: Above this many records waiting, one linkage run links them all faster than linking
@@ -36,7 +41,7 @@ NIGHTLY_AT = time(2, 0)
 ARRIVALS_AT_MOST = 5000
 
 
-@task()
+@task(queue_name=LINKAGE_QUEUE)
 def feed_records_link(feed_import_id: int) -> dict[str, int]:
     """Link the records of the feed's agency that have no person yet: this file's new
     records, and any left by an import that stopped part way. A very large file (an
@@ -68,7 +73,7 @@ def next_nightly_run(now: datetime) -> datetime:
     return candidate
 
 
-@task()
+@task(queue_name=LINKAGE_QUEUE)
 def nightly_link_run() -> dict[str, Any]:
     """Link every record with the active model; then book tomorrow night's run."""
     try:

@@ -60,8 +60,15 @@ class Command(BaseCommand):
             # The path without its query string: names never travel in URLs, but be sure.
             '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms',
         ]
-        worker = [sys.executable, "-m", "tellonce.cli", "db_worker", "--queue-name", "default"]
-        commands = {"web server": web} if no_worker else {"web server": web, "worker": worker}
+
+        def worker(queue: str) -> list[str]:
+            return [sys.executable, "-m", "tellonce.cli", "db_worker", "--queue-name", queue]
+
+        # Two workers: alerts, notifications and the clock on one, never waiting behind
+        # a linkage run on the other.
+        commands = {"web server": web}
+        if not no_worker:
+            commands |= {"worker": worker("default"), "linkage worker": worker("linkage")}
         processes = {name: subprocess.Popen(command) for name, command in commands.items()}
         host = bind.split(":")[0]
         port = bind.rsplit(":", 1)[-1]
