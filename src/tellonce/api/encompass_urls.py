@@ -1,5 +1,21 @@
 """API routes of tellonce.encompass (included by tellonce.api.urls)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from tellonce.api import encompass_views as views
+
+urlpatterns = [
+    path("encompass/incidents/", views.IncidentCreateView.as_view(), name="encompass-incidents"),
+    path(
+        "encompass/notifications/",
+        views.NotificationsView.as_view(),
+        name="encompass-notifications",
+    ),
+    path(
+        "encompass/notifications/<int:notification_id>/acknowledge/",
+        views.AcknowledgeView.as_view(),
+        name="encompass-acknowledge",
+    ),
+    path("encompass/coverage/", views.CoverageView.as_view(), name="encompass-coverage"),
+    path("encompass/figures/", views.FiguresView.as_view(), name="encompass-figures"),
+]

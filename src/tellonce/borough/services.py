@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from tellonce.accounts.models import User
 from tellonce.borough import demo
+from tellonce.borough.encompass import encompass_seed
 from tellonce.borough.generator import COLUMNS, GROUND_TRUTH_COLUMNS, Borough, generate
 from tellonce.borough.mash import demo_contact_make, demo_contacts, mash_history_seed
 from tellonce.borough.models import SeedRun
@@ -116,6 +117,7 @@ def borough_seed(
             seed=seed,
             progress=progress,
         )
+        encompass = encompass_seed(as_of=as_of)
         run = SeedRun.objects.create(
             seed=seed,
             children=children,
@@ -124,7 +126,12 @@ def borough_seed(
             finished_on=timezone.now(),
             people=summary["people"],
             agency_records=summary["agency_records"],
-            counts={"rows": written, "summary": summary, "mash": mash},
+            counts={
+                "rows": written,
+                "summary": summary,
+                "mash": mash,
+                "encompass": encompass,
+            },
         )
         files = _files_stage(borough, run)
         transaction.on_commit(lambda: _files_commit(files))

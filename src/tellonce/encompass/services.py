@@ -1,9 +1,752 @@
-"""Placeholder: filled in by the encompass slice."""
+"""Operation Encompass, written: the police record a domestic abuse incident and the
+children of the household; each child's school (or the council) is notified before
+the next school day; the safeguarding lead acknowledges; the clock chases and
+escalates what nobody acknowledged.
+
+The rules:
+
+- A notification is due by the start (`ENCOMPASS_SCHOOL_DAY_STARTS`) of the first
+  school day of the child's school that starts after the incident.
+- When the day after the incident is not a school day (a weekend, a bank holiday, a
+  school holiday), the school still hears for its first day back, and the council's
+  education safeguarding team is told too, by the next working day's start.
+- A child on no school's roll (home-educated, out of school), or whose school is not
+  signed up, is notified to the council instead.
+- A notification carries only what the statutory guidance names
+  (`statutory_fields`); it goes through the alerts outbox, so it is delivered once.
+- Unacknowledged, it is chased `CHASE_AFTER` the school day starts, and escalated
+  `ESCALATE_AFTER` it starts to the school's head and the council's education
+  safeguarding team, once each (`encompass_clock_tick`).
+
+A batch from a police system (`incidents_record`) is checked as a whole: every good
+incident lands, in one transaction, and every bad one is reported by its index and
+field with nothing of it written.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any, cast
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from tellonce.alerts.models import Alert, AlertKind
+from tellonce.alerts.services import alerts_write
+from tellonce.audit.models import Action
+from tellonce.audit.services import Via, audit_via
+from tellonce.chronology.models import ChronologyEvent, EventKind
+from tellonce.core import workdays
+from tellonce.encompass.calendar import Calendars, next_school_day_start, next_working_day_start
+from tellonce.encompass.models import (
+    Channel,
+    CouncilReason,
+    DomesticAbuseIncident,
+    IncidentChild,
+    Match,
+    Notification,
+    Recipient,
+    SchoolSignUp,
+)
+from tellonce.involvements.models import Capacity, Involvement
+from tellonce.involvements.services import TELLONCE_SYSTEM
+from tellonce.organisations.models import Agency, AgencyKind, Service, Team
+from tellonce.people.models import Person, Sex
+
+if TYPE_CHECKING:
+    from tellonce.accounts.models import User
+
+#: Chase the safeguarding lead this long after the school day starts...
+CHASE_AFTER = timedelta(hours=1)
+#: ...and tell the head and the council this long after it starts (12:00 by default).
+ESCALATE_AFTER = timedelta(hours=3, minutes=30)
+INCIDENT_SYSTEM = "TellOnce Operation Encompass"
+_ALERT_CHUNK = 500
 
 
-def encompass_clock_tick(now: datetime | None = None) -> dict[str, int]:
-    return {}
+# ----- recording an incident ------------------------------------------------------
+
+
+@dataclass
+class ChildDetails:
+    """A child of the household: a person already in TellOnce, or their details."""
+
+    person_id: Any = None
+    given_name: str = ""
+    family_name: str = ""
+    date_of_birth: date | None = None
+    sex: str = ""
+    postcode: str = ""
+    nhs_number: str = ""
+    present: bool | None = None
+    voice: str = ""
+
+
+@dataclass
+class IncidentDetails:
+    police_ref: str
+    occurred_at: datetime | None
+    place: str
+    children: list[ChildDetails]
+
+
+@dataclass
+class BatchResult:
+    recorded: list[DomesticAbuseIncident] = field(default_factory=list)
+    #: By the incident's index in the batch: its problems by field.
+    problems: dict[int, dict[str, str]] = field(default_factory=dict)
+
+
+def _require_police(user: User) -> Agency:
+    team = user.team
+    if not user.does_casework or team is None or team.agency.kind != AgencyKind.POLICE:
+        raise PermissionDenied("Domestic abuse incidents are recorded by the police")
+    return team.agency
+
+
+def incident_check(details: IncidentDetails, now: datetime) -> dict[str, str]:
+    """Every problem with an incident, by field."""
+    problems: dict[str, str] = {}
+    if not details.police_ref.strip():
+        problems["police_ref"] = "Enter the police reference for the incident"
+    if details.occurred_at is None:
+        problems["occurred_at"] = "Enter the date and time of the incident"
+    elif details.occurred_at > now:
+        problems["occurred_at"] = "The incident's date and time must be in the past"
+    if not details.place.strip():
+        problems["place"] = "Enter where the incident happened"
+    if not details.children:
+        problems["children"] = "Name at least one child of the household"
+    seen: set[str] = set()
+    for n, child in enumerate(details.children):
+        prefix = f"children-{n}-"
+        if child.present is None:
+            problems[prefix + "present"] = "Say whether the child was present"
+        if not child.voice.strip():
+            problems[prefix + "voice"] = (
+                "Say what the child said or how they presented (or that they were asleep)"
+            )
+        if child.person_id:
+            if str(child.person_id) in seen:
+                problems[prefix + "person"] = "This child is named twice"
+            seen.add(str(child.person_id))
+            continue
+        if not child.given_name.strip():
+            problems[prefix + "given_name"] = "Enter the child's first name"
+        if not child.family_name.strip():
+            problems[prefix + "family_name"] = "Enter the child's last name"
+        if child.date_of_birth is None:
+            problems[prefix + "date_of_birth"] = "Enter the child's date of birth"
+        elif child.date_of_birth > timezone.localdate(now):
+            problems[prefix + "date_of_birth"] = "The child's date of birth must be in the past"
+        elif child.date_of_birth < timezone.localdate(now) - timedelta(days=round(18 * 365.25)):
+            problems[prefix + "date_of_birth"] = (
+                "The date of birth makes them an adult: Operation Encompass is about children"
+            )
+        if child.sex and child.sex not in Sex.values:
+            problems[prefix + "sex"] = "Choose the child's sex, or leave it blank"
+        if child.nhs_number:
+            from tellonce.people.identifiers import InvalidIdentifierError, normalise
+            from tellonce.people.models import IdentifierScheme
+
+            try:
+                child.nhs_number = normalise(IdentifierScheme.NHS_NUMBER, child.nhs_number)
+            except InvalidIdentifierError as exc:
+                problems[prefix + "nhs_number"] = str(exc)
+    return problems
+
+
+def incident_record(
+    *, user: User, details: IncidentDetails, via: Via, channel: str = Channel.WEB
+) -> DomesticAbuseIncident:
+    """Record one incident (see `incidents_record`); its problems as a ValidationError."""
+    result = incidents_record(user=user, batch=[details], via=via, channel=channel)
+    if result.problems:
+        raise ValidationError(result.problems[0])
+    return result.recorded[0]
+
+
+def incidents_record(
+    *, user: User, batch: Sequence[IncidentDetails], via: Via, channel: str = Channel.API
+) -> BatchResult:
+    """Record a batch of incidents: the good ones, with their children, chronology and
+    notifications, in one transaction; the bad ones reported and not written."""
+    police = _require_police(user)
+    now = timezone.now()
+    result = BatchResult()
+    for n, details in enumerate(batch):
+        problems = incident_check(details, now)
+        if problems:
+            result.problems[n] = problems
+    refs = [d.police_ref.strip() for d in batch]
+    taken = set(
+        DomesticAbuseIncident.objects.filter(police=police, police_ref__in=refs).values_list(
+            "police_ref", flat=True
+        )
+    )
+    first_of: dict[str, int] = {}
+    for n, ref in enumerate(refs):
+        if not ref:
+            continue
+        if ref in taken or first_of.setdefault(ref, n) != n:
+            result.problems.setdefault(n, {})["police_ref"] = (
+                "Your force has already recorded an incident with this reference"
+            )
+    chosen_ids = {str(c.person_id) for d in batch for c in d.children if c.person_id}
+    known = {str(pk): p for pk, p in Person.objects.in_bulk(_valid_uuids(chosen_ids)).items()}
+    for n, details in enumerate(batch):
+        for m, child in enumerate(details.children):
+            if child.person_id and str(child.person_id) not in known:
+                result.problems.setdefault(n, {})[f"children-{m}-person"] = (
+                    "TellOnce has no such child: check the id"
+                )
+    good = [n for n in range(len(batch)) if n not in result.problems]
+    if not good:
+        return result
+    try:
+        result.recorded = _store(user, police, [batch[n] for n in good], known, channel, via, now)
+    except IntegrityError:
+        # The same reference sent twice at once: store each alone, so only it fails.
+        for n in good:
+            try:
+                result.recorded += _store(user, police, [batch[n]], known, channel, via, now)
+            except IntegrityError:
+                result.problems[n] = {
+                    "police_ref": "Your force has already recorded an incident with this reference"
+                }
+    return result
+
+
+def _valid_uuids(values: set[str]) -> list[str]:
+    import uuid
+
+    valid = []
+    for value in values:
+        try:
+            valid.append(str(uuid.UUID(value)))
+        except ValueError:
+            continue
+    return valid
+
+
+@dataclass
+class _Child:
+    incident: DomesticAbuseIncident
+    details: ChildDetails
+    person: Person
+    match: str
+    row: IncidentChild | None = None
+
+
+def _store(
+    user: User,
+    police: Agency,
+    batch: list[IncidentDetails],
+    known: dict[str, Person],
+    channel: str,
+    via: Via,
+    now: datetime,
+) -> list[DomesticAbuseIncident]:
+    with transaction.atomic():
+        incidents = DomesticAbuseIncident.objects.bulk_create(
+            DomesticAbuseIncident(
+                police=police,
+                police_ref=d.police_ref.strip(),
+                occurred_at=cast(datetime, d.occurred_at),
+                place=d.place.strip(),
+                recorded_by=user,
+                received_on=now,
+                channel=channel,
+                created_by=user,
+            )
+            for d in batch
+        )
+        children: list[_Child] = []
+        for incident, details in zip(incidents, batch, strict=True):
+            persons: set[Any] = set()
+            for m, child in enumerate(details.children):
+                match: str
+                if child.person_id:
+                    person, match = known[str(child.person_id)], Match.CHOSEN
+                else:
+                    person, match = _child_matched(police, incident, m, child)
+                if person.pk in persons:
+                    continue  # the same child named twice, by id and by details
+                persons.add(person.pk)
+                children.append(_Child(incident, child, person, match))
+        rows = IncidentChild.objects.bulk_create(
+            IncidentChild(
+                incident=c.incident,
+                person=c.person,
+                present=bool(c.details.present),
+                voice=c.details.voice.strip(),
+                match=c.match,
+            )
+            for c in children
+        )
+        for item, row in zip(children, rows, strict=True):
+            item.row = row
+        ChronologyEvent.objects.bulk_create(_incident_event(c, user) for c in children)
+        _notifications_send(children, user)
+        audit_via(
+            via,
+            user=user,
+            action=Action.CHANGE,
+            obj=incidents[0] if len(incidents) == 1 else None,
+            detail={
+                "change": "domestic abuse incidents recorded",
+                "incidents": [i.pk for i in incidents],
+                "children": len(children),
+            },
+        )
+    return incidents
+
+
+def _child_matched(
+    police: Agency, incident: DomesticAbuseIncident, m: int, child: ChildDetails
+) -> tuple[Person, str]:
+    from tellonce.linkage.arrivals import Outcome as Arrived
+    from tellonce.linkage.arrivals import person_for_details
+
+    person, outcome = person_for_details(
+        agency=police,
+        system=INCIDENT_SYSTEM,
+        local_id=f"incident-{incident.pk}-{m + 1}",
+        given_name=child.given_name,
+        family_name=child.family_name,
+        date_of_birth=child.date_of_birth,
+        sex=child.sex,
+        postcode=child.postcode,
+        nhs_number=child.nhs_number,
+        received_on=incident.received_on,
+    )
+    match = {
+        Arrived.LINKED: Match.LINKED,
+        Arrived.ALREADY_LINKED: Match.LINKED,
+        Arrived.REVIEW: Match.REVIEW,
+    }.get(outcome, Match.NEW)
+    return person, match
+
+
+def _incident_event(child: _Child, user: User) -> ChronologyEvent:
+    incident = child.incident
+    local = timezone.localtime(incident.occurred_at)
+    return ChronologyEvent(
+        person=child.person,
+        kind=EventKind.DOMESTIC_ABUSE,
+        occurred_on=local.date(),
+        occurred_at=local.time().replace(second=0, microsecond=0),
+        summary=(
+            f"Domestic abuse incident reported by {incident.police.name}"
+            f" (reference {incident.police_ref}) at {incident.place}."
+            f" The child was {'present' if child.details.present else 'not present'}."
+            f"\nThe child's voice or presentation: {child.details.voice.strip()}"
+        ),
+        source_agency=incident.police,
+        source_system=INCIDENT_SYSTEM,
+        recorded_by=user,
+        external_ref=f"incident-{incident.police_ref}",
+        created_by=user,
+    )
+
+
+# ----- who is told, and when ------------------------------------------------------
+
+
+@dataclass
+class _Plan:
+    child: _Child
+    recipient: str
+    team: Team
+    school: Agency | None
+    due_by: datetime
+    council_reason: str = ""
+
+
+def _schools_of(person_ids: list[Any]) -> dict[Any, Team]:
+    """Each child's school, as the team their current school involvement is with."""
+    schools: dict[Any, Team] = {}
+    current = (
+        Involvement.objects.current()
+        .filter(person__in=person_ids, capacity=Capacity.SCHOOL)
+        .select_related("team__agency")
+        .order_by("started_on", "pk")
+    )
+    for involvement in current:
+        schools[involvement.person_id] = involvement.team  # the latest wins
+    return schools
+
+
+def council_team() -> Team:
+    """The council's education safeguarding lead: the education MASH team."""
+    team = (
+        Team.objects.filter(service=Service.EDUCATION_MASH, archived_on__isnull=True)
+        .select_related("agency")
+        .order_by("pk")
+        .first()
+    )
+    if team is None:
+        raise ValidationError(
+            {"children": "No council education safeguarding team is set up in TellOnce"}
+        )
+    return team
+
+
+def _plans(children: list[_Child]) -> list[_Plan]:
+    calendars = Calendars.load()
+    schools = _schools_of([c.person.pk for c in children])
+    school_ids = {t.agency_id for t in schools.values()}
+    signed_up = set(
+        SchoolSignUp.objects.filter(school__in=school_ids, withdrawn_on__isnull=True).values_list(
+            "school_id", flat=True
+        )
+    )
+    dsl: dict[int, Team] = {}
+    for lead in Team.objects.filter(
+        agency__in=school_ids, service=Service.SCHOOL_SAFEGUARDING, archived_on__isnull=True
+    ).order_by("-pk"):
+        dsl[lead.agency_id] = lead
+    council: Team | None = None
+    plans: list[_Plan] = []
+    due_cache: dict[tuple[datetime, int | None], datetime] = {}
+
+    def due_at_school(moment: datetime, school_id: int | None) -> datetime:
+        key = (moment, school_id)
+        if key not in due_cache:
+            due_cache[key] = next_school_day_start(moment, calendars, school_id)
+        return due_cache[key]
+
+    for child in children:
+        moment = child.incident.occurred_at
+        school_team = schools.get(child.person.pk)
+        school = school_team.agency if school_team else None
+        reason = ""
+        if school is None:
+            reason = CouncilReason.NO_SCHOOL
+        elif school.pk not in signed_up:
+            reason = CouncilReason.NOT_SIGNED_UP
+        else:
+            assert school_team is not None
+            team = (
+                school_team
+                if school_team.service == Service.SCHOOL_SAFEGUARDING
+                else dsl.get(school.pk)
+            )
+            if team is None:
+                reason = CouncilReason.NOT_SIGNED_UP
+            else:
+                due = due_at_school(moment, school.pk)
+                plans.append(_Plan(child, Recipient.SCHOOL, team, school, due))
+                day_after = moment.astimezone(workdays.UK).date() + timedelta(days=1)
+                if due.astimezone(workdays.UK).date() > day_after:
+                    reason = CouncilReason.NO_SCHOOL_TOMORROW
+        if reason:
+            council = council or council_team()
+            plans.append(
+                _Plan(
+                    child,
+                    Recipient.COUNCIL,
+                    council,
+                    school,
+                    next_working_day_start(moment),
+                    reason,
+                )
+            )
+    return plans
+
+
+def due_by_for(occurred_at: datetime, school: Agency | None) -> datetime:
+    """When a school's notification of an incident at `occurred_at` is due."""
+    return next_school_day_start(occurred_at, Calendars.load(), school.pk if school else None)
+
+
+def _notifications_send(children: list[_Child], user: User) -> list[Notification]:
+    plans = _plans(children)
+    notifications = Notification.objects.bulk_create(
+        Notification(
+            incident_child=p.child.row,
+            incident=p.child.incident,
+            person=p.child.person,
+            recipient=p.recipient,
+            school=p.school,
+            team=p.team,
+            council_reason=p.council_reason,
+            due_by=p.due_by,
+        )
+        for p in plans
+    )
+    by_key: dict[str, Notification] = {}
+    alerts: list[Alert] = []
+    for plan, notification in zip(plans, notifications, strict=True):
+        alert = _notification_alert(notification, plan.child)
+        by_key[alert.key] = notification
+        alerts.append(alert)
+    for start in range(0, len(alerts), _ALERT_CHUNK):
+        for alert in alerts_write(alerts[start : start + _ALERT_CHUNK]):
+            if alert.key in by_key:
+                by_key[alert.key].alert = alert
+    Notification.objects.bulk_update(notifications, ["alert"], batch_size=1000)
+    ChronologyEvent.objects.bulk_create(_notification_event(n, user) for n in notifications)
+    return notifications
+
+
+def statutory_fields(
+    person: Person, incident: DomesticAbuseIncident, present: bool, voice: str
+) -> list[tuple[str, str]]:
+    """What an Operation Encompass notification holds, and nothing else."""
+    local = timezone.localtime(incident.occurred_at)
+    born = person.date_of_birth
+    return [
+        ("Child", person.full_name),
+        ("Date of birth", f"{born:%-d %B %Y}" if born else "Not known"),
+        ("Police reference", incident.police_ref),
+        ("Date of the incident", f"{local:%A %-d %B %Y}"),
+        ("Time of the incident", f"{local:%H:%M}"),
+        ("Place of the incident", incident.place),
+        ("Child present", "Yes" if present else "No"),
+        ("The child's voice or presentation", voice),
+    ]
+
+
+def notification_fields(notification: Notification) -> list[tuple[str, str]]:
+    child = notification.incident_child
+    return statutory_fields(notification.person, notification.incident, child.present, child.voice)
+
+
+def _notification_alert(notification: Notification, child: _Child) -> Alert:
+    fields = statutory_fields(
+        child.person, child.incident, bool(child.details.present), child.details.voice.strip()
+    )
+    school = notification.recipient == Recipient.SCHOOL
+    return Alert(
+        kind=AlertKind.ENCOMPASS if school else AlertKind.ENCOMPASS_COUNCIL,
+        key=f"encompass:{notification.pk}",
+        team=notification.team,
+        person=child.person,
+        link=f"/encompass/notifications/{notification.pk}/",
+        title=(
+            f"Operation Encompass: {child.person.full_name}"
+            if school
+            else f"Operation Encompass, for the council: {child.person.full_name}"
+        ),
+        body="\n".join(f"{label}: {value}" for label, value in fields),
+    )
+
+
+def _notification_event(notification: Notification, user: User) -> ChronologyEvent:
+    now = timezone.localtime(notification.created_on)
+    to = (
+        f"the designated safeguarding lead at {notification.school.name}"
+        if notification.recipient == Recipient.SCHOOL and notification.school
+        else f"{notification.team.name} ({notification.team.agency.name})"
+    )
+    why = f" ({notification.get_council_reason_display()})" if notification.council_reason else ""
+    return ChronologyEvent(
+        person=notification.person,
+        kind=EventKind.ENCOMPASS,
+        occurred_on=now.date(),
+        occurred_at=now.time().replace(microsecond=0),
+        summary=(
+            f"Operation Encompass notification of incident {notification.incident.police_ref}"
+            f" sent to {to}{why}, due by {_when(notification.due_by)}."
+        ),
+        source_agency=notification.incident.police,
+        source_system=TELLONCE_SYSTEM,
+        recorded_by=user,
+        external_ref=f"encompass-{notification.pk}",
+        created_by=user,
+    )
+
+
+# ----- acknowledging ----------------------------------------------------------------
+
+
+def notification_acknowledge(*, user: User, notification: Notification, via: Via) -> Notification:
+    """The recipient team (the school's safeguarding lead) says it has the notification."""
+    if user.is_system_account or user.team_id is None or user.team_id != notification.team_id:
+        raise PermissionDenied("Only the team the notification was sent to can acknowledge it")
+    now = timezone.now()
+    with transaction.atomic():
+        if not Notification.objects.filter(pk=notification.pk, acknowledged_on__isnull=True).update(
+            acknowledged_on=now, acknowledged_by=user
+        ):
+            notification.refresh_from_db()
+            who = notification.acknowledged_by
+            raise ValidationError(
+                {
+                    "notification": f"Already acknowledged by {who}"
+                    f" on {_when(notification.acknowledged_on or now)}"
+                }
+            )
+        notification.refresh_from_db()
+        assert user.team is not None
+        local = timezone.localtime(now)
+        ChronologyEvent.objects.create(
+            person=notification.person,
+            kind=EventKind.ENCOMPASS,
+            occurred_on=local.date(),
+            occurred_at=local.time().replace(microsecond=0),
+            summary=(
+                f"Operation Encompass notification of incident"
+                f" {notification.incident.police_ref} acknowledged by {user.get_full_name()}"
+                f" ({user.team.name}, {user.team.agency.name})"
+                + (" after the school day started." if now > notification.due_by else ".")
+            ),
+            source_agency=user.team.agency,
+            source_system=TELLONCE_SYSTEM,
+            recorded_by=user,
+            external_ref=f"encompass-{notification.pk}-acknowledged",
+            created_by=user,
+        )
+        audit_via(
+            via,
+            user=user,
+            action=Action.CHANGE,
+            person=notification.person,
+            obj=notification,
+            detail={"change": "Operation Encompass notification acknowledged"},
+        )
+    return notification
+
+
+# ----- the clock --------------------------------------------------------------------
+
+
+@dataclass
+class ClockTick:
+    chased: int = 0
+    escalated: int = 0
+
+
+def _heads(notification: Notification) -> list[User]:
+    """Who leads the recipient: the school's head (its managers), or the council
+    team's managers."""
+    from tellonce.accounts.models import User
+
+    people = User.objects.filter(is_manager=True, is_active=True, is_system_account=False)
+    if notification.recipient == Recipient.SCHOOL and notification.school_id:
+        people = people.filter(team__agency=notification.school_id)
+    else:
+        people = people.filter(team=notification.team_id)
+    return list(people.select_related("team").order_by("pk"))
+
+
+def encompass_clock_tick(now: datetime | None = None) -> ClockTick:
+    """Chase notifications nobody acknowledged `CHASE_AFTER` the school day started;
+    escalate them `ESCALATE_AFTER` it started. Each is claimed atomically, once."""
+    now = now or timezone.now()
+    tick = ClockTick()
+    waiting = Notification.objects.filter(acknowledged_on__isnull=True).select_related(
+        "person", "team__agency", "school", "incident"
+    )
+    for notification in waiting.filter(chased_on__isnull=True, due_by__lte=now - CHASE_AFTER):
+        with transaction.atomic():
+            if not Notification.objects.filter(
+                pk=notification.pk, chased_on__isnull=True, acknowledged_on__isnull=True
+            ).update(chased_on=now):
+                continue
+            child = notification.person
+            alerts_write(
+                [
+                    Alert(
+                        kind=AlertKind.ENCOMPASS_CHASE,
+                        key=f"encompass:{notification.pk}:chase",
+                        team=notification.team,
+                        person=child,
+                        link=f"/encompass/notifications/{notification.pk}/",
+                        title=f"Reminder: acknowledge the Operation Encompass notification"
+                        f" about {child.full_name}",
+                        body=(
+                            f"It was due by {_when(notification.due_by)}. If it is not"
+                            f" acknowledged by {_when(notification.due_by + ESCALATE_AFTER)},"
+                            " your head and the council's education safeguarding team are told."
+                        ),
+                    )
+                ]
+            )
+            tick.chased += 1
+    for notification in waiting.filter(escalated_on__isnull=True, due_by__lte=now - ESCALATE_AFTER):
+        with transaction.atomic():
+            if not Notification.objects.filter(
+                pk=notification.pk, escalated_on__isnull=True, acknowledged_on__isnull=True
+            ).update(escalated_on=now, chased_on=Coalesce(F("chased_on"), now)):
+                continue
+            alerts_write(_escalations(notification))
+            tick.escalated += 1
+    return tick
+
+
+def _escalations(notification: Notification) -> list[Alert]:
+    child = notification.person
+    where = notification.school.name if notification.school else notification.team.name
+    title = f"Not acknowledged: Operation Encompass notification about {child.full_name}"
+    body = (
+        f"The notification to {notification.team.name} ({where}) was due by"
+        f" {_when(notification.due_by)} and nobody has acknowledged it."
+    )
+    link = f"/encompass/notifications/{notification.pk}/"
+    alerts = [
+        Alert(
+            kind=AlertKind.ENCOMPASS_ESCALATED,
+            key=f"encompass:{notification.pk}:head:{head.pk}",
+            team=head.team,
+            user=head,
+            person=child,
+            link=link,
+            title=title,
+            body=body + " You are told as its head.",
+        )
+        for head in _heads(notification)
+        if head.team is not None
+    ]
+    if not alerts:
+        # No head named in TellOnce: the team itself is told it is late.
+        alerts.append(
+            Alert(
+                kind=AlertKind.ENCOMPASS_ESCALATED,
+                key=f"encompass:{notification.pk}:team",
+                team=notification.team,
+                person=child,
+                link=link,
+                title=title,
+                body=body + " No head is named for your school in TellOnce.",
+            )
+        )
+    council = council_team()
+    if council.pk != notification.team_id:
+        alerts.append(
+            Alert(
+                kind=AlertKind.ENCOMPASS_ESCALATED,
+                key=f"encompass:{notification.pk}:council",
+                team=council,
+                person=child,
+                link=link,
+                title=title,
+                body=body + " You are told as the council's education safeguarding lead.",
+            )
+        )
+    return alerts
+
+
+# ----- signing up -------------------------------------------------------------------
+
+
+def school_sign_up(*, school: Agency, on: date | None = None) -> SchoolSignUp:
+    if school.kind != AgencyKind.SCHOOL:
+        raise ValidationError({"school": "Only schools sign up to Operation Encompass"})
+    sign_up, created = SchoolSignUp.objects.get_or_create(
+        school=school, defaults={"signed_up_on": on or timezone.localdate()}
+    )
+    if not created and sign_up.withdrawn_on is not None:
+        sign_up.withdrawn_on = None
+        sign_up.save(update_fields=["withdrawn_on", "modified_on"])
+    return sign_up
+
+
+def _when(moment: datetime) -> str:
+    return f"{timezone.localtime(moment):%A %-d %B %Y, %H:%M}"

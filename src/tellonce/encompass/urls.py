@@ -1,4 +1,17 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from tellonce.encompass import views
 
 app_name = "encompass"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.notifications, name="notifications"),
+    path("incidents/new/", views.incident_new, name="incident-new"),
+    path("notifications/<int:notification_id>/", views.notification, name="notification"),
+    path(
+        "notifications/<int:notification_id>/acknowledge/",
+        views.acknowledge,
+        name="acknowledge",
+    ),
+    path("coverage/", views.coverage, name="coverage"),
+    path("figures/", views.figures, name="figures"),
+]

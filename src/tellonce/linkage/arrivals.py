@@ -228,3 +228,38 @@ def record_person_ensure(record_id: int) -> Arrival:
         person = _person_from_record(record)
         _record_attach(record, person.pk, LinkMethod.UNLINKED)
     return Arrival(record_id, Outcome.NEW_PERSON, person.pk)
+
+
+def person_for_details(
+    *,
+    agency: Any,
+    system: str,
+    local_id: str,
+    given_name: str,
+    family_name: str,
+    date_of_birth: Any,
+    sex: str,
+    postcode: str,
+    nhs_number: str,
+    received_on: Any = None,
+) -> tuple[Person, Outcome]:
+    """The person a child named by an agency by their details is: the details stored as
+    a record of that agency, linked now (`record_person_ensure`). Shared by everything
+    that names a child by details in one request (a contact, a police incident)."""
+    from django.utils import timezone
+
+    record = AgencyRecord.objects.create(
+        agency=agency,
+        system=system,
+        local_id=local_id,
+        given_name=given_name.strip(),
+        family_name=family_name.strip(),
+        date_of_birth=date_of_birth,
+        sex=sex or Sex.UNKNOWN,
+        postcode=postcode.strip().upper(),
+        nhs_number=nhs_number,
+        received_on=received_on or timezone.now(),
+    )
+    arrival = record_person_ensure(record.pk)
+    assert arrival.person_id is not None
+    return Person.objects.get(pk=arrival.person_id), arrival.outcome

@@ -49,7 +49,7 @@ from tellonce.mash.models import (
     StrategyOutcome,
 )
 from tellonce.organisations.models import Agency, AgencyKind, Role, Service, Team
-from tellonce.people.models import AgencyRecord, Person, Sex
+from tellonce.people.models import Person, Sex
 
 if TYPE_CHECKING:
     from tellonce.accounts.models import User
@@ -340,29 +340,27 @@ def _child_matched(contact: Contact, n: int, child: ChildDetails) -> tuple[Perso
     """Match a child given by their details through the linkage engine, as an agency
     record of the referrer's agency."""
     from tellonce.linkage.arrivals import Outcome as Arrived
-    from tellonce.linkage.arrivals import record_person_ensure
+    from tellonce.linkage.arrivals import person_for_details
 
     assert contact.referring_agency is not None
-    record = AgencyRecord.objects.create(
+    person, outcome = person_for_details(
         agency=contact.referring_agency,
         system=CONTACT_SYSTEM,
         local_id=f"contact-{contact.pk}-{n + 1}",
-        given_name=child.given_name.strip(),
-        family_name=child.family_name.strip(),
+        given_name=child.given_name,
+        family_name=child.family_name,
         date_of_birth=child.date_of_birth,
-        sex=child.sex or Sex.UNKNOWN,
-        postcode=child.postcode.strip().upper(),
+        sex=child.sex,
+        postcode=child.postcode,
         nhs_number=child.nhs_number,
         received_on=contact.received_on,
     )
-    arrival = record_person_ensure(record.pk)
     match = {
         Arrived.LINKED: ContactChild.Match.LINKED,
         Arrived.ALREADY_LINKED: ContactChild.Match.LINKED,
         Arrived.REVIEW: ContactChild.Match.REVIEW,
-    }.get(arrival.outcome, ContactChild.Match.NEW)
-    assert arrival.person_id is not None
-    return Person.objects.get(pk=arrival.person_id), match
+    }.get(outcome, ContactChild.Match.NEW)
+    return person, match
 
 
 def _contact_child_add(contact: Contact, person: Person, match: str, user: User) -> ContactChild:

@@ -26,6 +26,7 @@ class Service(models.TextChoices):
     ASSESSMENT = "assessment", "Assessment and child in need"
     CHILD_PROTECTION = "child_protection", "Child protection and court"
     CHILDREN_IN_CARE = "children_in_care", "Children in care"
+    RETURN_INTERVIEWS = "return_interviews", "Return home interviews (independent)"
     EARLY_HELP = "early_help", "Early help"
     LEAVING_CARE = "leaving_care", "Leaving care"
     POLICE_MASH = "police_mash", "Police MASH desk"

@@ -1,0 +1,127 @@
+"""The API of Operation Encompass: police systems send incidents (one, or a morning's
+batch); schools read and acknowledge their notifications; the partnership reads the
+coverage and the figures. Thin: the services and selectors decide everything."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from tellonce.api import encompass_serializers as es
+from tellonce.api.mash_views import _api_name, _named_as_sent, _problems, _valid
+from tellonce.api.views import ERRORS, _user
+from tellonce.audit.services import via_request
+from tellonce.encompass import selectors, services
+from tellonce.encompass.models import Channel
+
+
+class IncidentCreateView(APIView):
+    @extend_schema(
+        summary="Record a domestic abuse incident, or a batch of them (police)",
+        description=(
+            'One incident as the body, or `{"incidents": [...]}` for a batch. Each child'
+            " is a TellOnce id (`person`) or their details, matched as your agency's record."
+            " A batch answers 200 with `recorded` (index, id, reference) and `errors`"
+            " (index, field, message): every good incident lands, each bad one is not"
+            " written at all."
+        ),
+        request=es.IncidentCreateSerializer,
+        responses={201: es.IncidentSerializer, 200: dict, 400: ERRORS, 403: ERRORS},
+    )
+    def post(self, request: Request) -> Response:
+        user = _user(request)
+        services._require_police(user)
+        if isinstance(request.data, dict) and "incidents" in request.data:
+            return self._batch(request)
+        data = _valid(es.IncidentCreateSerializer(data=request.data))
+        with _named_as_sent():
+            incident = services.incident_record(
+                user=user,
+                details=es.IncidentCreateSerializer.details(data),
+                via=via_request(request),
+                channel=Channel.API,
+            )
+        return Response(es.IncidentSerializer(incident).data, status=status.HTTP_201_CREATED)
+
+    def _batch(self, request: Request) -> Response:
+        rows = _valid(es.BatchCreateSerializer(data=request.data))["incidents"]
+        errors: list[dict[str, Any]] = []
+        parsed: list[tuple[int, services.IncidentDetails]] = []
+        for n, row in enumerate(rows):
+            body = es.IncidentCreateSerializer(data=row)
+            if body.is_valid():
+                parsed.append((n, es.IncidentCreateSerializer.details(body.validated_data)))
+            else:
+                errors += [
+                    {"index": n, "field": field, "message": message}
+                    for field, message in _problems(body.errors)
+                ]
+        result = services.incidents_record(
+            user=_user(request),
+            batch=[d for _, d in parsed],
+            via=via_request(request),
+            channel=Channel.API,
+        )
+        for k, problems in result.problems.items():
+            errors += [
+                {"index": parsed[k][0], "field": _api_name(field), "message": message}
+                for field, message in problems.items()
+            ]
+        good = [n for k, (n, _) in enumerate(parsed) if k not in result.problems]
+        recorded = [
+            {"index": n, "id": incident.pk, "police_ref": incident.police_ref}
+            for n, incident in zip(good, result.recorded, strict=True)
+        ]
+        errors.sort(key=lambda e: e["index"])
+        return Response({"recorded": recorded, "errors": errors})
+
+
+class NotificationsView(APIView):
+    @extend_schema(
+        summary="Your team's Operation Encompass notifications (waiting, or ?acknowledged=1)",
+        responses={200: es.NotificationSerializer(many=True), 403: ERRORS},
+    )
+    def get(self, request: Request) -> Response:
+        acknowledged = request.query_params.get("acknowledged") in ("1", "true")
+        rows = selectors.notifications_for_team(user=_user(request), acknowledged=acknowledged)
+        return Response(es.NotificationSerializer(rows[:500], many=True).data)
+
+
+class AcknowledgeView(APIView):
+    @extend_schema(
+        summary="Acknowledge a notification (the school's safeguarding lead)",
+        request=None,
+        responses={200: es.NotificationSerializer, 400: ERRORS, 403: ERRORS, 404: ERRORS},
+    )
+    def post(self, request: Request, notification_id: int) -> Response:
+        via = via_request(request)
+        notification = selectors.notification_get(
+            user=_user(request), notification_id=notification_id, via=via
+        )
+        notification = services.notification_acknowledge(
+            user=_user(request), notification=notification, via=via
+        )
+        return Response(es.NotificationSerializer(notification).data)
+
+
+class CoverageView(APIView):
+    @extend_schema(
+        summary="Which schools are signed up, and what each was sent (partnership)",
+        responses={200: es.CoverageSerializer, 403: ERRORS},
+    )
+    def get(self, request: Request) -> Response:
+        return Response(es.CoverageSerializer(selectors.coverage(user=_user(request))).data)
+
+
+class FiguresView(APIView):
+    @extend_schema(
+        summary="Operation Encompass figures: counts and rates, no names (partnership)",
+        responses={200: dict, 403: ERRORS},
+    )
+    def get(self, request: Request) -> Response:
+        return Response(selectors.figures(user=_user(request)))

@@ -1,0 +1,208 @@
+"""Reading Operation Encompass: a team's notifications, one notification (audited),
+the coverage of schools and the partnership's figures (no names)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, F, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from tellonce.audit.models import Action
+from tellonce.audit.services import Via, audit_via
+from tellonce.encompass.models import DomesticAbuseIncident, Notification, Recipient, SchoolSignUp
+from tellonce.organisations.models import Agency, AgencyKind, Role, Service
+
+if TYPE_CHECKING:
+    from tellonce.accounts.models import User
+
+
+def notifications_for_team(*, user: User, acknowledged: bool = False) -> QuerySet[Notification]:
+    """The notifications delivered to the user's team (waiting, or acknowledged)."""
+    if user.team_id is None:
+        raise PermissionDenied("Notifications go to teams")
+    return (
+        Notification.objects.filter(
+            team=user.team_id,
+            alert__delivered_on__isnull=False,
+            acknowledged_on__isnull=not acknowledged,
+        )
+        .select_related("person", "incident", "school", "alert", "acknowledged_by")
+        .order_by("due_by" if not acknowledged else "-acknowledged_on", "pk")
+    )
+
+
+def _may_see(user: User, notification: Notification) -> bool:
+    team = user.team
+    if team is None or (user.is_system_account and team.pk != notification.team_id):
+        return False
+    if team.pk == notification.team_id:
+        return notification.alert is not None and notification.alert.delivered_on is not None
+    if team.service == Service.EDUCATION_MASH:
+        return True  # the council's education safeguarding lead hears of escalations
+    # The school's head, who hears when the lead has not acknowledged.
+    return bool(user.is_manager and team.agency_id == notification.school_id)
+
+
+def notification_get(*, user: User, notification_id: int, via: Via) -> Notification:
+    """One notification for those it was sent or escalated to; each look audited."""
+    notification = (
+        Notification.objects.select_related(
+            "person",
+            "incident",
+            "incident_child",
+            "school",
+            "team__agency",
+            "alert",
+            "acknowledged_by",
+        )
+        .filter(pk=notification_id)
+        .first()
+    )
+    if notification is None or not _may_see(user, notification):
+        raise Http404("No such notification")
+    audit_via(
+        via,
+        user=user,
+        action=Action.VIEW,
+        person=notification.person,
+        obj=notification,
+        detail={"what": "Operation Encompass notification"},
+    )
+    return notification
+
+
+def may_see_coverage(user: User) -> bool:
+    team = user.team
+    return bool(
+        user.has_role(Role.PARTNERSHIP_ANALYST, Role.MASH_MANAGER, Role.ADMINISTRATOR)
+        or (team is not None and team.service == Service.EDUCATION_MASH)
+    )
+
+
+def _require_coverage(user: User) -> None:
+    if not may_see_coverage(user):
+        raise PermissionDenied(
+            "Coverage is for partnership analysts, MASH managers and the council's education team"
+        )
+
+
+@dataclass
+class SchoolCoverage:
+    school: Agency
+    signed_up_on: date | None
+    sent: int
+    delivered_on_time: int
+    acknowledged: int
+    late: int
+
+    @property
+    def signed_up(self) -> bool:
+        return self.signed_up_on is not None
+
+
+@dataclass
+class Coverage:
+    schools: list[SchoolCoverage]
+
+    @property
+    def not_signed_up(self) -> list[SchoolCoverage]:
+        return [s for s in self.schools if not s.signed_up]
+
+    @property
+    def signed_up(self) -> list[SchoolCoverage]:
+        return [s for s in self.schools if s.signed_up]
+
+
+def _late(now: datetime) -> Q:
+    """Delivered after the school day started, or not yet delivered once it has."""
+    return Q(alert__delivered_on__gt=F("due_by")) | Q(
+        alert__delivered_on__isnull=True, due_by__lt=now
+    )
+
+
+def coverage(*, user: User) -> Coverage:
+    """Each school: signed up or not, notifications sent, delivered before the school
+    day, acknowledged, late. Schools that have not signed up come first."""
+    _require_coverage(user)
+    now = timezone.now()
+    counts: dict[int, dict[str, Any]] = {
+        row["school"]: dict(row)
+        for row in Notification.objects.filter(recipient=Recipient.SCHOOL)
+        .values("school")
+        .annotate(
+            sent=Count("pk"),
+            on_time=Count("pk", filter=Q(alert__delivered_on__lte=F("due_by"))),
+            acknowledged=Count("pk", filter=Q(acknowledged_on__isnull=False)),
+            late=Count("pk", filter=_late(now)),
+        )
+    }
+    sign_ups = dict(
+        SchoolSignUp.objects.filter(withdrawn_on__isnull=True).values_list(
+            "school_id", "signed_up_on"
+        )
+    )
+    schools = []
+    for school in Agency.objects.filter(kind=AgencyKind.SCHOOL, archived_on__isnull=True):
+        row: dict[str, Any] = counts.get(school.pk, {})
+        schools.append(
+            SchoolCoverage(
+                school=school,
+                signed_up_on=sign_ups.get(school.pk),
+                sent=row.get("sent", 0),
+                delivered_on_time=row.get("on_time", 0),
+                acknowledged=row.get("acknowledged", 0),
+                late=row.get("late", 0),
+            )
+        )
+    schools.sort(key=lambda s: (s.signed_up, s.school.name))
+    return Coverage(schools)
+
+
+def figures(*, user: User) -> dict[str, Any]:
+    """The partnership's figures: counts and rates, never a name."""
+    _require_coverage(user)
+    now = timezone.now()
+    to_schools = Notification.objects.filter(recipient=Recipient.SCHOOL)
+    school_counts = to_schools.aggregate(
+        sent=Count("pk"),
+        delivered_before_school_day=Count("pk", filter=Q(alert__delivered_on__lte=F("due_by"))),
+        acknowledged=Count("pk", filter=Q(acknowledged_on__isnull=False)),
+        acknowledged_before_escalation=Count(
+            "pk", filter=Q(acknowledged_on__isnull=False) & Q(escalated_on__isnull=True)
+        ),
+        late=Count("pk", filter=_late(now)),
+        escalated=Count("pk", filter=Q(escalated_on__isnull=False)),
+    )
+    council = Notification.objects.filter(recipient=Recipient.COUNCIL)
+    council_counts = {
+        reason: n for reason, n in council.values_list("council_reason").annotate(n=Count("pk"))
+    }
+    schools = Agency.objects.filter(kind=AgencyKind.SCHOOL, archived_on__isnull=True).count()
+    signed = SchoolSignUp.objects.filter(
+        withdrawn_on__isnull=True, school__archived_on__isnull=True
+    ).count()
+    sent = school_counts["sent"]
+
+    def rate(n: int) -> float | None:
+        return round(100 * n / sent, 1) if sent else None
+
+    return {
+        "incidents": DomesticAbuseIncident.objects.count(),
+        "school_notifications": sent,
+        "delivered_before_school_day": school_counts["delivered_before_school_day"],
+        "delivered_before_school_day_percent": rate(school_counts["delivered_before_school_day"]),
+        "acknowledged": school_counts["acknowledged"],
+        "acknowledged_percent": rate(school_counts["acknowledged"]),
+        "late": school_counts["late"],
+        "escalated": school_counts["escalated"],
+        "council_notifications": sum(council_counts.values()),
+        "council_notifications_by_reason": council_counts,
+        "schools": schools,
+        "schools_signed_up": signed,
+        "schools_covered_percent": round(100 * signed / schools, 1) if schools else None,
+    }

@@ -1,0 +1,52 @@
+"""Tom records an incident on a Saturday night through the form; on Monday before
+08:30 Dana sees it and acknowledges it; Ana sees which schools are not signed up."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from tellonce.alerts.services import deliveries_send
+from tellonce.encompass.models import Notification, Recipient
+
+pytestmark = pytest.mark.django_db
+UK = ZoneInfo("Europe/London")
+
+
+def test_saturday_night_incident_is_on_danas_page_on_monday_morning(world, encompass, signed_in):
+    tom = signed_in(world.tom)
+    with time_machine.travel(datetime(2026, 5, 9, 23, 50, tzinfo=UK), tick=False):
+        assert tom.post("/encompass/incidents/new/", {"police_ref": ""}).status_code == 200
+        response = tom.post(
+            f"/encompass/incidents/new/?person={world.jack.pk}",
+            {
+                "police_ref": "NBP/SAT/1",
+                "occurred_at": "2026-05-09 23:10",
+                "place": "Flat 3, Alder House",
+                "person": str(world.jack.pk),
+                "present": "yes",
+                "voice": "Jack was hiding under the bed.",
+            },
+        )
+        assert response.status_code == 302, response.content
+        deliveries_send()
+    notification = Notification.objects.get(recipient=Recipient.SCHOOL)
+    dana = signed_in(world.dana)
+    with time_machine.travel(datetime(2026, 5, 11, 8, 0, tzinfo=UK), tick=False):
+        inbox = dana.get("/encompass/")
+        assert "Jack Taylor" in inbox.content.decode()
+        page = dana.get(f"/encompass/notifications/{notification.pk}/").content.decode()
+        assert "Jack was hiding under the bed." in page and "NBP/SAT/1" in page
+        dana.post(f"/encompass/notifications/{notification.pk}/acknowledge/")
+    notification.refresh_from_db()
+    assert notification.acknowledged_by == world.dana
+    assert (
+        signed_in(world.olly).get(f"/encompass/notifications/{notification.pk}/").status_code == 404
+    )
+    ana = signed_in(world.ana)
+    assert "Birchwood Academy" in ana.get("/encompass/coverage/").content.decode()
+    assert ana.get("/encompass/figures/").status_code == 200
+    assert signed_in(world.dana).get("/encompass/coverage/").status_code == 403

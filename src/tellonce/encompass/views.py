@@ -1,0 +1,103 @@
+"""Pages of Operation Encompass: the police record an incident; the school's
+safeguarding lead reads and acknowledges its notifications; the partnership sees the
+coverage of schools and the figures."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from tellonce.accounts.models import User
+from tellonce.audit.services import via_request
+from tellonce.core.forms import form_errors_from
+from tellonce.encompass import selectors, services
+from tellonce.encompass.forms import FIELDS, IncidentForm
+from tellonce.encompass.models import Channel
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def incident_new(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    services._require_police(user)
+    form = IncidentForm(request.POST or None, initial={"person": request.GET.get("person")})
+    if request.method == "POST":
+        form.is_valid()
+        try:
+            incident = services.incident_record(
+                user=user, details=form.details(), via=via_request(request), channel=Channel.WEB
+            )
+        except ValidationError as exc:
+            form_errors_from(form, exc, FIELDS)
+        else:
+            messages.success(
+                request, f"Incident {incident.police_ref} recorded: the schools will be told."
+            )
+            return redirect("encompass:incident-new")
+    return render(request, "encompass/incident_new.html", {"form": form})
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    acknowledged = request.GET.get("acknowledged") == "1"
+    rows = selectors.notifications_for_team(user=_user(request), acknowledged=acknowledged)
+    return render(
+        request,
+        "encompass/notifications.html",
+        {"rows": rows[:200], "acknowledged": acknowledged},
+    )
+
+
+@login_required
+def notification(request: HttpRequest, notification_id: int) -> HttpResponse:
+    found = selectors.notification_get(
+        user=_user(request), notification_id=notification_id, via=via_request(request)
+    )
+    return render(
+        request,
+        "encompass/notification.html",
+        {
+            "notification": found,
+            "fields": services.notification_fields(found),
+            "may_acknowledge": found.team_id == _user(request).team_id
+            and not found.is_acknowledged,
+        },
+    )
+
+
+@login_required
+@require_POST
+def acknowledge(request: HttpRequest, notification_id: int) -> HttpResponse:
+    via = via_request(request)
+    found = selectors.notification_get(
+        user=_user(request), notification_id=notification_id, via=via
+    )
+    try:
+        services.notification_acknowledge(user=_user(request), notification=found, via=via)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Acknowledged: thank you.")
+    return redirect("encompass:notification", notification_id)
+
+
+@login_required
+def coverage(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "encompass/coverage.html", {"coverage": selectors.coverage(user=_user(request))}
+    )
+
+
+@login_required
+def figures(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "encompass/figures.html", {"figures": selectors.figures(user=_user(request))}
+    )
