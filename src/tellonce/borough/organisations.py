@@ -227,6 +227,7 @@ def partnership_ensure() -> Partnership:
         ("assessment", "Assessment team", Service.ASSESSMENT),
         ("child_protection", "Child protection team", Service.CHILD_PROTECTION),
         ("children_in_care", "Children in care team", Service.CHILDREN_IN_CARE),
+        ("return_interviews", "Return home interview service", Service.RETURN_INTERVIEWS),
         ("early_help", "Early help team", Service.EARLY_HELP),
         ("leaving_care", "Leaving care team", Service.LEAVING_CARE),
         ("partnership", "Partnership business unit", Service.PARTNERSHIP),

@@ -18,6 +18,7 @@ from tellonce.alerts.selectors import cp_is_flag
 from tellonce.audit.services import via_request
 from tellonce.core.forms import form_errors_from
 from tellonce.mash.selectors import cases_for_person
+from tellonce.missing.selectors import flags_for as missing_flags_for
 from tellonce.people import selectors, services
 from tellonce.people.forms import ArchiveForm, BreakGlassForm, IdentifierAddForm, PersonSearchForm
 from tellonce.people.models import Person, PersonIdentifier
@@ -65,6 +66,7 @@ def record(request: HttpRequest, person_id: UUID) -> HttpResponse:
         "cp_is": cp_is_flag(user=user, person=person_record.person),
         "voices": voices_for(user=user, person=person_record.person),
         "mash_cases": cases_for_person(user=user, person_id=person_record.person.pk),
+        "missing_flags": missing_flags_for(user=user, person=person_record.person),
         "nav": "search",
     }
     return render(request, "people/record.html", context)

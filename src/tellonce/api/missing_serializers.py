@@ -1,0 +1,126 @@
+"""What the missing-children API reads and writes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from tellonce.missing.models import MissingEpisode, ReturnHomeInterview, Risk
+
+
+class EpisodeCreateSerializer(serializers.Serializer):
+    last_seen_at = serializers.DateTimeField(required=False, allow_null=True)
+    last_seen_where = serializers.CharField(required=False, allow_blank=True, default="")
+    circumstances = serializers.CharField(required=False, allow_blank=True, default="")
+    risk = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text=", ".join(Risk.values)
+    )
+    reporter_name = serializers.CharField(required=False, allow_blank=True, default="")
+    reporter_role = serializers.CharField(required=False, allow_blank=True, default="")
+    reporter_phone = serializers.CharField(required=False, allow_blank=True, default="")
+    police_ref = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ReturnSerializer(serializers.Serializer):
+    returned_on = serializers.DateTimeField(required=False, allow_null=True)
+    return_details = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class InterviewRecordSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=["completed", "refused"])
+    offered_on = serializers.DateTimeField(required=False, allow_null=True)
+    why_left = serializers.CharField(required=False, allow_blank=True, default="")
+    where_went = serializers.CharField(required=False, allow_blank=True, default="")
+    with_whom = serializers.CharField(required=False, allow_blank=True, default="")
+    risks = serializers.CharField(required=False, allow_blank=True, default="")
+    push_factors = serializers.CharField(required=False, allow_blank=True, default="")
+    pull_factors = serializers.CharField(required=False, allow_blank=True, default="")
+    child_said = serializers.CharField(required=False, allow_blank=True, default="")
+    cse_indicators = serializers.BooleanField(required=False, default=False)
+    cce_indicators = serializers.BooleanField(required=False, default=False)
+    refused_reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class InterviewSerializer(serializers.ModelSerializer):
+    assigned_team = serializers.CharField(source="assigned_team.name", default=None)
+    assigned_to = serializers.CharField(source="assigned_to.get_full_name", default=None)
+
+    class Meta:
+        model = ReturnHomeInterview
+        fields = [
+            "id",
+            "state",
+            "due_on",
+            "assigned_team",
+            "assigned_to",
+            "assigned_on",
+            "warned_on",
+            "offered_on",
+            "completed_on",
+            "why_left",
+            "where_went",
+            "with_whom",
+            "risks",
+            "push_factors",
+            "pull_factors",
+            "child_said",
+            "cse_indicators",
+            "cce_indicators",
+            "refused_reason",
+            "shared_with_police_on",
+            "shared_with_social_worker_on",
+        ]
+
+
+class EpisodeSerializer(serializers.ModelSerializer):
+    person = serializers.UUIDField(source="person_id")
+    child = serializers.CharField(source="person.full_name")
+    reporting_team = serializers.CharField(source="reporting_team.name")
+    police_team = serializers.CharField(source="police_team.name", default=None)
+    interview = serializers.SerializerMethodField()
+
+    class Meta:
+        model = MissingEpisode
+        fields = [
+            "id",
+            "person",
+            "child",
+            "reported_on",
+            "reporting_team",
+            "reporter_name",
+            "reporter_role",
+            "reporter_phone",
+            "last_seen_at",
+            "last_seen_where",
+            "circumstances",
+            "risk",
+            "police_ref",
+            "reported_by_police",
+            "police_team",
+            "police_notified_on",
+            "police_acknowledged_on",
+            "police_escalated_on",
+            "returned_on",
+            "return_details",
+            "interview",
+        ]
+
+    def get_interview(self, episode: MissingEpisode) -> dict[str, Any] | None:
+        interview = getattr(episode, "interview", None)
+        return InterviewSerializer(interview).data if interview is not None else None
+
+
+class FiguresSerializer(serializers.Serializer):
+    since = serializers.DateTimeField()
+    episodes = serializers.IntegerField()
+    notified_to_police = serializers.IntegerField()
+    notified_share = serializers.FloatField(allow_null=True)
+    returns = serializers.IntegerField()
+    interviews_offered_or_due = serializers.IntegerField()
+    offered_within_72_hours = serializers.IntegerField()
+    offered_in_time_share = serializers.FloatField(allow_null=True)
+    interviews_completed = serializers.IntegerField()
+    interviews_refused = serializers.IntegerField()
+    completed_shared_with_police = serializers.IntegerField()
+    shared_with_police_share = serializers.FloatField(allow_null=True)

@@ -1,0 +1,152 @@
+"""The API of missing children and return home interviews: any agency reports a child
+missing; the police desk reads its inbox and acknowledges; the return is recorded; the
+interview team records the interview or the refusal; analysts read the figures. The
+same selectors and services as the pages decide who may do what and audit it."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from tellonce.api import missing_serializers as ms
+from tellonce.api.mash_views import _named_as_sent, _valid
+from tellonce.api.views import ERRORS, _user
+from tellonce.audit.services import via_request
+from tellonce.missing import selectors, services
+from tellonce.missing.services import EpisodeDetails, InterviewDetails
+from tellonce.people.selectors import person_get_for_user
+
+
+class EpisodeCreateView(APIView):
+    @extend_schema(
+        summary="Report a child missing",
+        description=(
+            "Any agency's practitioner or system. Unless the police report it, the police"
+            " MASH desk is told at once and must acknowledge it within the hour; the teams"
+            " working with the child are told. Every problem is reported by field."
+        ),
+        request=ms.EpisodeCreateSerializer,
+        responses={201: ms.EpisodeSerializer, 400: ERRORS, 403: ERRORS, 404: ERRORS},
+    )
+    def post(self, request: Request, person_id: UUID) -> Response:
+        user = _user(request)
+        person, _ = person_get_for_user(user=user, person_id=person_id)
+        data = _valid(ms.EpisodeCreateSerializer(data=request.data))
+        with _named_as_sent():
+            episode = services.episode_report(
+                user=user, person=person, details=EpisodeDetails(**data), via=via_request(request)
+            )
+        episode, _ = selectors.episode_get_for_user(user=user, episode_id=episode.pk)
+        return Response(ms.EpisodeSerializer(episode).data, status=status.HTTP_201_CREATED)
+
+
+class EpisodeListView(APIView):
+    @extend_schema(
+        summary="Missing episodes: the police desk's inbox, or those you may see",
+        description="For the police MASH desk, not yet acknowledged first.",
+        responses={200: ms.EpisodeSerializer(many=True), 403: ERRORS},
+    )
+    def get(self, request: Request) -> Response:
+        episodes = selectors.episodes_for_user(user=_user(request))[:200]
+        return Response(ms.EpisodeSerializer(episodes, many=True).data)
+
+
+class EpisodeView(APIView):
+    @extend_schema(
+        summary="A missing episode, with its return home interview",
+        responses={200: ms.EpisodeSerializer, 404: ERRORS},
+    )
+    def get(self, request: Request, episode_id: int) -> Response:
+        episode, _ = selectors.episode_get_for_user(
+            user=_user(request), episode_id=episode_id, via=via_request(request)
+        )
+        return Response(ms.EpisodeSerializer(episode).data)
+
+
+class AcknowledgeView(APIView):
+    @extend_schema(
+        summary="The police desk acknowledges a missing child (once; again is harmless)",
+        request=None,
+        responses={200: ms.EpisodeSerializer, 403: ERRORS, 404: ERRORS},
+    )
+    def post(self, request: Request, episode_id: int) -> Response:
+        user = _user(request)
+        episode, _ = selectors.episode_get_for_user(user=user, episode_id=episode_id)
+        services.police_acknowledge(user=user, episode=episode, via=via_request(request))
+        episode, _ = selectors.episode_get_for_user(user=user, episode_id=episode_id)
+        return Response(ms.EpisodeSerializer(episode).data)
+
+
+class ReturnView(APIView):
+    @extend_schema(
+        summary="Record the child's return; the return home interview is assigned",
+        request=ms.ReturnSerializer,
+        responses={200: ms.EpisodeSerializer, 400: ERRORS, 403: ERRORS, 404: ERRORS},
+    )
+    def post(self, request: Request, episode_id: int) -> Response:
+        user = _user(request)
+        episode, _ = selectors.episode_get_for_user(user=user, episode_id=episode_id)
+        data = _valid(ms.ReturnSerializer(data=request.data))
+        with _named_as_sent():
+            services.episode_return(
+                user=user,
+                episode=episode,
+                returned_on=data.get("returned_on"),
+                details=data["return_details"],
+                via=via_request(request),
+            )
+        episode, _ = selectors.episode_get_for_user(user=user, episode_id=episode_id)
+        return Response(ms.EpisodeSerializer(episode).data)
+
+
+class InterviewRecordView(APIView):
+    @extend_schema(
+        summary="Record a return home interview (completed or refused)",
+        description=(
+            "For the team the interview is assigned to. A completed interview is shared in"
+            " writing with the police and the social worker at once; a refusal needs"
+            " `refused_reason`."
+        ),
+        request=ms.InterviewRecordSerializer,
+        responses={200: ms.InterviewSerializer, 400: ERRORS, 403: ERRORS, 404: ERRORS},
+    )
+    def post(self, request: Request, interview_id: int) -> Response:
+        user = _user(request)
+        interview = selectors.interview_get_for_user(user=user, interview_id=interview_id)
+        data = _valid(ms.InterviewRecordSerializer(data=request.data))
+        via = via_request(request)
+        with _named_as_sent():
+            if data.pop("outcome") == "refused":
+                services.interview_refuse(
+                    user=user,
+                    interview=interview,
+                    reason=data["refused_reason"],
+                    offered_on=data.get("offered_on"),
+                    via=via,
+                )
+            else:
+                data.pop("refused_reason")
+                services.interview_complete(
+                    user=user, interview=interview, details=InterviewDetails(**data), via=via
+                )
+        return Response(ms.InterviewSerializer(interview).data)
+
+
+class FiguresView(APIView):
+    @extend_schema(
+        summary="Missing children figures: counts and shares, no names",
+        parameters=[OpenApiParameter("since", str, description="ISO date-time; 90 days ago")],
+        responses={200: ms.FiguresSerializer, 400: ERRORS, 403: ERRORS},
+    )
+    def get(self, request: Request) -> Response:
+        from rest_framework import serializers
+
+        since = request.query_params.get("since")
+        parsed = serializers.DateTimeField().to_internal_value(since) if since else None
+        figures = selectors.missing_figures(user=_user(request), since=parsed)
+        return Response(ms.FiguresSerializer(figures.as_dict()).data)

@@ -1,0 +1,159 @@
+"""Forms for the missing pages. They parse what was typed; the services decide
+whether it is enough and say so field by field."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from tellonce.missing.models import Risk
+from tellonce.missing.services import EpisodeDetails, InterviewDetails
+from tellonce.organisations.models import Team
+
+DATE_FORMATS = ["%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d", "%d %m %Y"]
+TIME_FORMATS = ["%H:%M", "%H.%M", "%H%M"]
+
+
+def _text(label: str, help_text: str = "", *, rows: int = 0) -> Any:
+    widget = forms.Textarea(attrs={"rows": rows}) if rows else forms.TextInput()
+    return forms.CharField(label=label, help_text=help_text, required=False, widget=widget)
+
+
+def _date(label: str) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        help_text="For example, 24/12/2026",
+        required=False,
+        input_formats=DATE_FORMATS,
+        error_messages={"invalid": "Enter a real date, like 24/12/2026"},
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-10"}),
+    )
+
+
+def _time(label: str) -> forms.TimeField:
+    return forms.TimeField(
+        label=label,
+        help_text="24-hour clock, for example 17:00",
+        required=False,
+        input_formats=TIME_FORMATS,
+        error_messages={"invalid": "Enter a time on the 24-hour clock, like 17:00"},
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-5"}),
+    )
+
+
+def _moment(form: forms.Form, day: str, time: str) -> datetime | None:
+    """The date and time typed, in local time; None if either is missing."""
+    d, t = form.cleaned_data.get(day), form.cleaned_data.get(time)
+    if d is None or t is None:
+        return None
+    return timezone.make_aware(datetime.combine(d, t))
+
+
+class EpisodeForm(forms.Form):
+    last_seen_date = _date("Date last seen")
+    last_seen_time = _time("Time last seen")
+    last_seen_where = _text("Where were they last seen?", "An address or a place")
+    circumstances = _text(
+        "What happened?",
+        "The circumstances, what they were wearing, who they might be with, where they might go",
+        rows=5,
+    )
+    risk = forms.ChoiceField(
+        label="Risk",
+        choices=Risk.choices,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    reporter_name = _text("Your name")
+    reporter_role = _text("Your role")
+    reporter_phone = _text("A phone number the police can reach you on now")
+    police_ref = _text("Police reference, if you have one")
+
+    #: Where each service field's error goes on this form.
+    FIELDS = {"last_seen_at": "last_seen_date"}
+
+    def details(self) -> EpisodeDetails:
+        data = self.cleaned_data
+        return EpisodeDetails(
+            last_seen_at=_moment(self, "last_seen_date", "last_seen_time"),
+            last_seen_where=data.get("last_seen_where", ""),
+            circumstances=data.get("circumstances", ""),
+            risk=data.get("risk", ""),
+            reporter_name=data.get("reporter_name", ""),
+            reporter_role=data.get("reporter_role", ""),
+            reporter_phone=data.get("reporter_phone", ""),
+            police_ref=data.get("police_ref", ""),
+        )
+
+
+class ReturnForm(forms.Form):
+    returned_date = _date("Date returned")
+    returned_time = _time("Time returned")
+    return_details = _text("Where were they found, or how did they come back?", rows=4)
+
+    FIELDS = {"returned_on": "returned_date"}
+
+    def returned_on(self) -> datetime | None:
+        return _moment(self, "returned_date", "returned_time")
+
+
+class InterviewForm(forms.Form):
+    why_left = _text("Why did they go?", "What the child said about why they went", rows=3)
+    where_went = _text("Where did they go?", rows=3)
+    with_whom = _text("Who were they with?", rows=3)
+    risks = _text("What risks did they face?", rows=3)
+    push_factors = _text("Push factors", "What pushed them away from home or placement", rows=3)
+    pull_factors = _text("Pull factors", "What drew them away", rows=3)
+    child_said = _text("In the child's own words", rows=4)
+    exploitation = forms.MultipleChoiceField(
+        label="Signs of exploitation",
+        help_text="Select all that apply",
+        required=False,
+        choices=[
+            ("cse", "Child sexual exploitation (CSE, factor 11A)"),
+            ("cce", "Child criminal exploitation (CCE, factor 24A)"),
+        ],
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def details(self) -> InterviewDetails:
+        data = self.cleaned_data
+        chosen = set(data.get("exploitation") or [])
+        return InterviewDetails(
+            why_left=data.get("why_left", ""),
+            where_went=data.get("where_went", ""),
+            with_whom=data.get("with_whom", ""),
+            risks=data.get("risks", ""),
+            push_factors=data.get("push_factors", ""),
+            pull_factors=data.get("pull_factors", ""),
+            child_said=data.get("child_said", ""),
+            cse_indicators="cse" in chosen,
+            cce_indicators="cce" in chosen,
+        )
+
+
+class RefuseForm(forms.Form):
+    refused_reason = _text("Why did the child refuse?", "In their words where you can", rows=4)
+
+
+class AssignForm(forms.Form):
+    team = forms.ModelChoiceField(
+        label="Team", queryset=Team.objects.none(), required=False, empty_label="Choose a team"
+    )
+    assigned_to = forms.ModelChoiceField(
+        label="Practitioner (optional)",
+        queryset=Team.objects.none(),
+        required=False,
+        empty_label="Anyone in the team",
+    )
+
+    def __init__(self, *args: Any, teams: Any, workers: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = teams  # type: ignore[attr-defined]
+        self.fields["assigned_to"].queryset = workers  # type: ignore[attr-defined]
+        self.fields["assigned_to"].label_from_instance = (  # type: ignore[attr-defined]
+            lambda u: f"{u.get_full_name()}, {u.team.name}"
+        )

@@ -1,0 +1,256 @@
+"""Pages for missing children: report a child missing, the episode (the police's
+acknowledgement, the return, the interview), the police desk's missing inbox, the
+interview team's worklist, and the figures. Forms parse, services write, selectors
+read and decide access."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from uuid import UUID
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from tellonce.accounts.models import User
+from tellonce.audit.services import via_request
+from tellonce.core.forms import form_errors_from
+from tellonce.missing import selectors, services
+from tellonce.missing.forms import AssignForm, EpisodeForm, InterviewForm, RefuseForm, ReturnForm
+from tellonce.missing.models import MissingEpisode, ReturnHomeInterview
+from tellonce.organisations.models import Team
+from tellonce.people.selectors import person_get_for_user
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _data(request: HttpRequest) -> Any:
+    return request.POST if request.method == "POST" else None
+
+
+def _saved(form: forms.Form, write: Callable[[], Any], fields: dict[str, str]) -> bool:
+    """Call the service; its problems land on the form, by field."""
+    try:
+        write()
+    except ValidationError as exc:
+        form_errors_from(form, exc, fields)
+        return False
+    return True
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report(request: HttpRequest, person_id: UUID) -> HttpResponse:
+    user = _user(request)
+    person, _ = person_get_for_user(user=user, person_id=person_id)
+    if user.is_system_account or user.team is None or not user.does_casework:
+        raise PermissionDenied("Missing children are reported by practitioners in a team")
+    initial = {
+        "reporter_name": user.get_full_name(),
+        "reporter_role": user.job_title,
+        "reporter_phone": user.phone or user.team.phone,
+    }
+    form = EpisodeForm(_data(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        made: list[MissingEpisode] = []
+        if _saved(
+            form,
+            lambda: made.append(
+                services.episode_report(
+                    user=user, person=person, details=form.details(), via=via_request(request)
+                )
+            ),
+            EpisodeForm.FIELDS,
+        ):
+            episode = made[0]
+            told = (
+                f" {episode.police_team.name} has been told."
+                if episode.police_notified_on and episode.police_team
+                else ""
+            )
+            messages.success(request, f"{person.full_name} is reported missing.{told}")
+            return redirect("missing:episode", episode_id=episode.pk)
+    return render(request, "missing/report.html", {"person": person, "form": form})
+
+
+@login_required
+def episode(request: HttpRequest, episode_id: int) -> HttpResponse:
+    user = _user(request)
+    found, access = selectors.episode_get_for_user(
+        user=user, episode_id=episode_id, via=via_request(request)
+    )
+    interview: ReturnHomeInterview | None = getattr(found, "interview", None)
+    context = {
+        "episode": found,
+        "person": found.person,
+        "access": access,
+        "interview": interview,
+        "can_record_return": found.returned_on is None
+        and (access.police or access.reporter or access.involved),
+        "can_interview": interview is not None
+        and interview.is_open
+        and (user.team_id == interview.assigned_team_id or user.pk == interview.assigned_to_id),
+        "can_assign": interview is not None
+        and interview.is_open
+        and services.may_assign(user, interview),
+        "nav": "missing",
+    }
+    return render(request, "missing/episode.html", context)
+
+
+@login_required
+@require_POST
+def acknowledge(request: HttpRequest, episode_id: int) -> HttpResponse:
+    user = _user(request)
+    found, _ = selectors.episode_get_for_user(user=user, episode_id=episode_id)
+    services.police_acknowledge(user=user, episode=found, via=via_request(request))
+    messages.success(request, "Acknowledged: the reporter can see that the police have it.")
+    return redirect("missing:episode", episode_id=found.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def record_return(request: HttpRequest, episode_id: int) -> HttpResponse:
+    user = _user(request)
+    found, _ = selectors.episode_get_for_user(user=user, episode_id=episode_id)
+    form = ReturnForm(_data(request))
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _saved(
+            form,
+            lambda: services.episode_return(
+                user=user,
+                episode=found,
+                returned_on=form.returned_on(),
+                details=form.cleaned_data["return_details"],
+                via=via_request(request),
+            ),
+            ReturnForm.FIELDS,
+        )
+    ):
+        messages.success(request, "Return recorded. The return home interview is assigned.")
+        return redirect("missing:episode", episode_id=found.pk)
+    return render(
+        request, "missing/return.html", {"episode": found, "person": found.person, "form": form}
+    )
+
+
+def _interview_page(
+    request: HttpRequest,
+    interview_id: int,
+    *,
+    template: str,
+    form_class: type[forms.Form],
+    save: Callable[[User, ReturnHomeInterview, Any], Any],
+    done: str,
+) -> HttpResponse:
+    user = _user(request)
+    interview = selectors.interview_get_for_user(user=user, interview_id=interview_id)
+    form = form_class(_data(request))
+    saved = request.method == "POST" and form.is_valid()
+    if saved and _saved(form, lambda: save(user, interview, form), {}):
+        messages.success(request, done)
+        return redirect("missing:episode", episode_id=interview.episode_id)
+    context = {"interview": interview, "episode": interview.episode, "person": interview.person}
+    return render(request, template, {**context, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def interview_record(request: HttpRequest, interview_id: int) -> HttpResponse:
+    def save(user: User, interview: ReturnHomeInterview, form: Any) -> Any:
+        return services.interview_complete(
+            user=user, interview=interview, details=form.details(), via=via_request(request)
+        )
+
+    return _interview_page(
+        request,
+        interview_id,
+        template="missing/interview.html",
+        form_class=InterviewForm,
+        save=save,
+        done="Interview recorded and shared in writing with the police and the social worker.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def interview_refuse(request: HttpRequest, interview_id: int) -> HttpResponse:
+    def save(user: User, interview: ReturnHomeInterview, form: Any) -> Any:
+        return services.interview_refuse(
+            user=user,
+            interview=interview,
+            reason=form.cleaned_data["refused_reason"],
+            via=via_request(request),
+        )
+
+    return _interview_page(
+        request,
+        interview_id,
+        template="missing/refuse.html",
+        form_class=RefuseForm,
+        save=save,
+        done="The refusal is recorded and shared with the police and the social worker.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def interview_assign(request: HttpRequest, interview_id: int) -> HttpResponse:
+    user = _user(request)
+    interview = selectors.interview_get_for_user(user=user, interview_id=interview_id)
+    if not services.may_assign(user, interview):
+        raise PermissionDenied("Managers of the interview team or of the MASH assign interviews")
+    teams = Team.objects.filter(pk__in=[t.pk for t in services.independent_teams(interview.person)])
+    workers = User.objects.filter(team__in=teams, is_active=True, is_system_account=False)
+    form = AssignForm(
+        _data(request),
+        teams=teams,
+        workers=workers.select_related("team"),
+        initial={"team": interview.assigned_team_id, "assigned_to": interview.assigned_to_id},
+    )
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _saved(
+            form,
+            lambda: services.interview_assign(
+                user=user,
+                interview=interview,
+                team=form.cleaned_data["team"],
+                assigned_to=form.cleaned_data["assigned_to"],
+                via=via_request(request),
+            ),
+            {},
+        )
+    ):
+        messages.success(request, "Interview assigned.")
+        return redirect("missing:episode", episode_id=interview.episode_id)
+    context = {"interview": interview, "episode": interview.episode, "person": interview.person}
+    return render(request, "missing/assign.html", {**context, "form": form})
+
+
+@login_required
+def police_inbox(request: HttpRequest) -> HttpResponse:
+    episodes = selectors.police_inbox(user=_user(request))
+    return render(request, "missing/police_inbox.html", {"episodes": episodes, "nav": "missing"})
+
+
+@login_required
+def worklist(request: HttpRequest) -> HttpResponse:
+    interviews = selectors.interview_worklist(user=_user(request))
+    return render(request, "missing/worklist.html", {"interviews": interviews, "nav": "missing"})
+
+
+@login_required
+def figures(request: HttpRequest) -> HttpResponse:
+    found = selectors.missing_figures(user=_user(request))
+    return render(request, "missing/figures.html", {"figures": found, "nav": "missing"})
