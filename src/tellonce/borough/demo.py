@@ -104,6 +104,22 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = (
         "Health visitor",
     ),
     DemoLogin(
+        "eddie.edt",
+        "Eddie",
+        "Okoro",
+        Role.PRACTITIONER,
+        "edt",
+        "Emergency duty social worker",
+    ),
+    DemoLogin(
+        "rita.rhi",
+        "Rita",
+        "Banerjee",
+        Role.PRACTITIONER,
+        "return_interviews",
+        "Return home interview worker",
+    ),
+    DemoLogin(
         "ana.analyst",
         "Ana",
         "Kowalska",

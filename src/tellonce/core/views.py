@@ -14,6 +14,44 @@ from tellonce.organisations.models import AgencyKind
 from tellonce.people.selectors import my_work
 
 
+def protocol_links(user: User) -> list[tuple[str, str, str]]:
+    """(link text, URL, what is waiting) for the protocols the user takes part in:
+    missing children, return home interviews, Operation Encompass."""
+    from django.urls import reverse
+
+    from tellonce.encompass.selectors import may_see_coverage, notifications_for_team
+    from tellonce.missing.selectors import interview_worklist, is_police_desk, may_see_figures
+    from tellonce.missing.selectors import police_inbox as missing_inbox
+    from tellonce.organisations.models import Service
+
+    team = user.team
+    if team is None or user.is_system_account:
+        return []
+    links = []
+    if is_police_desk(user):
+        waiting = missing_inbox(user=user).filter(police_acknowledged_on__isnull=True).count()
+        links.append(("Missing children", reverse("missing:police"), f"{waiting} not acknowledged"))
+    if team.agency.kind == AgencyKind.POLICE:
+        links.append(("Record a domestic abuse incident", reverse("encompass:incident-new"), ""))
+    if team.service == Service.RETURN_INTERVIEWS:
+        due = interview_worklist(user=user).count()
+        links.append(("Return home interviews", reverse("missing:worklist"), f"{due} to do"))
+    if team.service in (Service.SCHOOL_SAFEGUARDING, Service.EDUCATION_MASH):
+        waiting = notifications_for_team(user=user).count()
+        links.append(
+            (
+                "Operation Encompass notifications",
+                reverse("encompass:notifications"),
+                f"{waiting} to acknowledge",
+            )
+        )
+    if may_see_coverage(user):
+        links.append(("Operation Encompass coverage", reverse("encompass:coverage"), ""))
+    if may_see_figures(user):
+        links.append(("Missing children: figures", reverse("missing:figures"), ""))
+    return links
+
+
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
@@ -35,6 +73,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "review_waiting": review_queue(user=user).count() if can_review(user) else None,
             "alerts_unread": unread_count(user=user) if user.team_id else None,
             "actions_to_do": actions_to_do(user=user) if user.team_id else 0,
+            "protocols": protocol_links(user),
             "nav": "home",
         },
     )

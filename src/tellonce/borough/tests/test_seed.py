@@ -307,7 +307,8 @@ def test_every_fact_says_where_it_came_from(seeded: Seeded) -> None:
 
 def test_every_role_has_a_demo_login(seeded: Seeded) -> None:
     for role in Role:
-        user = User.objects.get(roles__role=role)
+        user = User.objects.filter(roles__role=role).order_by("pk").first()
+        assert user is not None, role
         assert user.is_demo_account
         assert user.check_password(demo.DEMO_PASSWORD)
         assert not user.is_superuser
@@ -316,8 +317,11 @@ def test_every_role_has_a_demo_login(seeded: Seeded) -> None:
 
 
 def test_each_casework_demo_user_sees_children_through_their_team(seeded: Seeded) -> None:
+    # The emergency duty team and the return interview service work episode by episode
+    # (a missing child tonight), not through standing involvements.
+    episodic = {"eddie.edt", "rita.rhi"}
     for user in User.objects.filter(is_demo_account=True, is_system_account=False):
-        if user.role_set <= NO_CASEWORK_ROLES:
+        if user.role_set <= NO_CASEWORK_ROLES or user.username in episodic:
             continue
         assert Involvement.objects.filter(team=user.team).current().exists(), user.username
 
