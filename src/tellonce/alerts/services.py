@@ -213,10 +213,12 @@ def _waiting(now: datetime) -> Q:
 
 def deliveries_send(*, limit: int = 500) -> int:
     """Deliver waiting alerts; how many were delivered. Safe to run in several workers
-    at once: each delivery is claimed atomically before it is worked on."""
-    done = 0
+    at once: each delivery is claimed atomically before it is worked on. Inbox
+    deliveries go first, many at a time (a morning's Operation Encompass batch is
+    thousands); emails then one by one."""
+    done = _inboxes_deliver(limit=limit)
     ids = list(
-        Delivery.objects.filter(_waiting(timezone.now()))
+        Delivery.objects.filter(_waiting(timezone.now()), channel=Channel.EMAIL)
         .order_by("pk")
         .values_list("pk", flat=True)[:limit]
     )
@@ -229,16 +231,34 @@ def deliveries_send(*, limit: int = 500) -> int:
         if not claimed:
             continue  # another worker has it
         delivery = Delivery.objects.select_related("alert").get(pk=delivery_id)
-        if delivery.channel == Channel.INBOX:
-            with transaction.atomic():
-                Alert.objects.filter(pk=delivery.alert_id, delivered_on__isnull=True).update(
-                    delivered_on=now
-                )
-                Delivery.objects.filter(pk=delivery_id).update(sent_on=now)
-            done += 1
-        elif _email_send(delivery, until):
+        if _email_send(delivery, until):
             done += 1
     return done
+
+
+def _inboxes_deliver(*, limit: int) -> int:
+    """Put waiting alerts in their inboxes, a batch at a time: each batch's deliveries
+    and alerts are marked in one transaction, so each alert appears exactly once. Rows
+    another worker holds are skipped (PostgreSQL; SQLite has one writer anyway)."""
+    done = 0
+    while True:
+        now = timezone.now()
+        with transaction.atomic():
+            batch = list(
+                Delivery.objects.select_for_update(skip_locked=True)
+                .filter(_waiting(now), channel=Channel.INBOX)
+                .order_by("pk")
+                .only("pk", "alert_id")[:limit]
+            )
+            if not batch:
+                return done
+            Delivery.objects.filter(pk__in=[d.pk for d in batch]).update(
+                sent_on=now, attempts=F("attempts") + 1
+            )
+            Alert.objects.filter(
+                pk__in=[d.alert_id for d in batch], delivered_on__isnull=True
+            ).update(delivered_on=now)
+        done += len(batch)
 
 
 def _email_send(delivery: Delivery, until: datetime) -> bool:
