@@ -130,6 +130,30 @@ WEB = {
     ),
     # Everyone's own actions (none here): no child is named to anyone else.
     "your actions": ("get", "/mash/actions/", None, {"anonymous": SIGN_IN}, 200),
+    # Missing children reported to the police: the police MASH desk only.
+    "police missing inbox": (
+        "get",
+        "/missing/police/",
+        None,
+        {"anonymous": SIGN_IN, "tom": 200},
+        403,
+    ),
+    # Figures and coverage name no child: analysts and managers (and the council's
+    # education team for Encompass).
+    "missing figures": (
+        "get",
+        "/missing/figures/",
+        None,
+        {"anonymous": SIGN_IN, "ana": 200, "maria": 200},
+        403,
+    ),
+    "encompass coverage": (
+        "get",
+        "/encompass/coverage/",
+        None,
+        {"anonymous": SIGN_IN, "ana": 200, "maria": 200, "adam": 200, "ed": 200},
+        403,
+    ),
 }
 REASON = {"reason": "Called by the hospital about an injury; need history now"}
 API = {
@@ -188,6 +212,20 @@ API = {
     ),
     "alerts inbox": ("get", "/api/v1/alerts/", None, {"anonymous": 401}, 200),
     "your actions": ("get", "/api/v1/actions/", None, {"anonymous": 401}, 200),
+    "missing figures": (
+        "get",
+        "/api/v1/missing/figures/",
+        None,
+        {"anonymous": 401, "ana": 200, "maria": 200},
+        403,
+    ),
+    "encompass coverage": (
+        "get",
+        "/api/v1/encompass/coverage/",
+        None,
+        {"anonymous": 401, "ana": 200, "maria": 200, "adam": 200, "ed": 200},
+        403,
+    ),
     # The MASH's queue and its cases: the MASH only (Amir's case is the MASH's work).
     "mash queue": (
         "get",
