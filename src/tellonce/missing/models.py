@@ -133,6 +133,9 @@ class ReturnHomeInterview(Timestamped):
     assigned_on = models.DateTimeField(null=True, blank=True)
     #: When the team and its managers were told the deadline is near (once).
     warned_on = models.DateTimeField(null=True, blank=True)
+    overdue_on = models.DateTimeField(
+        null=True, blank=True, help_text="When its deadline passed with nothing recorded"
+    )
     offered_on = models.DateTimeField(null=True, blank=True)
     completed_on = models.DateTimeField(null=True, blank=True)
     completed_by = models.ForeignKey(

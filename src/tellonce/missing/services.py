@@ -902,12 +902,13 @@ def _share(interview: ReturnHomeInterview, user: User, now: datetime) -> None:
 class MissingTick:
     police_escalated: int = 0
     interviews_warned: int = 0
+    interviews_overdue: int = 0
 
 
 def missing_clock_tick(now: datetime | None = None) -> MissingTick:
     """Escalate reports the police have not acknowledged in time to the desk's
-    supervisors, and warn of interviews nearly due. Each is claimed atomically, so it
-    happens once however many workers run."""
+    supervisors, warn of interviews nearly due, and escalate those past their deadline.
+    Each is claimed atomically, so it happens once however many workers run."""
     now = now or timezone.now()
     tick = MissingTick()
     ack_by = now - timedelta(minutes=settings.MISSING_POLICE_ACK_MINUTES)
@@ -937,7 +938,61 @@ def missing_clock_tick(now: datetime | None = None) -> MissingTick:
                 continue
             _interview_warn(interview, now)
             tick.interviews_warned += 1
+    late = ReturnHomeInterview.objects.filter(
+        state=InterviewState.ASSIGNED, due_on__lte=now, overdue_on__isnull=True
+    ).select_related("person", "episode__police_team", "episode__reporting_team", "assigned_team")
+    for interview in late:
+        with transaction.atomic():
+            if not ReturnHomeInterview.objects.filter(
+                pk=interview.pk, state=InterviewState.ASSIGNED, overdue_on__isnull=True
+            ).update(overdue_on=now):
+                continue
+            _interview_overdue(interview)
+            tick.interviews_overdue += 1
     return tick
+
+
+def _interview_overdue(interview: ReturnHomeInterview) -> None:
+    """Past the deadline with nothing recorded: the interview team's managers and the
+    MASH's managers are told, once."""
+    person = interview.person
+    hub = _hub_for(interview.episode)
+    teams = [t for t in (interview.assigned_team, hub) if t is not None]
+    managers = {m.pk: m for team in teams for m in _managers(team) if m.team is not None}
+    title = f"Overdue: the return home interview for {person.full_name}"
+    body = (
+        f"The return home interview for {_about(person)} was due by"
+        f" {_when(interview.due_on)} and nothing is recorded: neither the interview nor a"
+        " refusal."
+    )
+    alerts_write(
+        [
+            Alert(
+                kind=AlertKind.RHI_DUE,
+                key=f"rhi:{interview.pk}:overdue:manager:{manager.pk}",
+                team=manager.team,
+                user=manager,
+                person=person,
+                link=_link(interview.episode),
+                title=title,
+                body=body,
+            )
+            for manager in managers.values()
+        ]
+        + [
+            Alert(
+                kind=AlertKind.RHI_DUE,
+                key=f"rhi:{interview.pk}:overdue:team",
+                team=team,
+                person=person,
+                link=_link(interview.episode),
+                title=title,
+                body=body,
+            )
+            for team in teams[:1]
+            if not managers
+        ]
+    )
 
 
 def _police_escalate(episode: MissingEpisode) -> None:

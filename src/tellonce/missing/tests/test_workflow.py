@@ -188,6 +188,14 @@ def test_home_at_five_on_christmas_eve_the_interview_is_due_three_days_later(wor
     assert {a.team_id for a in warned} == {missing.interviews.pk}
     assert {a.user_id for a in warned} == {None, missing.rob.pk}
     assert "24 hours" in warned[0].title
+    # Nothing recorded by the deadline: Rob and the MASH's managers are told, once.
+    with time_machine.travel(at(2026, 12, 27, 16, 59), tick=False):
+        assert services.missing_clock_tick().interviews_overdue == 0
+    with time_machine.travel(at(2026, 12, 27, 17, 0), tick=False):
+        assert services.missing_clock_tick().interviews_overdue == 1
+        assert services.missing_clock_tick().interviews_overdue == 0
+    overdue = [a for a in alerts(AlertKind.RHI_DUE) if a.title.startswith("Overdue")]
+    assert {a.user_id for a in overdue} == {missing.rob.pk, world.maria.pk}
 
 
 def test_no_one_on_the_childs_care_may_do_the_interview(world, missing):
