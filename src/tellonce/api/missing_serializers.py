@@ -27,6 +27,10 @@ class ReturnSerializer(serializers.Serializer):
     return_details = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class WithdrawSerializer(serializers.Serializer):
+    reason = serializers.CharField(help_text="Why the episode was recorded in error")
+
+
 class InterviewRecordSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=["completed", "refused"])
     offered_on = serializers.DateTimeField(required=False, allow_null=True)

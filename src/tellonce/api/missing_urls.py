@@ -22,6 +22,11 @@ urlpatterns = [
         name="missing-episode-acknowledge",
     ),
     path(
+        "missing-episodes/<int:episode_id>/withdraw/",
+        missing_views.WithdrawView.as_view(),
+        name="missing-episode-withdraw",
+    ),
+    path(
         "missing-episodes/<int:episode_id>/return/",
         missing_views.ReturnView.as_view(),
         name="missing-episode-return",

@@ -104,6 +104,23 @@ class ReturnView(APIView):
         return Response(ms.EpisodeSerializer(episode).data)
 
 
+class WithdrawView(APIView):
+    @extend_schema(
+        summary="Withdraw an episode recorded in error (the reporting team or the police desk)",
+        request=ms.WithdrawSerializer,
+        responses={204: None, 400: ERRORS, 403: ERRORS, 404: ERRORS},
+    )
+    def post(self, request: Request, episode_id: int) -> Response:
+        user = _user(request)
+        episode, _ = selectors.episode_get_for_user(user=user, episode_id=episode_id)
+        data = _valid(ms.WithdrawSerializer(data=request.data))
+        with _named_as_sent():
+            services.episode_archive(
+                user=user, episode=episode, reason=data["reason"], via=via_request(request)
+            )
+        return Response(status=204)
+
+
 class InterviewRecordView(APIView):
     @extend_schema(
         summary="Record a return home interview (completed or refused)",

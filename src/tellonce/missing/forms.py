@@ -157,3 +157,7 @@ class AssignForm(forms.Form):
         self.fields["assigned_to"].label_from_instance = (  # type: ignore[attr-defined]
             lambda u: f"{u.get_full_name()}, {u.team.name}"
         )
+
+
+class ArchiveForm(forms.Form):
+    reason = _text("Why was this episode recorded in error?", rows=3)

@@ -82,7 +82,9 @@ def episode_get_for_user(
 
 def interview_get_for_user(*, user: User, interview_id: int) -> ReturnHomeInterview:
     interview = (
-        ReturnHomeInterview.objects.select_related("episode", "person").filter(pk=interview_id)
+        ReturnHomeInterview.objects.select_related("episode", "person").filter(
+            pk=interview_id, episode__archived_on__isnull=True
+        )
     ).first()
     if interview is None or not episode_access(user, interview.episode).any:
         raise Http404("No such return home interview")
@@ -135,7 +137,9 @@ def interview_worklist(*, user: User) -> QuerySet[ReturnHomeInterview]:
         raise PermissionDenied("The worklist is for the team doing return home interviews")
     return (
         ReturnHomeInterview.objects.filter(
-            assigned_team=user.team_id, state=InterviewState.ASSIGNED
+            assigned_team=user.team_id,
+            state=InterviewState.ASSIGNED,
+            episode__archived_on__isnull=True,
         )
         .select_related("person", "episode", "assigned_to")
         .order_by("due_on", "pk")

@@ -426,6 +426,39 @@ def _flag_raise(
 # ----- the police ----------------------------------------------------------------------
 
 
+def episode_archive(*, user: User, episode: MissingEpisode, reason: str, via: Via) -> None:
+    """An episode recorded in error (the wrong child, a duplicate report) is archived
+    with the reason, never deleted: with its chronology entries, it leaves the inboxes,
+    the worklist, the clock, the pattern count and the figures."""
+    access = episode_access(user, episode)
+    if user.is_system_account or not (access.police or access.reporter):
+        raise PermissionDenied("Only the reporting team or the police desk can withdraw it")
+    reason = (reason or "").strip()
+    if len(reason) < 15:
+        raise ValidationError(
+            {"reason": "Say why the episode was recorded in error, for example the wrong child"}
+        )
+    now = timezone.now()
+    with transaction.atomic():
+        archived = MissingEpisode.objects.filter(pk=episode.pk).update(
+            archived_on=now, archived_by=user, archive_reason=reason
+        )
+        if not archived:
+            raise ValidationError({"reason": "This episode has already been withdrawn"})
+        ChronologyEvent.objects.filter(
+            person=episode.person, external_ref__startswith=f"missing-{episode.pk}-"
+        ).update(archived_on=now, archived_by=user, archive_reason=reason)
+        audit_via(
+            via,
+            user=user,
+            action=Action.CHANGE,
+            person=episode.person,
+            obj=episode,
+            reason=reason,
+            detail={"change": "missing episode archived"},
+        )
+
+
 def police_acknowledge(*, user: User, episode: MissingEpisode, via: Via) -> MissingEpisode:
     """The police desk has it. Acknowledging twice changes nothing."""
     if not episode_access(user, episode).police:
@@ -927,7 +960,8 @@ def missing_clock_tick(now: datetime | None = None) -> MissingTick:
             _police_escalate(episode)
             tick.police_escalated += 1
     warn_by = now + timedelta(hours=settings.RHI_WARN_HOURS)
-    due = ReturnHomeInterview.objects.filter(
+    live = ReturnHomeInterview.objects.filter(episode__archived_on__isnull=True)
+    due = live.filter(
         state=InterviewState.ASSIGNED, due_on__lte=warn_by, warned_on__isnull=True
     ).select_related("person", "episode", "assigned_team__agency", "assigned_to")
     for interview in due:
@@ -938,7 +972,7 @@ def missing_clock_tick(now: datetime | None = None) -> MissingTick:
                 continue
             _interview_warn(interview, now)
             tick.interviews_warned += 1
-    late = ReturnHomeInterview.objects.filter(
+    late = live.filter(
         state=InterviewState.ASSIGNED, due_on__lte=now, overdue_on__isnull=True
     ).select_related("person", "episode__police_team", "episode__reporting_team", "assigned_team")
     for interview in late:

@@ -8,6 +8,7 @@ urlpatterns = [
     path("episodes/<int:episode_id>/", views.episode, name="episode"),
     path("episodes/<int:episode_id>/acknowledge/", views.acknowledge, name="acknowledge"),
     path("episodes/<int:episode_id>/return/", views.record_return, name="return"),
+    path("episodes/<int:episode_id>/withdraw/", views.archive, name="archive"),
     path("interviews/", views.worklist, name="worklist"),
     path("interviews/<int:interview_id>/record/", views.interview_record, name="interview"),
     path("interviews/<int:interview_id>/refuse/", views.interview_refuse, name="refuse"),

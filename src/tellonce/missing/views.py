@@ -21,7 +21,14 @@ from tellonce.accounts.models import User
 from tellonce.audit.services import via_request
 from tellonce.core.forms import form_errors_from
 from tellonce.missing import selectors, services
-from tellonce.missing.forms import AssignForm, EpisodeForm, InterviewForm, RefuseForm, ReturnForm
+from tellonce.missing.forms import (
+    ArchiveForm,
+    AssignForm,
+    EpisodeForm,
+    InterviewForm,
+    RefuseForm,
+    ReturnForm,
+)
 from tellonce.missing.models import MissingEpisode, ReturnHomeInterview
 from tellonce.organisations.models import Team
 from tellonce.people.selectors import person_get_for_user
@@ -113,6 +120,34 @@ def acknowledge(request: HttpRequest, episode_id: int) -> HttpResponse:
     services.police_acknowledge(user=user, episode=found, via=via_request(request))
     messages.success(request, "Acknowledged: the reporter can see that the police have it.")
     return redirect("missing:episode", episode_id=found.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def archive(request: HttpRequest, episode_id: int) -> HttpResponse:
+    """Withdraw an episode recorded in error, saying why."""
+    user = _user(request)
+    found, _ = selectors.episode_get_for_user(user=user, episode_id=episode_id)
+    form = ArchiveForm(_data(request))
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _saved(
+            form,
+            lambda: services.episode_archive(
+                user=user,
+                episode=found,
+                reason=form.cleaned_data["reason"],
+                via=via_request(request),
+            ),
+            {},
+        )
+    ):
+        messages.success(request, "The episode is withdrawn as recorded in error.")
+        return redirect("people:flag", person_id=found.person_id)
+    return render(
+        request, "missing/archive.html", {"episode": found, "person": found.person, "form": form}
+    )
 
 
 @login_required

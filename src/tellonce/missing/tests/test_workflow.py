@@ -19,7 +19,12 @@ from tellonce.audit.models import Channel
 from tellonce.audit.services import Via
 from tellonce.chronology.models import ChronologyEvent, EventKind
 from tellonce.missing import selectors, services
-from tellonce.missing.models import FlagReason, InterviewState, MissingPatternFlag
+from tellonce.missing.models import (
+    FlagReason,
+    InterviewState,
+    MissingEpisode,
+    MissingPatternFlag,
+)
 from tellonce.missing.services import EpisodeDetails, InterviewDetails
 
 pytestmark = pytest.mark.django_db
@@ -400,3 +405,38 @@ def test_the_figures_count_without_names(world, missing):
     assert figures.interviews_completed == 1 and figures.shared_with_police_share == 100.0
     assert "Jack" not in str(figures.as_dict())
     assert timezone.is_aware(figures.since)
+
+
+def test_an_episode_recorded_in_error_is_withdrawn_with_a_reason_not_deleted(
+    world, missing, signed_in
+):
+    from rest_framework.test import APIClient
+
+    with time_machine.travel(at(2026, 12, 20, 21, 0), tick=False):
+        episode = report(world, missing, at(2026, 12, 20, 18, 30))
+        with pytest.raises(PermissionDenied):
+            services.episode_archive(
+                user=world.olly, episode=episode, reason="Not ours to withdraw", via=WEB
+            )
+        with pytest.raises(ValidationError) as vague:
+            services.episode_archive(user=missing.eddie, episode=episode, reason="oops", via=WEB)
+        assert "recorded in error" in vague.value.message_dict["reason"][0]
+        api = APIClient()
+        api.force_authenticate(missing.eddie)
+        refused = api.post(
+            f"/api/v1/missing-episodes/{episode.pk}/withdraw/", {"reason": "x"}, format="json"
+        )
+        assert refused.status_code == 400
+        assert refused.json()["errors"][0]["field"] == "reason"
+        eddie = signed_in(missing.eddie)
+        page = f"/missing/episodes/{episode.pk}/withdraw/"
+        response = eddie.post(page, {"reason": "Wrong child: it was his cousin Jake, not Jack."})
+        assert response.status_code == 302
+    episode = MissingEpisode.all_objects.get(pk=episode.pk)
+    assert episode.archived_by == missing.eddie
+    assert episode.archive_reason == "Wrong child: it was his cousin Jake, not Jack."
+    assert not MissingEpisode.objects.filter(pk=episode.pk).exists()
+    assert not ChronologyEvent.objects.filter(person=world.jack, kind=EventKind.MISSING).exists()
+    assert list(selectors.police_inbox(user=world.tom)) == []
+    with time_machine.travel(at(2026, 12, 20, 23, 0), tick=False):
+        assert services.missing_clock_tick().police_escalated == 0
