@@ -15,8 +15,9 @@ from tellonce.accounts.models import User
 from tellonce.audit.services import via_request
 from tellonce.core.forms import form_errors_from
 from tellonce.encompass import selectors, services
-from tellonce.encompass.forms import FIELDS, IncidentForm
+from tellonce.encompass.forms import IncidentForm
 from tellonce.encompass.models import Channel
+from tellonce.people.selectors import person_get_for_user
 
 
 def _user(request: HttpRequest) -> User:
@@ -28,7 +29,10 @@ def _user(request: HttpRequest) -> User:
 def incident_new(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     services._require_police(user)
-    form = IncidentForm(request.POST or None, initial={"person": request.GET.get("person")})
+    chosen = None
+    if request.GET.get("person"):
+        chosen, _ = person_get_for_user(user=user, person_id=request.GET["person"])
+    form = IncidentForm(request.POST or None, chosen=chosen)
     if request.method == "POST":
         form.is_valid()
         try:
@@ -36,12 +40,13 @@ def incident_new(request: HttpRequest) -> HttpResponse:
                 user=user, details=form.details(), via=via_request(request), channel=Channel.WEB
             )
         except ValidationError as exc:
-            form_errors_from(form, exc, FIELDS)
+            form_errors_from(form, exc, form.fields_map())
         else:
             messages.success(
                 request, f"Incident {incident.police_ref} recorded: the schools will be told."
             )
             return redirect("encompass:incident-new")
+    # The form's own address keeps ?person= so the chosen child stays chosen.
     return render(request, "encompass/incident_new.html", {"form": form})
 
 

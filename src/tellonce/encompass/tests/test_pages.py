@@ -26,9 +26,8 @@ def test_saturday_night_incident_is_on_danas_page_on_monday_morning(world, encom
                 "police_ref": "NBP/SAT/1",
                 "occurred_at": "2026-05-09 23:10",
                 "place": "Flat 3, Alder House",
-                "person": str(world.jack.pk),
-                "present": "yes",
-                "voice": "Jack was hiding under the bed.",
+                "children-0-present": "yes",
+                "children-0-voice": "Jack was hiding under the bed.",
             },
         )
         assert response.status_code == 302, response.content
@@ -50,3 +49,37 @@ def test_saturday_night_incident_is_on_danas_page_on_monday_morning(world, encom
     assert "Birchwood Academy" in ana.get("/encompass/coverage/").content.decode()
     assert ana.get("/encompass/figures/").status_code == 200
     assert signed_in(world.dana).get("/encompass/coverage/").status_code == 403
+
+
+def test_tom_records_jack_and_his_sister_and_a_problem_lands_on_her_boxes(
+    world, encompass, signed_in
+):
+    from tellonce.encompass.models import IncidentChild
+
+    tom = signed_in(world.tom)
+    page = f"/encompass/incidents/new/?person={world.jack.pk}"
+    form = tom.get(page).content.decode()
+    assert "Jack Taylor, born" in form and "Add child 2 of the household" in form
+    incident = {
+        "police_ref": "NBP/TWO/1",
+        "occurred_at": "2026-05-05 21:40",
+        "place": "Flat 3, Alder House",
+        "children-0-present": "yes",
+        "children-0-voice": "Jack was crying and holding his sister.",
+        "children-1-given_name": "Lily",
+        "children-1-present": "yes",
+    }
+    with time_machine.travel(datetime(2026, 5, 5, 22, 30, tzinfo=UK), tick=False):
+        refused = tom.post(page, incident).content.decode()
+        assert 'id="id_children-1-family_name-error"' in refused
+        assert not IncidentChild.objects.exists()
+        incident |= {
+            "children-1-family_name": "Taylor",
+            "children-1-date_of_birth": str(world.lily.date_of_birth),
+            "children-1-voice": "Lily was asleep in her cot.",
+        }
+        response = tom.post(page, incident)
+        assert response.status_code == 302, [
+            line for line in response.content.decode().splitlines() if "error-message" in line
+        ]
+    assert IncidentChild.objects.count() == 2
