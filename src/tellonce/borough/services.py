@@ -33,6 +33,7 @@ from tellonce.borough.generator import COLUMNS, GROUND_TRUTH_COLUMNS, Borough, g
 from tellonce.borough.mash import demo_contact_make, demo_contacts, mash_history_seed
 from tellonce.borough.models import SeedRun
 from tellonce.borough.organisations import partnership_ensure
+from tellonce.borough.protocols import protocols_history_seed
 from tellonce.core.bulk import rows_insert, sequences_reset
 from tellonce.core.workdays import UK
 from tellonce.organisations.models import Agency, Team
@@ -118,6 +119,13 @@ def borough_seed(
             progress=progress,
         )
         encompass = encompass_seed(as_of=as_of)
+        tick = time.perf_counter()
+        protocols = protocols_history_seed(children=children, as_of=as_of, seed=seed)
+        progress(
+            f"Missing and Encompass history: {protocols['episodes']:,} missing episodes,"
+            f" {protocols['incidents']:,} domestic abuse incidents,"
+            f" {protocols['notifications']:,} notifications ({time.perf_counter() - tick:.1f} s)"
+        )
         run = SeedRun.objects.create(
             seed=seed,
             children=children,
@@ -131,6 +139,7 @@ def borough_seed(
                 "summary": summary,
                 "mash": mash,
                 "encompass": encompass,
+                "protocols": protocols,
             },
         )
         files = _files_stage(borough, run)
