@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 DEMO_ENV := TELLONCE_ENV=demo
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint typecheck check install seed bench bench-feeds bench-linkage bench-mash clean-demo
+.PHONY: demo test lint typecheck check install seed bench bench-feeds bench-linkage bench-mash bench-encompass clean-demo
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("TellOnce needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -45,6 +45,9 @@ bench-linkage: $(STAMP)
 
 bench-mash: $(STAMP)
 	$(DEMO_ENV) $(BIN)/python bench/mash_bench.py
+
+bench-encompass: $(STAMP)
+	$(DEMO_ENV) $(BIN)/python bench/encompass_bench.py
 
 clean-demo:
 	rm -rf var/

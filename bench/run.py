@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import child_page_bench
+import encompass_bench
 import feeds_bench
 import mash_bench
 import seed_bench
@@ -13,6 +14,7 @@ def main() -> None:
     feeds_bench.main([])
     child_page_bench.main([])
     mash_bench.main([])
+    encompass_bench.main([])
 
 
 if __name__ == "__main__":

@@ -282,6 +282,12 @@ EMAIL_MESSAGE_ID_DOMAIN = env_str("EMAIL_MESSAGE_ID_DOMAIN") or "tellonce.localh
 #: How long a worker holds an alert delivery before another may take it over.
 ALERT_DELIVERY_LEASE_SECONDS = env_int("ALERT_DELIVERY_LEASE_SECONDS", 60, minimum=1)
 
+# The largest request body TellOnce reads (bytes): a police system's morning batch of
+# 10,000 Operation Encompass incidents is about 4 MB of JSON.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int(
+    "DATA_UPLOAD_MAX_MEMORY_SIZE", 16 * 1024 * 1024, minimum=1024 * 1024
+)
+
 TASKS = {
     "default": {
         "BACKEND": (
