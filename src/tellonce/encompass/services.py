@@ -56,7 +56,8 @@ from tellonce.encompass.models import (
 from tellonce.involvements.models import Capacity, Involvement
 from tellonce.involvements.services import TELLONCE_SYSTEM
 from tellonce.organisations.models import Agency, AgencyKind, Service, Team
-from tellonce.people.models import Person, Sex
+from tellonce.people.models import Person
+from tellonce.people.services import child_details_problems
 
 if TYPE_CHECKING:
     from tellonce.accounts.models import User
@@ -136,28 +137,14 @@ def incident_check(details: IncidentDetails, now: datetime) -> dict[str, str]:
                 problems[prefix + "person"] = "This child is named twice"
             seen.add(str(child.person_id))
             continue
-        if not child.given_name.strip():
-            problems[prefix + "given_name"] = "Enter the child's first name"
-        if not child.family_name.strip():
-            problems[prefix + "family_name"] = "Enter the child's last name"
-        if child.date_of_birth is None:
-            problems[prefix + "date_of_birth"] = "Enter the child's date of birth"
-        elif child.date_of_birth > timezone.localdate(now):
-            problems[prefix + "date_of_birth"] = "The child's date of birth must be in the past"
-        elif child.date_of_birth < timezone.localdate(now) - timedelta(days=round(18 * 365.25)):
-            problems[prefix + "date_of_birth"] = (
-                "The date of birth makes them an adult: Operation Encompass is about children"
-            )
-        if child.sex and child.sex not in Sex.values:
-            problems[prefix + "sex"] = "Choose the child's sex, or leave it blank"
-        if child.nhs_number:
-            from tellonce.people.identifiers import InvalidIdentifierError, normalise
-            from tellonce.people.models import IdentifierScheme
-
-            try:
-                child.nhs_number = normalise(IdentifierScheme.NHS_NUMBER, child.nhs_number)
-            except InvalidIdentifierError as exc:
-                problems[prefix + "nhs_number"] = str(exc)
+        problems |= child_details_problems(
+            child,
+            prefix,
+            today=timezone.localdate(now),
+            oldest_years=18,
+            too_old="The date of birth makes them an adult: Operation Encompass is about children",
+            no_birth="Enter the child's date of birth",
+        )
     return problems
 
 

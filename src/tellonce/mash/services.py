@@ -49,7 +49,9 @@ from tellonce.mash.models import (
     StrategyOutcome,
 )
 from tellonce.organisations.models import Agency, AgencyKind, Role, Service, Team
-from tellonce.people.models import Person, Sex
+from tellonce.organisations.selectors import managers_of
+from tellonce.people.models import Person
+from tellonce.people.services import child_details_problems
 
 if TYPE_CHECKING:
     from tellonce.accounts.models import User
@@ -163,31 +165,14 @@ def contact_check(details: ContactDetails) -> dict[str, str]:
     for n, child in enumerate(details.children):
         if child.person_id:
             continue
-        prefix = f"children-{n}-"
-        if not child.given_name.strip():
-            problems[prefix + "given_name"] = "Enter the child's first name"
-        if not child.family_name.strip():
-            problems[prefix + "family_name"] = "Enter the child's last name"
-        if child.date_of_birth is None:
-            problems[prefix + "date_of_birth"] = (
-                "Enter the child's date of birth (your best estimate if you are not sure)"
-            )
-        elif child.date_of_birth > timezone.localdate():
-            problems[prefix + "date_of_birth"] = "The child's date of birth must be in the past"
-        elif child.date_of_birth < timezone.localdate() - timedelta(days=365 * 26):
-            problems[prefix + "date_of_birth"] = (
-                "The date of birth makes them over 25: contacts to the MASH are about children"
-            )
-        if child.sex and child.sex not in Sex.values:
-            problems[prefix + "sex"] = "Choose the child's sex, or leave it blank"
-        if child.nhs_number:
-            from tellonce.people.identifiers import InvalidIdentifierError, normalise
-            from tellonce.people.models import IdentifierScheme
-
-            try:
-                child.nhs_number = normalise(IdentifierScheme.NHS_NUMBER, child.nhs_number)
-            except InvalidIdentifierError as exc:
-                problems[prefix + "nhs_number"] = str(exc)
+        problems |= child_details_problems(
+            child,
+            f"children-{n}-",
+            today=timezone.localdate(),
+            oldest_years=26,
+            too_old="The date of birth makes them over 25: contacts to the MASH are about children",
+            no_birth="Enter the child's date of birth (your best estimate if you are not sure)",
+        )
     if details.source not in ReferralSource.values:
         problems["source"] = "Choose who the contact comes from (the referral source)"
     if not details.referrer_name.strip():
@@ -1376,22 +1361,6 @@ class ClockTick:
     requests_escalated: int = 0
 
 
-def _managers(team: Team) -> list[User]:
-    from tellonce.accounts.models import User
-
-    managers = list(User.objects.filter(team=team, is_manager=True, is_active=True))
-    if not managers:
-        managers = list(
-            User.objects.filter(
-                team__agency=team.agency_id,
-                is_manager=True,
-                is_active=True,
-                is_system_account=False,
-            ).select_related("team")
-        )
-    return managers
-
-
 def mash_clock_tick(now: datetime | None = None) -> ClockTick:
     """Escalate decisions past their deadline to the MASH's managers, chase requests
     for information that are due, and escalate late ones to the asked agency's
@@ -1409,7 +1378,7 @@ def mash_clock_tick(now: datetime | None = None) -> ClockTick:
                 continue
             managers = [
                 u
-                for u in _managers(case.hub)
+                for u in managers_of(case.hub)
                 if u.has_role(Role.MASH_MANAGER) or u.team_id == case.hub_id
             ]
             alerts_write(
@@ -1489,7 +1458,7 @@ def mash_clock_tick(now: datetime | None = None) -> ClockTick:
                 f" on {_when(request.sent_on)} for information about {_about(child)}, due by"
                 f" {_when(request.due_on)}. It has not been answered."
             )
-            managers = [m for m in _managers(request.team) if m.team is not None]
+            managers = [m for m in managers_of(request.team) if m.team is not None]
             alerts_write(
                 [
                     Alert(
@@ -1580,7 +1549,7 @@ def _conferences_overdue(now: datetime) -> int:
                             " strategy discussion) and is not recorded as held."
                         ),
                     )
-                    for manager in _managers(case.hub)
+                    for manager in managers_of(case.hub)
                     if manager.has_role(Role.MASH_MANAGER)
                 ]
             )

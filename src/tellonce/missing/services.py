@@ -58,6 +58,7 @@ from tellonce.missing.models import (
 )
 from tellonce.missing.selectors import episode_access
 from tellonce.organisations.models import Agency, AgencyKind, Service, Team
+from tellonce.organisations.selectors import managers_of
 
 if TYPE_CHECKING:
     from tellonce.accounts.models import User
@@ -157,23 +158,6 @@ def _involved(person: Person) -> list[Involvement]:
         .select_related("team__agency", "practitioner")
         .order_by("started_on", "pk")
     )
-
-
-def _managers(team: Team) -> list[User]:
-    """A team's managers; else its agency's; else nobody (the team itself is told)."""
-    from tellonce.accounts.models import User
-
-    managers = list(User.objects.filter(team=team, is_manager=True, is_active=True))
-    if not managers:
-        managers = list(
-            User.objects.filter(
-                team__agency=team.agency_id,
-                is_manager=True,
-                is_active=True,
-                is_system_account=False,
-            ).select_related("team")
-        )
-    return [m for m in managers if m.team is not None]
 
 
 def _contact(involvement: Involvement) -> str:
@@ -992,7 +976,7 @@ def _interview_overdue(interview: ReturnHomeInterview) -> None:
     person = interview.person
     hub = _hub_for(interview.episode)
     teams = [t for t in (interview.assigned_team, hub) if t is not None]
-    managers = {m.pk: m for team in teams for m in _managers(team) if m.team is not None}
+    managers = {m.pk: m for team in teams for m in managers_of(team) if m.team is not None}
     title = f"Overdue: the return home interview for {person.full_name}"
     body = (
         f"The return home interview for {_about(person)} was due by"
@@ -1039,7 +1023,7 @@ def _police_escalate(episode: MissingEpisode) -> None:
         f"{desk.name} was told at {_when(episode.police_notified_on)} and no one has"
         f" acknowledged it in {minutes} minutes.\n" + _episode_summary(episode)
     )
-    supervisors = _managers(desk)
+    supervisors = managers_of(desk)
     alerts = [
         Alert(
             kind=AlertKind.MISSING_UNACKNOWLEDGED,
@@ -1117,6 +1101,6 @@ def _interview_warn(interview: ReturnHomeInterview, now: datetime) -> None:
             title=title,
             body=body,
         )
-        for manager in _managers(team)
+        for manager in managers_of(team)
     ]
     alerts_write(alerts)

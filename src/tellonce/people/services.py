@@ -3,7 +3,8 @@ keeps provenance, is audited in the same transaction, and archives rather than d
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -13,7 +14,7 @@ from tellonce.access.policy import access_for
 from tellonce.audit.models import Action
 from tellonce.audit.services import Via, audit_via
 from tellonce.people import identifiers
-from tellonce.people.models import IdentifierScheme, Person, PersonIdentifier
+from tellonce.people.models import IdentifierScheme, Person, PersonIdentifier, Sex
 
 if TYPE_CHECKING:
     from tellonce.accounts.models import User
@@ -100,3 +101,30 @@ def identifier_archive(
             detail={"change": "identifier archived", "scheme": identifier.scheme},
         )
     return identifier
+
+
+def child_details_problems(
+    child: Any, prefix: str, *, today: date, oldest_years: int, too_old: str, no_birth: str
+) -> dict[str, str]:
+    """The problems with a child given by their details (a contact to the MASH, a
+    police incident): names, date of birth, sex, and an NHS number, which is checked
+    and normalised in place. `prefix` names the fields ("children-0-")."""
+    problems: dict[str, str] = {}
+    if not child.given_name.strip():
+        problems[prefix + "given_name"] = "Enter the child's first name"
+    if not child.family_name.strip():
+        problems[prefix + "family_name"] = "Enter the child's last name"
+    if child.date_of_birth is None:
+        problems[prefix + "date_of_birth"] = no_birth
+    elif child.date_of_birth > today:
+        problems[prefix + "date_of_birth"] = "The child's date of birth must be in the past"
+    elif child.date_of_birth < today - timedelta(days=round(oldest_years * 365.25)):
+        problems[prefix + "date_of_birth"] = too_old
+    if child.sex and child.sex not in Sex.values:
+        problems[prefix + "sex"] = "Choose the child's sex, or leave it blank"
+    if child.nhs_number:
+        try:
+            child.nhs_number = identifiers.normalise(IdentifierScheme.NHS_NUMBER, child.nhs_number)
+        except identifiers.InvalidIdentifierError as exc:
+            problems[prefix + "nhs_number"] = str(exc)
+    return problems
