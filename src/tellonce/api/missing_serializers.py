@@ -31,6 +31,10 @@ class WithdrawSerializer(serializers.Serializer):
     reason = serializers.CharField(help_text="Why the episode was recorded in error")
 
 
+class FlagReviewSerializer(serializers.Serializer):
+    reason = serializers.CharField(help_text="What was done about the flag")
+
+
 class InterviewRecordSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=["completed", "refused"])
     offered_on = serializers.DateTimeField(required=False, allow_null=True)

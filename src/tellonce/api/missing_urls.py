@@ -37,4 +37,9 @@ urlpatterns = [
         name="return-interview",
     ),
     path("missing/figures/", missing_views.FiguresView.as_view(), name="missing-figures"),
+    path(
+        "missing-flags/<int:flag_id>/review/",
+        missing_views.FlagReviewView.as_view(),
+        name="missing-flag-review",
+    ),
 ]

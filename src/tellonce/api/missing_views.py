@@ -7,17 +7,21 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from tellonce.access.policy import access_for
 from tellonce.api import missing_serializers as ms
 from tellonce.api.mash_views import _named_as_sent, _valid
 from tellonce.api.views import ERRORS, _user
 from tellonce.audit.services import via_request
 from tellonce.missing import selectors, services
+from tellonce.missing.models import MissingPatternFlag
 from tellonce.missing.services import EpisodeDetails, InterviewDetails
 from tellonce.people.selectors import person_get_for_user
 
@@ -117,6 +121,25 @@ class WithdrawView(APIView):
         with _named_as_sent():
             services.episode_archive(
                 user=user, episode=episode, reason=data["reason"], via=via_request(request)
+            )
+        return Response(status=204)
+
+
+class FlagReviewView(APIView):
+    @extend_schema(
+        summary="Review and take down a missing-pattern flag (a manager working with the child)",
+        request=ms.FlagReviewSerializer,
+        responses={204: None, 400: ERRORS, 403: ERRORS, 404: ERRORS},
+    )
+    def post(self, request: Request, flag_id: int) -> Response:
+        user = _user(request)
+        flag = get_object_or_404(MissingPatternFlag.objects.select_related("person"), pk=flag_id)
+        if not access_for(user, flag.person).is_full:
+            raise Http404("No such flag")
+        data = _valid(ms.FlagReviewSerializer(data=request.data))
+        with _named_as_sent():
+            services.flag_review(
+                user=user, flag=flag, reason=data["reason"], via=via_request(request)
             )
         return Response(status=204)
 

@@ -161,3 +161,7 @@ class AssignForm(forms.Form):
 
 class ArchiveForm(forms.Form):
     reason = _text("Why was this episode recorded in error?", rows=3)
+
+
+class FlagReviewForm(forms.Form):
+    reason = _text("What has been done about it?", rows=3)

@@ -443,6 +443,38 @@ def episode_archive(*, user: User, episode: MissingEpisode, reason: str, via: Vi
         )
 
 
+def flag_review(*, user: User, flag: MissingPatternFlag, reason: str, via: Via) -> None:
+    """A manager who works with the child reviews a flag (for example, after the
+    strategy discussion it prompted) and takes it down, saying why. It is archived, not
+    deleted; a new pattern raises a new flag."""
+    from tellonce.access.policy import access_for
+
+    if user.is_system_account or not user.is_case_manager:
+        raise PermissionDenied("A manager reviews and takes down a flag")
+    if not access_for(user, flag.person).is_full:
+        raise PermissionDenied("Only a manager working with the child may take down the flag")
+    reason = (reason or "").strip()
+    if len(reason) < 15:
+        raise ValidationError(
+            {"reason": "Say what was done about it, for example the strategy discussion's outcome"}
+        )
+    with transaction.atomic():
+        done = MissingPatternFlag.objects.filter(pk=flag.pk).update(
+            archived_on=timezone.now(), archived_by=user, archive_reason=reason
+        )
+        if not done:
+            raise ValidationError({"reason": "This flag has already been taken down"})
+        audit_via(
+            via,
+            user=user,
+            action=Action.CHANGE,
+            person=flag.person,
+            obj=flag,
+            reason=reason,
+            detail={"change": "missing flag reviewed"},
+        )
+
+
 def police_acknowledge(*, user: User, episode: MissingEpisode, via: Via) -> MissingEpisode:
     """The police desk has it. Acknowledging twice changes nothing."""
     if not episode_access(user, episode).police:

@@ -14,5 +14,6 @@ urlpatterns = [
     path("interviews/<int:interview_id>/refuse/", views.interview_refuse, name="refuse"),
     path("interviews/<int:interview_id>/assign/", views.interview_assign, name="assign"),
     path("police/", views.police_inbox, name="police"),
+    path("flags/<int:flag_id>/review/", views.flag_review, name="flag-review"),
     path("figures/", views.figures, name="figures"),
 ]

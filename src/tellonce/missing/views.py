@@ -13,8 +13,8 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tellonce.accounts.models import User
@@ -25,11 +25,12 @@ from tellonce.missing.forms import (
     ArchiveForm,
     AssignForm,
     EpisodeForm,
+    FlagReviewForm,
     InterviewForm,
     RefuseForm,
     ReturnForm,
 )
-from tellonce.missing.models import MissingEpisode, ReturnHomeInterview
+from tellonce.missing.models import MissingEpisode, MissingPatternFlag, ReturnHomeInterview
 from tellonce.organisations.models import Team
 from tellonce.people.selectors import person_get_for_user
 
@@ -120,6 +121,34 @@ def acknowledge(request: HttpRequest, episode_id: int) -> HttpResponse:
     services.police_acknowledge(user=user, episode=found, via=via_request(request))
     messages.success(request, "Acknowledged: the reporter can see that the police have it.")
     return redirect("missing:episode", episode_id=found.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def flag_review(request: HttpRequest, flag_id: int) -> HttpResponse:
+    """A manager takes down a flag they have acted on, saying what was done."""
+    user = _user(request)
+    flag = get_object_or_404(MissingPatternFlag.objects.select_related("person"), pk=flag_id)
+    person, access = person_get_for_user(user=user, person_id=flag.person_id)
+    if not access.is_full:
+        raise Http404("No such flag")
+    form = FlagReviewForm(_data(request))
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _saved(
+            form,
+            lambda: services.flag_review(
+                user=user, flag=flag, reason=form.cleaned_data["reason"], via=via_request(request)
+            ),
+            {},
+        )
+    ):
+        messages.success(request, "The flag is taken down; it stays in the record's history.")
+        return redirect("people:record", person_id=person.pk)
+    return render(
+        request, "missing/flag_review.html", {"flag": flag, "person": person, "form": form}
+    )
 
 
 @login_required

@@ -318,7 +318,7 @@ def test_a_refusal_is_recorded_with_the_reason(world, missing):
         services.interview_complete(user=missing.rita, interview=interview, details=said(), via=WEB)
 
 
-def test_three_episodes_in_90_days_flag_jack_and_prompt_the_mash(world, missing):
+def test_three_episodes_in_90_days_flag_jack_and_prompt_the_mash(world, missing, signed_in):
     for day in (1, 20):
         with time_machine.travel(at(2026, 10, day, 22, 0), tick=False):
             report(world, missing, at(2026, 10, day, 20, 0))
@@ -333,6 +333,38 @@ def test_three_episodes_in_90_days_flag_jack_and_prompt_the_mash(world, missing)
     assert alerts(AlertKind.MISSING_PATTERN, team=missing.in_care, user=missing.cara)
     assert selectors.flags_for(user=missing.cara, person=world.jack) == [flag]
     assert selectors.flags_for(user=world.erin, person=world.jack) == []
+
+    # Cara's manager reviews the flag after the strategy discussion and takes it down.
+    from tellonce.organisations.models import Role
+    from tellonce.testing.world import _user
+
+    carl = _user("carl", "Carl", "Ndlovu", missing.in_care, Role.PRACTITIONER, is_manager=True)
+    with pytest.raises(PermissionDenied):
+        services.flag_review(user=missing.cara, flag=flag, reason="Not a manager at all", via=WEB)
+    with pytest.raises(ValidationError):
+        services.flag_review(user=carl, flag=flag, reason="done", via=WEB)
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(carl)
+    vague = api.post(f"/api/v1/missing-flags/{flag.pk}/review/", {"reason": "ok"}, format="json")
+    assert (vague.status_code, vague.json()["errors"][0]["field"]) == (400, "reason")
+    outsider = APIClient()
+    outsider.force_authenticate(world.erin)
+    assert outsider.post(f"/api/v1/missing-flags/{flag.pk}/review/", {}).status_code == 404
+    record = signed_in(carl).get(f"/people/{world.jack.pk}/").content.decode()
+    assert "Review and take down this flag" in record
+    response = signed_in(carl).post(
+        f"/missing/flags/{flag.pk}/review/",
+        {"reason": "Strategy discussion held on 21 December: safety plan agreed with Jack."},
+    )
+    assert response.status_code == 302
+    assert selectors.flags_for(user=missing.cara, person=world.jack) == []
+    taken_down = MissingPatternFlag.all_objects.get(pk=flag.pk)
+    assert (taken_down.archived_by, taken_down.archive_reason[:28]) == (
+        carl,
+        "Strategy discussion held on ",
+    )
 
 
 def test_two_episodes_91_days_apart_and_one_more_do_not_flag(world, missing):
