@@ -55,7 +55,7 @@ from tellonce.encompass.models import (
 )
 from tellonce.involvements.models import Capacity, Involvement
 from tellonce.involvements.services import TELLONCE_SYSTEM
-from tellonce.organisations.models import Agency, AgencyKind, Service, Team
+from tellonce.organisations.models import Agency, AgencyKind, Role, Service, Team
 from tellonce.people.models import Person
 from tellonce.people.services import child_details_problems
 
@@ -732,6 +732,32 @@ def school_sign_up(*, school: Agency, on: date | None = None) -> SchoolSignUp:
     if not created and sign_up.withdrawn_on is not None:
         sign_up.withdrawn_on = None
         sign_up.save(update_fields=["withdrawn_on", "modified_on"])
+    return sign_up
+
+
+def may_record_sign_up(user: User) -> bool:
+    """The council's education safeguarding team (and administrators) keep the list of
+    schools signed up."""
+    team = user.team
+    return not user.is_system_account and (
+        user.has_role(Role.ADMINISTRATOR)
+        or (team is not None and team.service == Service.EDUCATION_MASH)
+    )
+
+
+def school_sign_up_record(*, user: User, school: Agency, via: Via) -> SchoolSignUp:
+    """Record that a school has signed up: from now its safeguarding lead is told."""
+    if not may_record_sign_up(user):
+        raise PermissionDenied("The council's education safeguarding team records sign-ups")
+    with transaction.atomic():
+        sign_up = school_sign_up(school=school)
+        audit_via(
+            via,
+            user=user,
+            action=Action.CHANGE,
+            obj=sign_up,
+            detail={"change": "school signed up to Operation Encompass", "school": school.pk},
+        )
     return sign_up
 
 

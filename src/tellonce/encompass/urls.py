@@ -13,5 +13,6 @@ urlpatterns = [
         name="acknowledge",
     ),
     path("coverage/", views.coverage, name="coverage"),
+    path("coverage/<int:school_id>/sign-up/", views.sign_up, name="sign-up"),
     path("figures/", views.figures, name="figures"),
 ]

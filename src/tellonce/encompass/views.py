@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tellonce.accounts.models import User
@@ -17,6 +17,7 @@ from tellonce.core.forms import form_errors_from
 from tellonce.encompass import selectors, services
 from tellonce.encompass.forms import IncidentForm
 from tellonce.encompass.models import Channel
+from tellonce.organisations.models import Agency, AgencyKind
 from tellonce.people.selectors import person_get_for_user
 
 
@@ -97,8 +98,23 @@ def acknowledge(request: HttpRequest, notification_id: int) -> HttpResponse:
 @login_required
 def coverage(request: HttpRequest) -> HttpResponse:
     return render(
-        request, "encompass/coverage.html", {"coverage": selectors.coverage(user=_user(request))}
+        request,
+        "encompass/coverage.html",
+        {
+            "coverage": selectors.coverage(user=_user(request)),
+            "may_sign_up": services.may_record_sign_up(_user(request)),
+        },
     )
+
+
+@login_required
+@require_POST
+def sign_up(request: HttpRequest, school_id: int) -> HttpResponse:
+    user = _user(request)
+    school = get_object_or_404(Agency, pk=school_id, kind=AgencyKind.SCHOOL)
+    services.school_sign_up_record(user=user, school=school, via=via_request(request))
+    messages.success(request, f"{school.name} is signed up: its safeguarding lead is now told.")
+    return redirect("encompass:coverage")
 
 
 @login_required

@@ -83,3 +83,21 @@ def test_tom_records_jack_and_his_sister_and_a_problem_lands_on_her_boxes(
             line for line in response.content.decode().splitlines() if "error-message" in line
         ]
     assert IncidentChild.objects.count() == 2
+
+
+def test_ed_records_that_birchwood_has_signed_up(world, encompass, signed_in):
+    from tellonce.encompass.models import SchoolSignUp
+
+    page = signed_in(world.ed).get("/encompass/coverage/").content.decode()
+    assert "Record that it has signed up" in page
+    assert (
+        signed_in(world.ana)
+        .post(f"/encompass/coverage/{encompass.birchwood.pk}/sign-up/")
+        .status_code
+        == 403
+    )
+    response = signed_in(world.ed).post(f"/encompass/coverage/{encompass.birchwood.pk}/sign-up/")
+    assert response.status_code == 302
+    assert SchoolSignUp.objects.filter(school=encompass.birchwood, withdrawn_on=None).exists()
+    page = signed_in(world.ed).get("/encompass/coverage/").content.decode()
+    assert "Every school has signed up." in page
