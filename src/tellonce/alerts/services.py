@@ -55,11 +55,6 @@ def contact_line(involvement: Involvement) -> str:
     return ", ".join(p for p in parts if p)
 
 
-def _about(person: Person) -> str:
-    born = f", born {person.date_of_birth:%-d %B %Y}" if person.date_of_birth else ""
-    return f"{person.full_name}{born}"
-
-
 def _why(child: Person, through: list[Person]) -> str:
     """Why a team is told: "you work with them and with Lily Taylor, who lives with
     them"."""
@@ -119,7 +114,7 @@ def involvement_started_alerts(involvement: Involvement) -> list[Alert]:
                 title=f"{involvement.team.agency.name} is now involved with {child.full_name}",
                 body=(
                     f"{involvement.team.name} ({involvement.team.agency.name}) started working"
-                    f" with {_about(child)}, in {capacity}, on"
+                    f" with {child.name_and_birth}, in {capacity}, on"
                     f" {involvement.started_on:%-d %B %Y}.\n"
                     f"Contact: {newcomer}.\n"
                     f"You are told because {why}."
@@ -156,7 +151,7 @@ def _already_involved(involvement: Involvement, recipients: list[_Recipient]) ->
         involvement=involvement,
         title=f"Others already work with {child.full_name} and their household",
         body=(
-            f"Already working with {_about(child)} and the people they live with:\n"
+            f"Already working with {child.name_and_birth} and the people they live with:\n"
             + "\n".join(lines)
             + f"\n{lead}"
         ),
@@ -349,7 +344,7 @@ def cp_is_check(event: ChronologyEvent) -> list[Alert]:
                 chronology_event=event,
                 title=f"{child.full_name} attended unscheduled care ({agency.name})",
                 body=(
-                    f"{_about(child)}, who is {status}, attended unscheduled care on"
+                    f"{child.name_and_birth}, who is {status}, attended unscheduled care on"
                     f" {event.occurred_on:%-d %B %Y}{at} ({agency.name}).\n"
                     f"Contact: {contact}; recorded by {event.recorder_label}.\n"
                     "You are told because you are the child's social worker (CP-IS)."
@@ -359,3 +354,8 @@ def cp_is_check(event: ChronologyEvent) -> list[Alert]:
     if not alerts:
         return []
     return _alerts_store(alerts, chronology_event=event, kind=AlertKind.CP_IS)
+
+
+def when_said(moment: datetime) -> str:
+    """A moment as alerts and messages say it: "24 December 2026, 17:00" (UK time)."""
+    return f"{timezone.localtime(moment):%-d %B %Y, %H:%M}"

@@ -21,7 +21,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from tellonce.alerts.models import Alert, AlertKind
-from tellonce.alerts.services import alerts_write, household_of
+from tellonce.alerts.services import alerts_write, household_of, when_said
 from tellonce.audit.models import Action
 from tellonce.audit.services import Via, audit_via
 from tellonce.chronology.models import ChronologyEvent, EventKind
@@ -602,11 +602,11 @@ def rfi_send(
                     link=f"/mash/requests/{request.pk}/",
                     title=(
                         f"The MASH asks what you know about {child.full_name}"
-                        f" ({case.get_rag_display().lower()}, due {_when(due)})"
+                        f" ({case.get_rag_display().lower()}, due {when_said(due)})"
                     ),
                     body=(
-                        f"{case.hub.name} is looking at a concern about {_about(child)} and"
-                        f" asks {team.name} for information by {_when(due)}.\n"
+                        f"{case.hub.name} is looking at a concern about {child.name_and_birth} and"
+                        f" asks {team.name} for information by {when_said(due)}.\n"
                         f"Asked by {user.get_full_name()}, {case.hub.name}"
                         f" ({case.hub.contact_line})."
                     ),
@@ -626,7 +626,7 @@ def rfi_answer(
     problems = {}
     if request.answered_on is not None:
         problems["answer"] = (
-            f"{request.answered_by} answered this request on {_when(request.answered_on)}"
+            f"{request.answered_by} answered this request on {when_said(request.answered_on)}"
         )
     elif _vague(answer, 15):
         problems["answer"] = (
@@ -664,7 +664,7 @@ def rfi_answer(
                     body=(
                         f"{user.get_full_name()} ({request.team.name},"
                         f" {request.team.agency.name}) answered the MASH's request on"
-                        f" {_when(now)}."
+                        f" {when_said(now)}."
                     ),
                 )
             ]
@@ -988,7 +988,7 @@ def referral_close(
     if case.state != State.OUTCOME or not case.is_referral:
         problems["closure_reason"] = "Only a referral whose decision is signed off can be closed"
     elif case.closed_on is not None:
-        problems["closure_reason"] = f"This referral was closed on {_when(case.closed_on)}"
+        problems["closure_reason"] = f"This referral was closed on {when_said(case.closed_on)}"
     if closure_reason not in ClosureReason.values:
         problems["closure_reason"] = (
             problems.get("closure_reason") or "Choose the reason for closure"
@@ -1074,7 +1074,7 @@ def meeting_close(*, user: User, meeting: Meeting, attendees: str, via: Via) -> 
         raise PermissionDenied("Only the MASH can close its meeting")
     problems = {}
     if meeting.closed_on is not None:
-        problems["attendees"] = f"The meeting was closed at {_when(meeting.closed_on)}"
+        problems["attendees"] = f"The meeting was closed at {when_said(meeting.closed_on)}"
     elif _vague(attendees, 10):
         problems["attendees"] = "List who attended, and from which agency"
     if problems:
@@ -1202,7 +1202,8 @@ def strategy_discussion_plan(
                     link=f"/mash/cases/{case.pk}/",
                     title=f"You are invited to a strategy discussion about {child.full_name}",
                     body=(
-                        f"{case.hub.name} is holding a strategy discussion about {_about(child)}"
+                        f"{case.hub.name} is holding a strategy discussion about"
+                        f" {child.name_and_birth}"
                         f" and invites {invitee.team.name} because it {invitee.reason}.\n"
                         f"Contact: {user.get_full_name()}, {case.hub.name}"
                         f" ({case.hub.contact_line})."
@@ -1392,8 +1393,9 @@ def mash_clock_tick(now: datetime | None = None) -> ClockTick:
                         link=f"/mash/cases/{case.pk}/",
                         title=f"The MASH decision about {case.person.full_name} is overdue",
                         body=(
-                            f"The decision on the contact received {_when(case.received_on)} was"
-                            f" due by {_when(case.decision_due)} and is"
+                            "The decision on the contact received"
+                            f" {when_said(case.received_on)} was"
+                            f" due by {when_said(case.decision_due)} and is"
                             f" {case.get_state_display().lower()}."
                         ),
                     )
@@ -1407,7 +1409,7 @@ def mash_clock_tick(now: datetime | None = None) -> ClockTick:
                         person=case.person,
                         link=f"/mash/cases/{case.pk}/",
                         title=f"The MASH decision about {case.person.full_name} is overdue",
-                        body=f"The decision was due by {_when(case.decision_due)}.",
+                        body=f"The decision was due by {when_said(case.decision_due)}.",
                     )
                 ]
             )
@@ -1435,9 +1437,11 @@ def mash_clock_tick(now: datetime | None = None) -> ClockTick:
                             f"Reminder: the MASH is waiting for your answer about {child.full_name}"
                         ),
                         body=(
-                            f"{request.case.hub.name}'s request of {_when(request.sent_on)} was due"
-                            f" by {_when(request.due_on)}. It will be escalated to your managers"
-                            f" at {_when(request.escalate_on)}."
+                            f"{request.case.hub.name}'s request of"
+                            f" {when_said(request.sent_on)} was due"
+                            f" by {when_said(request.due_on)}. It will be escalated to your"
+                            " managers"
+                            f" at {when_said(request.escalate_on)}."
                         ),
                     )
                 ]
@@ -1455,8 +1459,9 @@ def mash_clock_tick(now: datetime | None = None) -> ClockTick:
             child = request.case.person
             body = (
                 f"{request.case.hub.name} asked {request.team.name} ({request.team.agency.name})"
-                f" on {_when(request.sent_on)} for information about {_about(child)}, due by"
-                f" {_when(request.due_on)}. It has not been answered."
+                f" on {when_said(request.sent_on)} for information about"
+                f" {child.name_and_birth}, due by"
+                f" {when_said(request.due_on)}. It has not been answered."
             )
             managers = [m for m in managers_of(request.team) if m.team is not None]
             alerts_write(
@@ -1558,12 +1563,3 @@ def _conferences_overdue(now: datetime) -> int:
 
 
 # ----- wording ----------------------------------------------------------------------
-
-
-def _when(moment: datetime) -> str:
-    return f"{timezone.localtime(moment):%-d %B %Y, %H:%M}"
-
-
-def _about(person: Person) -> str:
-    born = f", born {person.date_of_birth:%-d %B %Y}" if person.date_of_birth else ""
-    return f"{person.full_name}{born}"

@@ -42,7 +42,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tellonce.alerts.models import Alert, AlertKind
-from tellonce.alerts.services import alerts_write
+from tellonce.alerts.services import alerts_write, when_said
 from tellonce.audit.models import Action
 from tellonce.audit.services import Via, audit_via
 from tellonce.chronology.models import ChronologyEvent, EventKind
@@ -79,15 +79,6 @@ def _audit(via: Via, user: User, obj: Any, change: str, person: Person, **detail
         obj=obj,
         detail={"change": change, **detail},
     )
-
-
-def _when(moment: datetime) -> str:
-    return f"{timezone.localtime(moment):%-d %B %Y, %H:%M}"
-
-
-def _about(person: Person) -> str:
-    born = f", born {person.date_of_birth:%-d %B %Y}" if person.date_of_birth else ""
-    return f"{person.full_name}{born}"
 
 
 def _link(episode: MissingEpisode) -> str:
@@ -177,11 +168,11 @@ def _episode_summary(episode: MissingEpisode) -> str:
     care = care_involvements(episode.person)
     social_worker = "; ".join(_contact(i) for i in care) or "none recorded"
     lines = [
-        f"Child: {_about(episode.person)}.",
-        f"Last seen: {_when(episode.last_seen_at)}, {episode.last_seen_where}.",
+        f"Child: {episode.person.name_and_birth}.",
+        f"Last seen: {when_said(episode.last_seen_at)}, {episode.last_seen_where}.",
         f"Risk: {episode.get_risk_display()}.",
         f"Circumstances: {episode.circumstances}",
-        f"Reported by {reporter} at {_when(episode.reported_on)}.",
+        f"Reported by {reporter} at {when_said(episode.reported_on)}.",
         f"Contact the reporter on {episode.reporter_phone}"
         + (f" (team: {team.contact_line})" if team.contact_line else "")
         + ".",
@@ -348,7 +339,7 @@ def _pattern_check(episode: MissingEpisode, user: User) -> MissingPatternFlag | 
         episode.person,
         FlagReason.REPEATED,
         f"{episode.person.full_name} has been missing {count} times in {PATTERN_DAYS} days"
-        f" (latest last seen {_when(episode.last_seen_at)}).",
+        f" (latest last seen {when_said(episode.last_seen_at)}).",
         user=user,
         episode=episode,
     )
@@ -555,10 +546,11 @@ def _assigned_alert(interview: ReturnHomeInterview) -> Alert:
         user=interview.assigned_to,
         person=person,
         link=_link(episode),
-        title=f"Return home interview for {person.full_name}, due {_when(interview.due_on)}",
+        title=f"Return home interview for {person.full_name}, due {when_said(interview.due_on)}",
         body=(
-            f"{_about(person)} returned on {_when(episode.returned_on or interview.due_on)}"
-            f" after being missing. Offer a return home interview by {_when(interview.due_on)}."
+            f"{person.name_and_birth} returned on"
+            f" {when_said(episode.returned_on or interview.due_on)}"
+            f" after being missing. Offer a return home interview by {when_said(interview.due_on)}."
             "\nYou were chosen because you are independent of the child's care."
         ),
     )
@@ -610,18 +602,18 @@ def episode_return(
             episode,
             EventKind.MISSING_RETURN,
             returned_on,
-            f"Returned after being missing since {_when(episode.last_seen_at)}."
+            f"Returned after being missing since {when_said(episode.last_seen_at)}."
             f" {episode.return_details}\nReturn home interview due by"
-            f" {_when(interview.due_on)}"
+            f" {when_said(interview.due_on)}"
             + (f", with {team.name} ({team.agency.name})." if team else "; not yet assigned."),
             agency=user.team.agency,
             user=user,
             ref="returned",
         )
         body = (
-            f"{_about(person)}, missing since {_when(episode.last_seen_at)}, returned on"
-            f" {_when(returned_on)}: {episode.return_details}\nReturn home interview due by"
-            f" {_when(interview.due_on)}."
+            f"{person.name_and_birth}, missing since {when_said(episode.last_seen_at)}, returned on"
+            f" {when_said(returned_on)}: {episode.return_details}\nReturn home interview due by"
+            f" {when_said(interview.due_on)}."
         )
         alerts: list[Alert] = []
         told = {user.team_id}
@@ -816,7 +808,7 @@ def interview_complete(
                 interview.person,
                 FlagReason.EXPLOITATION,
                 f"The return home interview after {interview.person.full_name}'s missing episode"
-                f" of {_when(interview.episode.last_seen_at)} found signs of"
+                f" of {when_said(interview.episode.last_seen_at)} found signs of"
                 f" {' and '.join(factors)}.",
                 user=user,
                 episode=interview.episode,
@@ -889,9 +881,9 @@ def _share(interview: ReturnHomeInterview, user: User, now: datetime) -> None:
         title = f"Return home interview: {person.full_name}"
         body = "\n".join(
             [
-                f"{_about(person)}, missing from {_when(episode.last_seen_at)}"
-                f" to {_when(episode.returned_on or now)}.",
-                f"Interviewed by {user.get_full_name()}, {_team_name(user)}, {_when(now)}.",
+                f"{person.name_and_birth}, missing from {when_said(episode.last_seen_at)}"
+                f" to {when_said(episode.returned_on or now)}.",
+                f"Interviewed by {user.get_full_name()}, {_team_name(user)}, {when_said(now)}.",
                 f"Why they went: {interview.why_left}",
                 f"Where: {interview.where_went}",
                 f"With whom: {interview.with_whom}",
@@ -906,8 +898,8 @@ def _share(interview: ReturnHomeInterview, user: User, now: datetime) -> None:
     else:
         title = f"Return home interview refused: {person.full_name}"
         body = (
-            f"{_about(person)} refused the return home interview offered by"
-            f" {user.get_full_name()} ({_team_name(user)}) on {_when(now)}.\nWhy:"
+            f"{person.name_and_birth} refused the return home interview offered by"
+            f" {user.get_full_name()} ({_team_name(user)}) on {when_said(now)}.\nWhy:"
             f" {interview.refused_reason}"
         )
     alerts = []
@@ -1011,8 +1003,8 @@ def _interview_overdue(interview: ReturnHomeInterview) -> None:
     managers = {m.pk: m for team in teams for m in managers_of(team) if m.team is not None}
     title = f"Overdue: the return home interview for {person.full_name}"
     body = (
-        f"The return home interview for {_about(person)} was due by"
-        f" {_when(interview.due_on)} and nothing is recorded: neither the interview nor a"
+        f"The return home interview for {person.name_and_birth} was due by"
+        f" {when_said(interview.due_on)} and nothing is recorded: neither the interview nor a"
         " refusal."
     )
     alerts_write(
@@ -1052,7 +1044,7 @@ def _police_escalate(episode: MissingEpisode) -> None:
     minutes = settings.MISSING_POLICE_ACK_MINUTES
     title = f"Not acknowledged: {person.full_name} is missing"
     body = (
-        f"{desk.name} was told at {_when(episode.police_notified_on)} and no one has"
+        f"{desk.name} was told at {when_said(episode.police_notified_on)} and no one has"
         f" acknowledged it in {minutes} minutes.\n" + _episode_summary(episode)
     )
     supervisors = managers_of(desk)
@@ -1091,7 +1083,7 @@ def _police_escalate(episode: MissingEpisode) -> None:
             link=_link(episode),
             title=f"The police have not yet acknowledged {person.full_name}'s report",
             body=(
-                f"{desk.name} has not acknowledged your report of {_when(episode.reported_on)}."
+                f"{desk.name} has not acknowledged your report of {when_said(episode.reported_on)}."
                 " Their supervisor has been told. If the child is at risk now, call 999."
             ),
         )
@@ -1107,7 +1099,8 @@ def _interview_warn(interview: ReturnHomeInterview, now: datetime) -> None:
     hours = max(0, int((interview.due_on - now).total_seconds() // 3600))
     title = f"Return home interview for {person.full_name} due in {hours} hours"
     body = (
-        f"The return home interview for {_about(person)} is due by {_when(interview.due_on)}"
+        f"The return home interview for {person.name_and_birth} is due by"
+        f" {when_said(interview.due_on)}"
         " and is not yet recorded. Offer it, or record that the child refused."
     )
     link = _link(interview.episode)

@@ -78,6 +78,12 @@ class Person(Timestamped, Archivable, Provenance):
     def full_name(self) -> str:
         return " ".join(p for p in (self.given_name, self.middle_names, self.family_name) if p)
 
+    @property
+    def name_and_birth(self) -> str:
+        """How an alert names a child: "Jack Taylor, born 2 May 2018"."""
+        born = f", born {self.date_of_birth:%-d %B %Y}" if self.date_of_birth else ""
+        return f"{self.full_name}{born}"
+
     def age_on(self, day: date) -> int | None:
         if self.date_of_birth is None:
             return None
