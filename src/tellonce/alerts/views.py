@@ -7,18 +7,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from tellonce.accounts.models import User
+from tellonce.accounts.requests import acting_user
 from tellonce.alerts.selectors import alert_get, alert_inbox
 from tellonce.alerts.services import alert_mark_read
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
-    alerts = alert_inbox(user=_user(request))
+    alerts = alert_inbox(user=acting_user(request))
     unread = alerts.filter(read_on__isnull=True).count()
     return render(
         request, "alerts/inbox.html", {"alerts": alerts[:200], "unread": unread, "nav": "alerts"}
@@ -27,6 +23,6 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def alert(request: HttpRequest, alert_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     found = alert_mark_read(alert=alert_get(user=user, alert_id=alert_id), user=user)
     return render(request, "alerts/alert.html", {"alert": found, "nav": "alerts"})

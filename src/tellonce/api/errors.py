@@ -4,11 +4,14 @@
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, status
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -42,3 +45,33 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return None
     response.data = {"errors": _flatten(response.data)}
     return response
+
+
+#: The schema's description of an error answer, for every operation's 400, 403 and 404.
+ERRORS = OpenApiResponse(description='{"errors": [{"field": ..., "message": ...}]}')
+
+
+def flag_only(request: Request, person_id: UUID) -> Response:
+    """The refusal for someone who may see the person's flag, not their record: a 403
+    that says where the flag is."""
+    return error_response(
+        [
+            {
+                "field": None,
+                "message": (
+                    "Your agency is not working with this person: you can see who"
+                    " to contact, not the record"
+                ),
+            }
+        ],
+        status.HTTP_403_FORBIDDEN,
+        flag=request.build_absolute_uri(f"/api/v1/people/{person_id}/flag/"),
+    )
+
+
+def not_casework() -> Response:
+    """The refusal for a role that does not look for named people (analysts, admins)."""
+    return error_response(
+        [{"field": None, "message": "Your role does not include searching for people"}],
+        status.HTTP_403_FORBIDDEN,
+    )

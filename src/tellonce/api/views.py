@@ -15,11 +15,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tellonce.access.services import break_glass_open
-from tellonce.accounts.models import User
+from tellonce.accounts.requests import acting_user
 from tellonce.alerts.selectors import alert_get, alert_inbox
 from tellonce.alerts.services import alert_mark_read
 from tellonce.api import serializers as s
-from tellonce.api.errors import error_response
+from tellonce.api.errors import ERRORS, error_response, flag_only, not_casework
 from tellonce.audit.models import Action
 from tellonce.audit.services import audit_via, via_request
 from tellonce.chronology.selectors import ChronologyFilter, chronology_for
@@ -39,37 +39,6 @@ from tellonce.voices.selectors import voices_for
 from tellonce.voices.services import voice_record
 
 
-def _not_casework() -> Response:
-    return error_response(
-        [{"field": None, "message": "Your role does not include searching for people"}],
-        status.HTTP_403_FORBIDDEN,
-    )
-
-
-def _flag_only(request: Request, person_id: UUID) -> Response:
-    """The refusal for someone who may see the person's flag, not their record."""
-    return error_response(
-        [
-            {
-                "field": None,
-                "message": (
-                    "Your agency is not working with this person: you can see who"
-                    " to contact, not the record"
-                ),
-            }
-        ],
-        status.HTTP_403_FORBIDDEN,
-        flag=request.build_absolute_uri(f"/api/v1/people/{person_id}/flag/"),
-    )
-
-
-ERRORS = OpenApiResponse(description='{"errors": [{"field": ..., "message": ...}]}')
-
-
-def _user(request: Request) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 class PersonSearchView(APIView):
     @extend_schema(
         summary="Find people by name and (partial) date of birth, or by identifier",
@@ -78,9 +47,9 @@ class PersonSearchView(APIView):
         responses={200: s.SearchHitSerializer(many=True), 400: ERRORS, 403: ERRORS},
     )
     def post(self, request: Request) -> Response:
-        user = _user(request)
+        user = acting_user(request)
         if not user.does_casework:
-            return _not_casework()
+            return not_casework()
         query = s.SearchQuerySerializer(data=request.data)
         query.is_valid(raise_exception=True)
         hits = selectors.person_search(
@@ -101,10 +70,10 @@ class PersonRecordView(APIView):
     def get(self, request: Request, person_id: UUID) -> Response:
         try:
             record = selectors.person_record(
-                user=_user(request), person_id=person_id, via=via_request(request)
+                user=acting_user(request), person_id=person_id, via=via_request(request)
             )
         except selectors.FlagOnlyError:
-            return _flag_only(request, person_id)
+            return flag_only(request, person_id)
         return Response(s.PersonRecordSerializer(record).data)
 
 
@@ -115,7 +84,7 @@ class PersonFlagView(APIView):
     )
     def get(self, request: Request, person_id: UUID) -> Response:
         flag = selectors.person_flag(
-            user=_user(request), person_id=person_id, via=via_request(request)
+            user=acting_user(request), person_id=person_id, via=via_request(request)
         )
         return Response(s.PersonFlagSerializer(flag).data)
 
@@ -127,7 +96,7 @@ class BreakGlassView(APIView):
         responses={201: s.BreakGlassGrantSerializer, 400: ERRORS, 403: ERRORS, 404: ERRORS},
     )
     def post(self, request: Request, person_id: UUID) -> Response:
-        user = _user(request)
+        user = acting_user(request)
         person, _ = selectors.person_get_for_user(user=user, person_id=person_id)
         body = s.BreakGlassRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -144,7 +113,7 @@ class AccessLogView(APIView):
     )
     def get(self, request: Request, person_id: UUID) -> Response:
         _, events = selectors.access_log(
-            user=_user(request), person_id=person_id, via=via_request(request)
+            user=acting_user(request), person_id=person_id, via=via_request(request)
         )
         return Response(s.AuditEventSerializer(events[:500], many=True).data)
 
@@ -156,7 +125,7 @@ class IdentifierCreateView(APIView):
         responses={201: s.IdentifierSerializer, 400: ERRORS, 403: ERRORS, 404: ERRORS},
     )
     def post(self, request: Request, person_id: UUID) -> Response:
-        user = _user(request)
+        user = acting_user(request)
         person, _ = selectors.person_get_for_user(user=user, person_id=person_id)
         body = s.IdentifierCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -173,7 +142,7 @@ class IdentifierArchiveView(APIView):
         responses={200: s.IdentifierSerializer, 400: ERRORS, 403: ERRORS, 404: ERRORS},
     )
     def post(self, request: Request, person_id: UUID, identifier_id: int) -> Response:
-        user = _user(request)
+        user = acting_user(request)
         person, _ = selectors.person_get_for_user(user=user, person_id=person_id)
         identifier = get_object_or_404(PersonIdentifier, pk=identifier_id, person=person)
         body = s.ArchiveRequestSerializer(data=request.data)
@@ -196,7 +165,7 @@ class TeamListView(ListAPIView):
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         return team_directory(
-            user=_user(self.request),  # type: ignore[arg-type]
+            user=acting_user(self.request),  # type: ignore[arg-type]
             service=self.request.query_params.get("service"),
         )
 
@@ -222,7 +191,7 @@ class AgencyRecordReceiveView(APIView):
         },
     )
     def post(self, request: Request) -> Response:
-        user = _user(request)
+        user = acting_user(request)
         if not user.is_system_account or user.team is None:
             return error_response(
                 [{"field": None, "message": "Only agency system accounts send records"}],
@@ -258,7 +227,7 @@ class ReviewQueueView(APIView):
         responses={200: s.ReviewPairSerializer(many=True), 403: ERRORS},
     )
     def get(self, request: Request) -> Response:
-        pairs = review.review_queue(user=_user(request))[:200]
+        pairs = review.review_queue(user=acting_user(request))[:200]
         return Response(s.ReviewPairSerializer(pairs, many=True).data)
 
 
@@ -269,7 +238,7 @@ class ReviewDecisionView(APIView):
         responses={201: s.ReviewDecisionSerializer, 400: ERRORS, 403: ERRORS, 404: ERRORS},
     )
     def post(self, request: Request, pair_id: int) -> Response:
-        user = _user(request)
+        user = acting_user(request)
         pair = review.review_pair_get(user=user, pair_id=pair_id, via=via_request(request))
         body = s.ReviewDecisionRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -286,7 +255,7 @@ class UnmergeView(APIView):
         responses={200: s.PersonSummarySerializer, 400: ERRORS, 403: ERRORS, 404: ERRORS},
     )
     def post(self, request: Request, event_id: int) -> Response:
-        user = _user(request)
+        user = acting_user(request)
         if not review.can_unmerge(user):
             raise PermissionDenied("Undoing a merge is for MASH managers")
         event = get_object_or_404(LinkEvent, pk=event_id, kind=LinkEventKind.MERGE)
@@ -310,9 +279,9 @@ class PersonMatchView(APIView):
         responses={200: s.MatchCandidateSerializer(many=True), 400: ERRORS, 403: ERRORS},
     )
     def post(self, request: Request) -> Response:
-        user = _user(request)
+        user = acting_user(request)
         if not user.does_casework:
-            return _not_casework()
+            return not_casework()
         body = s.MatchRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:
@@ -333,7 +302,7 @@ class AlertInboxView(APIView):
         responses={200: s.AlertSerializer(many=True)},
     )
     def get(self, request: Request) -> Response:
-        alerts = alert_inbox(user=_user(request))
+        alerts = alert_inbox(user=acting_user(request))
         if request.query_params.get("unread") in ("1", "true", "yes"):
             alerts = alerts.filter(read_on__isnull=True)
         return Response(s.AlertSerializer(alerts[:500], many=True).data)
@@ -346,7 +315,7 @@ class AlertReadView(APIView):
         responses={200: s.AlertSerializer, 404: ERRORS},
     )
     def post(self, request: Request, alert_id: int) -> Response:
-        user = _user(request)
+        user = acting_user(request)
         alert = alert_mark_read(alert=alert_get(user=user, alert_id=alert_id), user=user)
         return Response(s.AlertSerializer(alert).data)
 
@@ -363,7 +332,7 @@ class InvolvementStartView(APIView):
         responses={201: s.InvolvementSerializer, 400: ERRORS, 403: ERRORS, 404: ERRORS},
     )
     def post(self, request: Request, person_id: UUID) -> Response:
-        user = _user(request)
+        user = acting_user(request)
         person, _ = selectors.person_get_for_user(user=user, person_id=person_id)
         body = s.InvolvementStartSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -380,7 +349,7 @@ class InvolvementEndView(APIView):
         responses={200: s.InvolvementSerializer, 400: ERRORS, 403: ERRORS, 404: ERRORS},
     )
     def post(self, request: Request, involvement_id: int) -> Response:
-        user = _user(request)
+        user = acting_user(request)
         involvement = get_object_or_404(Involvement, pk=involvement_id, team=user.team)
         body = s.InvolvementEndSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -408,10 +377,13 @@ class ChronologyView(APIView):
         )
         try:
             _, events = chronology_for(
-                user=_user(request), person_id=person_id, filters=filters, via=via_request(request)
+                user=acting_user(request),
+                person_id=person_id,
+                filters=filters,
+                via=via_request(request),
             )
         except selectors.FlagOnlyError:
-            return _flag_only(request, person_id)
+            return flag_only(request, person_id)
         return Response(s.ChronologyEventSerializer(events[:2000], many=True).data)
 
     @extend_schema(
@@ -429,7 +401,7 @@ class ChronologyView(APIView):
         },
     )
     def post(self, request: Request, person_id: UUID) -> Response:
-        user = _user(request)
+        user = acting_user(request)
         person, _ = selectors.person_get_for_user(user=user, person_id=person_id)
         body = s.ChronologyEventCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -448,10 +420,10 @@ class VoicesView(APIView):
         responses={200: s.VoiceSerializer(many=True), 403: ERRORS, 404: ERRORS},
     )
     def get(self, request: Request, person_id: UUID) -> Response:
-        user = _user(request)
+        user = acting_user(request)
         person, access = selectors.person_get_for_user(user=user, person_id=person_id)
         if not access.is_full:
-            return _flag_only(request, person_id)
+            return flag_only(request, person_id)
         audit_via(
             via_request(request),
             user=user,
@@ -468,7 +440,7 @@ class VoicesView(APIView):
         responses={201: s.VoiceSerializer, 400: ERRORS, 403: ERRORS, 404: ERRORS},
     )
     def post(self, request: Request, person_id: UUID) -> Response:
-        user = _user(request)
+        user = acting_user(request)
         person, _ = selectors.person_get_for_user(user=user, person_id=person_id)
         body = s.VoiceCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)

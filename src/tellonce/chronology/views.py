@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from tellonce.access.policy import access_for
-from tellonce.accounts.models import User
+from tellonce.accounts.requests import acting_user
 from tellonce.audit.services import via_request
 from tellonce.chronology.exports import chronology_csv, chronology_pdf
 from tellonce.chronology.forms import ChronologyEventForm, ChronologyFilterForm
@@ -28,13 +28,9 @@ EXPORTS = {"csv": "text/csv", "pdf": "application/pdf"}
 PER_PAGE = 100
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 @login_required
 def chronology(request: HttpRequest, person_id: UUID) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     person, _ = person_get_for_user(user=user, person_id=person_id)
     form = ChronologyFilterForm(request.GET or None, agencies=agencies_in(person))
     export = request.GET.get("export", "")
@@ -84,7 +80,7 @@ def chronology(request: HttpRequest, person_id: UUID) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def event_add(request: HttpRequest, person_id: UUID) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     person, access = person_get_for_user(user=user, person_id=person_id)
     if not access.can_change:
         raise PermissionDenied("You can add to the chronology only while your team is involved")

@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from tellonce.accounts.models import User
+from tellonce.accounts.requests import acting_user
 from tellonce.audit.services import via_request
 from tellonce.core.forms import form_errors_from
 from tellonce.encompass import selectors, services
@@ -21,14 +21,10 @@ from tellonce.organisations.models import Agency, AgencyKind
 from tellonce.people.selectors import person_get_for_user
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def incident_new(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     services._require_police(user)
     chosen = None
     if request.GET.get("person"):
@@ -54,7 +50,7 @@ def incident_new(request: HttpRequest) -> HttpResponse:
 @login_required
 def notifications(request: HttpRequest) -> HttpResponse:
     acknowledged = request.GET.get("acknowledged") == "1"
-    rows = selectors.notifications_for_team(user=_user(request), acknowledged=acknowledged)
+    rows = selectors.notifications_for_team(user=acting_user(request), acknowledged=acknowledged)
     return render(
         request,
         "encompass/notifications.html",
@@ -65,7 +61,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
 @login_required
 def notification(request: HttpRequest, notification_id: int) -> HttpResponse:
     found = selectors.notification_get(
-        user=_user(request), notification_id=notification_id, via=via_request(request)
+        user=acting_user(request), notification_id=notification_id, via=via_request(request)
     )
     return render(
         request,
@@ -73,7 +69,7 @@ def notification(request: HttpRequest, notification_id: int) -> HttpResponse:
         {
             "notification": found,
             "fields": services.notification_fields(found),
-            "may_acknowledge": found.team_id == _user(request).team_id
+            "may_acknowledge": found.team_id == acting_user(request).team_id
             and not found.is_acknowledged,
         },
     )
@@ -84,10 +80,10 @@ def notification(request: HttpRequest, notification_id: int) -> HttpResponse:
 def acknowledge(request: HttpRequest, notification_id: int) -> HttpResponse:
     via = via_request(request)
     found = selectors.notification_get(
-        user=_user(request), notification_id=notification_id, via=via
+        user=acting_user(request), notification_id=notification_id, via=via
     )
     try:
-        services.notification_acknowledge(user=_user(request), notification=found, via=via)
+        services.notification_acknowledge(user=acting_user(request), notification=found, via=via)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -101,8 +97,8 @@ def coverage(request: HttpRequest) -> HttpResponse:
         request,
         "encompass/coverage.html",
         {
-            "coverage": selectors.coverage(user=_user(request)),
-            "may_sign_up": services.may_record_sign_up(_user(request)),
+            "coverage": selectors.coverage(user=acting_user(request)),
+            "may_sign_up": services.may_record_sign_up(acting_user(request)),
         },
     )
 
@@ -110,7 +106,7 @@ def coverage(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def sign_up(request: HttpRequest, school_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     school = get_object_or_404(Agency, pk=school_id, kind=AgencyKind.SCHOOL)
     services.school_sign_up_record(user=user, school=school, via=via_request(request))
     messages.success(request, f"{school.name} is signed up: its safeguarding lead is now told.")
@@ -120,5 +116,5 @@ def sign_up(request: HttpRequest, school_id: int) -> HttpResponse:
 @login_required
 def figures(request: HttpRequest) -> HttpResponse:
     return render(
-        request, "encompass/figures.html", {"figures": selectors.figures(user=_user(request))}
+        request, "encompass/figures.html", {"figures": selectors.figures(user=acting_user(request))}
     )

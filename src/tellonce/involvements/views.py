@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from tellonce.accounts.models import User
+from tellonce.accounts.requests import acting_user
 from tellonce.audit.services import via_request
 from tellonce.core.forms import form_errors_from
 from tellonce.involvements import services
@@ -25,14 +25,10 @@ _START_FIELDS = {"started_on": "day"}
 _END_FIELDS = {"ended_on": "day"}
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def involvement_add(request: HttpRequest, person_id: UUID) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     person, _ = person_get_for_user(user=user, person_id=person_id)
     form = InvolvementStartForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -65,7 +61,7 @@ def involvement_add(request: HttpRequest, person_id: UUID) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def involvement_end(request: HttpRequest, involvement_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     involvement = get_object_or_404(
         Involvement.objects.select_related("person", "team"), pk=involvement_id, team=user.team
     )

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from tellonce.accounts.models import User
+from tellonce.accounts.requests import acting_user
 from tellonce.audit.services import via_request
 from tellonce.core.forms import form_errors_from
 from tellonce.linkage import review
@@ -33,20 +33,16 @@ RECORD_FIELDS = [
 ]
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
-    pairs = review.review_queue(user=_user(request))
+    pairs = review.review_queue(user=acting_user(request))
     return render(request, "linkage/queue.html", {"pairs": pairs[:200], "waiting": pairs.count()})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def pair(request: HttpRequest, pair_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     review_pair = review.review_pair_get(user=user, pair_id=pair_id, via=via_request(request))
     form = ReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -77,7 +73,7 @@ def pair(request: HttpRequest, pair_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def unmerge(request: HttpRequest, event_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     if not review.can_unmerge(user):
         raise PermissionDenied("Undoing a merge is for MASH managers")
     event = get_object_or_404(LinkEvent, pk=event_id, kind=LinkEventKind.MERGE)

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tellonce.accounts.models import User
+from tellonce.accounts.requests import acting_user
 from tellonce.audit.services import Via, via_request
 from tellonce.core import workdays
 from tellonce.core.forms import form_errors_from
@@ -58,10 +59,6 @@ from tellonce.organisations.models import Role, Team
 from tellonce.people.selectors import person_get_for_user
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 def _data(request: HttpRequest) -> Any:
     return request.POST if request.method == "POST" else None
 
@@ -89,7 +86,7 @@ def _chosen_child(user: User, person_id: str | None) -> Any:
 @login_required
 @require_http_methods(["GET", "POST"])
 def contact_new(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     _may_make_contact(user)
     assert user.team is not None
     chosen = (
@@ -132,7 +129,7 @@ def contact_new(request: HttpRequest) -> HttpResponse:
 @login_required
 def contact_sent(request: HttpRequest, contact_id: int) -> HttpResponse:
     """The confirmation: for the referrer, and the MASH that received it."""
-    user = _user(request)
+    user = acting_user(request)
     contact = get_object_or_404(Contact.objects.select_related("hub"), pk=contact_id)
     hub = user.team.hub if user.team is not None else None
     in_the_mash = user.works_in_mash and hub is not None and hub.pk == contact.hub_id
@@ -158,7 +155,7 @@ def _page_number(request: HttpRequest) -> int:
 
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     form = QueueFilterForm(request.GET or None)
     filters = selectors.QueueFilter()
     if form.is_bound and form.is_valid():
@@ -228,7 +225,7 @@ def _case_actions(user: User, picture: selectors.CasePicture) -> CaseActions:
 
 @login_required
 def case(request: HttpRequest, case_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     picture = selectors.case_get(user=user, case_id=case_id, via=via_request(request))
     return render(
         request,
@@ -255,7 +252,7 @@ def _case_form_page(
 ) -> HttpResponse:
     """A small page with one form about a case: on success, back to the case with what
     happened; otherwise the form again, with the service's problems on its fields."""
-    user = _user(request)
+    user = acting_user(request)
     picture = selectors.case_get(user=user, case_id=case_id, via=via_request(request))
     form = form_for(picture, _data(request))
     if request.method == "POST" and form.is_valid():
@@ -279,7 +276,7 @@ def _practitioners() -> list[Any]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def case_screen(request: HttpRequest, case_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
 
     def save(form: forms.Form, case: MashCase, via: Via) -> str:
         services.case_screen(
@@ -305,7 +302,7 @@ def case_screen(request: HttpRequest, case_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def requests_send(request: HttpRequest, case_id: int) -> HttpResponse:
     """Ask partner teams: one request per ticked team, all sent or none."""
-    user = _user(request)
+    user = acting_user(request)
 
     def save(form: forms.Form, case: MashCase, via: Via) -> str:
         assert isinstance(form, RequestsForm)
@@ -334,7 +331,7 @@ def requests_send(request: HttpRequest, case_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def decision(request: HttpRequest, case_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     people = _practitioners()
 
     def save(form: forms.Form, case: MashCase, via: Via) -> str:
@@ -369,7 +366,7 @@ def decision(request: HttpRequest, case_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def sign_off(request: HttpRequest, case_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     if not user.has_role(Role.MASH_MANAGER):
         raise PermissionDenied("Only a MASH manager signs off decisions")
 
@@ -394,7 +391,7 @@ def sign_off(request: HttpRequest, case_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def action_add(request: HttpRequest, case_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     people = _practitioners()
 
     def save(form: forms.Form, case: MashCase, via: Via) -> str:
@@ -423,7 +420,7 @@ def action_add(request: HttpRequest, case_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def referral_close(request: HttpRequest, case_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
 
     def save(form: forms.Form, case: MashCase, via: Via) -> str:
         services.referral_close(
@@ -447,7 +444,7 @@ def referral_close(request: HttpRequest, case_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def strategy_plan(request: HttpRequest, case_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
 
     def save(form: forms.Form, case: MashCase, via: Via) -> str:
         discussion = services.strategy_discussion_plan(
@@ -468,7 +465,7 @@ def strategy_plan(request: HttpRequest, case_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def strategy_record(request: HttpRequest, discussion_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     selectors.hub_of(user)
     # Access is the case's: the discussion is read through it.
     case_id = get_object_or_404(StrategyDiscussion, pk=discussion_id).case_id
@@ -508,7 +505,7 @@ def strategy_record(request: HttpRequest, discussion_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def conference_held(request: HttpRequest, discussion_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     selectors.hub_of(user)
     case_id = get_object_or_404(StrategyDiscussion, pk=discussion_id).case_id
     found: dict[str, StrategyDiscussion] = {}
@@ -545,7 +542,7 @@ def conference_held(request: HttpRequest, discussion_id: int) -> HttpResponse:
 @login_required
 def actions_mine(request: HttpRequest) -> HttpResponse:
     """The actions the user owns: what, for which child, by when."""
-    user = _user(request)
+    user = acting_user(request)
     done = request.GET.get("done") == "1"
     today = timezone.localdate()
     return render(
@@ -563,7 +560,7 @@ def actions_mine(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def action_done(request: HttpRequest, action_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     action = selectors.action_get(user=user, action_id=action_id)
     try:
         services.action_done(user=user, action=action, via=via_request(request))
@@ -579,7 +576,7 @@ def action_done(request: HttpRequest, action_id: int) -> HttpResponse:
 
 @login_required
 def requests_inbox(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     answered = request.GET.get("answered") == "1"
     rows = selectors.rfi_inbox(user=user, answered=answered)
     return render(
@@ -592,7 +589,7 @@ def requests_inbox(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def request_page(request: HttpRequest, request_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     rfi = selectors.rfi_get(user=user, request_id=request_id, via=via_request(request))
     asked = user.team_id == rfi.team_id
     form = AnswerForm(_data(request))
@@ -632,7 +629,7 @@ def _meeting_page(
     bound_item: int | None = None,
     close_form: MeetingCloseForm | None = None,
 ) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     meeting = selectors.meeting_today(user=user)
     now = timezone.now()
     agenda = []
@@ -676,7 +673,7 @@ def _meeting_page(
 @require_http_methods(["GET", "POST"])
 def meeting(request: HttpRequest) -> HttpResponse:
     """Today's meeting; POST starts it with its agenda."""
-    user = _user(request)
+    user = acting_user(request)
     if request.method == "POST":
         services.meeting_open(user=user, via=via_request(request))
         return redirect("mash:meeting")
@@ -686,7 +683,7 @@ def meeting(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def meeting_item(request: HttpRequest, item_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     item = get_object_or_404(MeetingItem.objects.select_related("case__person"), pk=item_id)
     selectors.meeting_get(user=user, meeting_id=item.meeting_id)
     form = MinutesForm(request.POST, prefix=f"item-{item.pk}")
@@ -710,7 +707,7 @@ def meeting_item(request: HttpRequest, item_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def meeting_close(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     meeting = selectors.meeting_get(user=user, meeting_id=meeting_id)
     form = MeetingCloseForm(request.POST)
     if form.is_valid():

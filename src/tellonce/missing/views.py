@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tellonce.accounts.models import User
+from tellonce.accounts.requests import acting_user
 from tellonce.audit.services import via_request
 from tellonce.core.forms import form_errors_from
 from tellonce.missing import selectors, services
@@ -33,10 +34,6 @@ from tellonce.missing.forms import (
 from tellonce.missing.models import MissingEpisode, MissingPatternFlag, ReturnHomeInterview
 from tellonce.organisations.models import Team
 from tellonce.people.selectors import person_get_for_user
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 def _data(request: HttpRequest) -> Any:
@@ -56,7 +53,7 @@ def _saved(form: forms.Form, write: Callable[[], Any], fields: dict[str, str]) -
 @login_required
 @require_http_methods(["GET", "POST"])
 def report(request: HttpRequest, person_id: UUID) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     person, _ = person_get_for_user(user=user, person_id=person_id)
     if user.is_system_account or user.team is None or not user.does_casework:
         raise PermissionDenied("Missing children are reported by practitioners in a team")
@@ -90,7 +87,7 @@ def report(request: HttpRequest, person_id: UUID) -> HttpResponse:
 
 @login_required
 def episode(request: HttpRequest, episode_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     found, access = selectors.episode_get_for_user(
         user=user, episode_id=episode_id, via=via_request(request)
     )
@@ -116,7 +113,7 @@ def episode(request: HttpRequest, episode_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def acknowledge(request: HttpRequest, episode_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     found, _ = selectors.episode_get_for_user(user=user, episode_id=episode_id)
     services.police_acknowledge(user=user, episode=found, via=via_request(request))
     messages.success(request, "Acknowledged: the reporter can see that the police have it.")
@@ -127,7 +124,7 @@ def acknowledge(request: HttpRequest, episode_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def flag_review(request: HttpRequest, flag_id: int) -> HttpResponse:
     """A manager takes down a flag they have acted on, saying what was done."""
-    user = _user(request)
+    user = acting_user(request)
     flag = get_object_or_404(MissingPatternFlag.objects.select_related("person"), pk=flag_id)
     person, access = person_get_for_user(user=user, person_id=flag.person_id)
     if not access.is_full:
@@ -155,7 +152,7 @@ def flag_review(request: HttpRequest, flag_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def archive(request: HttpRequest, episode_id: int) -> HttpResponse:
     """Withdraw an episode recorded in error, saying why."""
-    user = _user(request)
+    user = acting_user(request)
     found, _ = selectors.episode_get_for_user(user=user, episode_id=episode_id)
     form = ArchiveForm(_data(request))
     if (
@@ -182,7 +179,7 @@ def archive(request: HttpRequest, episode_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def record_return(request: HttpRequest, episode_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     found, _ = selectors.episode_get_for_user(user=user, episode_id=episode_id)
     form = ReturnForm(_data(request))
     if (
@@ -216,7 +213,7 @@ def _interview_page(
     save: Callable[[User, ReturnHomeInterview, Any], Any],
     done: str,
 ) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     interview = selectors.interview_get_for_user(user=user, interview_id=interview_id)
     form = form_class(_data(request))
     saved = request.method == "POST" and form.is_valid()
@@ -269,7 +266,7 @@ def interview_refuse(request: HttpRequest, interview_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def interview_assign(request: HttpRequest, interview_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     interview = selectors.interview_get_for_user(user=user, interview_id=interview_id)
     if not services.may_assign(user, interview):
         raise PermissionDenied("Managers of the interview team or of the MASH assign interviews")
@@ -304,17 +301,17 @@ def interview_assign(request: HttpRequest, interview_id: int) -> HttpResponse:
 
 @login_required
 def police_inbox(request: HttpRequest) -> HttpResponse:
-    episodes = selectors.police_inbox(user=_user(request))
+    episodes = selectors.police_inbox(user=acting_user(request))
     return render(request, "missing/police_inbox.html", {"episodes": episodes, "nav": "missing"})
 
 
 @login_required
 def worklist(request: HttpRequest) -> HttpResponse:
-    interviews = selectors.interview_worklist(user=_user(request))
+    interviews = selectors.interview_worklist(user=acting_user(request))
     return render(request, "missing/worklist.html", {"interviews": interviews, "nav": "missing"})
 
 
 @login_required
 def figures(request: HttpRequest) -> HttpResponse:
-    found = selectors.missing_figures(user=_user(request))
+    found = selectors.missing_figures(user=acting_user(request))
     return render(request, "missing/figures.html", {"figures": found, "nav": "missing"})

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from tellonce.access.services import break_glass_open
 from tellonce.accounts.models import User
+from tellonce.accounts.requests import acting_user
 from tellonce.alerts.selectors import cp_is_flag
 from tellonce.audit.services import via_request
 from tellonce.core.forms import form_errors_from
@@ -23,10 +24,6 @@ from tellonce.people import selectors, services
 from tellonce.people.forms import ArchiveForm, BreakGlassForm, IdentifierAddForm, PersonSearchForm
 from tellonce.people.models import Person, PersonIdentifier
 from tellonce.voices.selectors import voices_for
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 def _person_to_change(user: User, person_id: UUID) -> Person:
@@ -42,7 +39,7 @@ def _person_to_change(user: User, person_id: UUID) -> Person:
 @require_http_methods(["GET", "POST"])
 def search(request: HttpRequest) -> HttpResponse:
     """A POST form: names and dates of birth stay out of URLs, history and logs."""
-    user = _user(request)
+    user = acting_user(request)
     if not user.does_casework:
         raise PermissionDenied("Your role does not include searching for people")
     form = PersonSearchForm(request.POST or None)
@@ -56,11 +53,11 @@ def search(request: HttpRequest) -> HttpResponse:
 def record(request: HttpRequest, person_id: UUID) -> HttpResponse:
     try:
         person_record = selectors.person_record(
-            user=_user(request), person_id=person_id, via=via_request(request)
+            user=acting_user(request), person_id=person_id, via=via_request(request)
         )
     except selectors.FlagOnlyError:
         return redirect("people:flag", person_id=person_id)
-    user = _user(request)
+    user = acting_user(request)
     context = {
         "record": person_record,
         "cp_is": cp_is_flag(user=user, person=person_record.person),
@@ -75,9 +72,9 @@ def record(request: HttpRequest, person_id: UUID) -> HttpResponse:
 @login_required
 def flag(request: HttpRequest, person_id: UUID) -> HttpResponse:
     person_flag = selectors.person_flag(
-        user=_user(request), person_id=person_id, via=via_request(request)
+        user=acting_user(request), person_id=person_id, via=via_request(request)
     )
-    cp_is = cp_is_flag(user=_user(request), person=person_flag.person)
+    cp_is = cp_is_flag(user=acting_user(request), person=person_flag.person)
     return render(
         request, "people/flag.html", {"flag": person_flag, "cp_is": cp_is, "nav": "search"}
     )
@@ -86,7 +83,7 @@ def flag(request: HttpRequest, person_id: UUID) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def break_glass(request: HttpRequest, person_id: UUID) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     person, access = selectors.person_get_for_user(user=user, person_id=person_id)
     if access.is_full:
         return redirect("people:record", person_id=person_id)
@@ -116,7 +113,7 @@ def break_glass(request: HttpRequest, person_id: UUID) -> HttpResponse:
 @login_required
 def access_log(request: HttpRequest, person_id: UUID) -> HttpResponse:
     person, events = selectors.access_log(
-        user=_user(request), person_id=person_id, via=via_request(request)
+        user=acting_user(request), person_id=person_id, via=via_request(request)
     )
     return render(
         request,
@@ -128,7 +125,7 @@ def access_log(request: HttpRequest, person_id: UUID) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def identifier_add(request: HttpRequest, person_id: UUID) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     person = _person_to_change(user, person_id)
     form = IdentifierAddForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -155,7 +152,7 @@ def identifier_add(request: HttpRequest, person_id: UUID) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def identifier_archive(request: HttpRequest, person_id: UUID, identifier_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     person = _person_to_change(user, person_id)
     identifier = get_object_or_404(PersonIdentifier, pk=identifier_id, person=person)
     form = ArchiveForm(request.POST or None)

@@ -12,11 +12,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tellonce.api import encompass_serializers as es
-from tellonce.api.mash_views import _api_name, _named_as_sent, _problems, _valid
-from tellonce.api.views import ERRORS, _user
+from tellonce.accounts.requests import acting_user
+from tellonce.api.errors import ERRORS
+from tellonce.api.requests import api_name, named_as_sent, problems, valid
 from tellonce.audit.services import via_request
 from tellonce.encompass import selectors, services
+from tellonce.encompass.api import serializers as es
 from tellonce.encompass.models import Channel
 
 
@@ -34,12 +35,12 @@ class IncidentCreateView(APIView):
         responses={201: es.IncidentSerializer, 200: dict, 400: ERRORS, 403: ERRORS},
     )
     def post(self, request: Request) -> Response:
-        user = _user(request)
+        user = acting_user(request)
         services._require_police(user)
         if isinstance(request.data, dict) and "incidents" in request.data:
             return self._batch(request)
-        data = _valid(es.IncidentCreateSerializer(data=request.data))
-        with _named_as_sent():
+        data = valid(es.IncidentCreateSerializer(data=request.data))
+        with named_as_sent():
             incident = services.incident_record(
                 user=user,
                 details=es.IncidentCreateSerializer.details(data),
@@ -49,7 +50,7 @@ class IncidentCreateView(APIView):
         return Response(es.IncidentSerializer(incident).data, status=status.HTTP_201_CREATED)
 
     def _batch(self, request: Request) -> Response:
-        rows = _valid(es.BatchCreateSerializer(data=request.data))["incidents"]
+        rows = valid(es.BatchCreateSerializer(data=request.data))["incidents"]
         errors: list[dict[str, Any]] = []
         parsed: list[tuple[int, services.IncidentDetails]] = []
         for n, row in enumerate(rows):
@@ -59,18 +60,18 @@ class IncidentCreateView(APIView):
             else:
                 errors += [
                     {"index": n, "field": field, "message": message}
-                    for field, message in _problems(body.errors)
+                    for field, message in problems(body.errors)
                 ]
         result = services.incidents_record(
-            user=_user(request),
+            user=acting_user(request),
             batch=[d for _, d in parsed],
             via=via_request(request),
             channel=Channel.API,
         )
-        for k, problems in result.problems.items():
+        for k, found in result.problems.items():
             errors += [
-                {"index": parsed[k][0], "field": _api_name(field), "message": message}
-                for field, message in problems.items()
+                {"index": parsed[k][0], "field": api_name(field), "message": message}
+                for field, message in found.items()
             ]
         good = [n for k, (n, _) in enumerate(parsed) if k not in result.problems]
         recorded = [
@@ -88,7 +89,9 @@ class NotificationsView(APIView):
     )
     def get(self, request: Request) -> Response:
         acknowledged = request.query_params.get("acknowledged") in ("1", "true")
-        rows = selectors.notifications_for_team(user=_user(request), acknowledged=acknowledged)
+        rows = selectors.notifications_for_team(
+            user=acting_user(request), acknowledged=acknowledged
+        )
         return Response(es.NotificationSerializer(rows[:500], many=True).data)
 
 
@@ -101,10 +104,10 @@ class AcknowledgeView(APIView):
     def post(self, request: Request, notification_id: int) -> Response:
         via = via_request(request)
         notification = selectors.notification_get(
-            user=_user(request), notification_id=notification_id, via=via
+            user=acting_user(request), notification_id=notification_id, via=via
         )
         notification = services.notification_acknowledge(
-            user=_user(request), notification=notification, via=via
+            user=acting_user(request), notification=notification, via=via
         )
         return Response(es.NotificationSerializer(notification).data)
 
@@ -115,7 +118,7 @@ class CoverageView(APIView):
         responses={200: es.CoverageSerializer, 403: ERRORS},
     )
     def get(self, request: Request) -> Response:
-        return Response(es.CoverageSerializer(selectors.coverage(user=_user(request))).data)
+        return Response(es.CoverageSerializer(selectors.coverage(user=acting_user(request))).data)
 
 
 class FiguresView(APIView):
@@ -124,4 +127,4 @@ class FiguresView(APIView):
         responses={200: dict, 403: ERRORS},
     )
     def get(self, request: Request) -> Response:
-        return Response(selectors.figures(user=_user(request)))
+        return Response(selectors.figures(user=acting_user(request)))

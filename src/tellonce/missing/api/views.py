@@ -16,11 +16,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tellonce.access.policy import access_for
-from tellonce.api import missing_serializers as ms
-from tellonce.api.mash_views import _named_as_sent, _valid
-from tellonce.api.views import ERRORS, _user
+from tellonce.accounts.requests import acting_user
+from tellonce.api.errors import ERRORS
+from tellonce.api.requests import named_as_sent, valid
 from tellonce.audit.services import via_request
 from tellonce.missing import selectors, services
+from tellonce.missing.api import serializers as ms
 from tellonce.missing.models import MissingPatternFlag
 from tellonce.missing.services import EpisodeDetails, InterviewDetails
 from tellonce.people.selectors import person_get_for_user
@@ -38,10 +39,10 @@ class EpisodeCreateView(APIView):
         responses={201: ms.EpisodeSerializer, 400: ERRORS, 403: ERRORS, 404: ERRORS},
     )
     def post(self, request: Request, person_id: UUID) -> Response:
-        user = _user(request)
+        user = acting_user(request)
         person, _ = person_get_for_user(user=user, person_id=person_id)
-        data = _valid(ms.EpisodeCreateSerializer(data=request.data))
-        with _named_as_sent():
+        data = valid(ms.EpisodeCreateSerializer(data=request.data))
+        with named_as_sent():
             episode = services.episode_report(
                 user=user, person=person, details=EpisodeDetails(**data), via=via_request(request)
             )
@@ -56,7 +57,7 @@ class EpisodeListView(APIView):
         responses={200: ms.EpisodeSerializer(many=True), 403: ERRORS},
     )
     def get(self, request: Request) -> Response:
-        episodes = selectors.episodes_for_user(user=_user(request))[:200]
+        episodes = selectors.episodes_for_user(user=acting_user(request))[:200]
         return Response(ms.EpisodeSerializer(episodes, many=True).data)
 
 
@@ -67,7 +68,7 @@ class EpisodeView(APIView):
     )
     def get(self, request: Request, episode_id: int) -> Response:
         episode, _ = selectors.episode_get_for_user(
-            user=_user(request), episode_id=episode_id, via=via_request(request)
+            user=acting_user(request), episode_id=episode_id, via=via_request(request)
         )
         return Response(ms.EpisodeSerializer(episode).data)
 
@@ -79,7 +80,7 @@ class AcknowledgeView(APIView):
         responses={200: ms.EpisodeSerializer, 403: ERRORS, 404: ERRORS},
     )
     def post(self, request: Request, episode_id: int) -> Response:
-        user = _user(request)
+        user = acting_user(request)
         episode, _ = selectors.episode_get_for_user(user=user, episode_id=episode_id)
         services.police_acknowledge(user=user, episode=episode, via=via_request(request))
         episode, _ = selectors.episode_get_for_user(user=user, episode_id=episode_id)
@@ -93,10 +94,10 @@ class ReturnView(APIView):
         responses={200: ms.EpisodeSerializer, 400: ERRORS, 403: ERRORS, 404: ERRORS},
     )
     def post(self, request: Request, episode_id: int) -> Response:
-        user = _user(request)
+        user = acting_user(request)
         episode, _ = selectors.episode_get_for_user(user=user, episode_id=episode_id)
-        data = _valid(ms.ReturnSerializer(data=request.data))
-        with _named_as_sent():
+        data = valid(ms.ReturnSerializer(data=request.data))
+        with named_as_sent():
             services.episode_return(
                 user=user,
                 episode=episode,
@@ -115,10 +116,10 @@ class WithdrawView(APIView):
         responses={204: None, 400: ERRORS, 403: ERRORS, 404: ERRORS},
     )
     def post(self, request: Request, episode_id: int) -> Response:
-        user = _user(request)
+        user = acting_user(request)
         episode, _ = selectors.episode_get_for_user(user=user, episode_id=episode_id)
-        data = _valid(ms.WithdrawSerializer(data=request.data))
-        with _named_as_sent():
+        data = valid(ms.WithdrawSerializer(data=request.data))
+        with named_as_sent():
             services.episode_archive(
                 user=user, episode=episode, reason=data["reason"], via=via_request(request)
             )
@@ -132,12 +133,12 @@ class FlagReviewView(APIView):
         responses={204: None, 400: ERRORS, 403: ERRORS, 404: ERRORS},
     )
     def post(self, request: Request, flag_id: int) -> Response:
-        user = _user(request)
+        user = acting_user(request)
         flag = get_object_or_404(MissingPatternFlag.objects.select_related("person"), pk=flag_id)
         if not access_for(user, flag.person).is_full:
             raise Http404("No such flag")
-        data = _valid(ms.FlagReviewSerializer(data=request.data))
-        with _named_as_sent():
+        data = valid(ms.FlagReviewSerializer(data=request.data))
+        with named_as_sent():
             services.flag_review(
                 user=user, flag=flag, reason=data["reason"], via=via_request(request)
             )
@@ -156,11 +157,11 @@ class InterviewRecordView(APIView):
         responses={200: ms.InterviewSerializer, 400: ERRORS, 403: ERRORS, 404: ERRORS},
     )
     def post(self, request: Request, interview_id: int) -> Response:
-        user = _user(request)
+        user = acting_user(request)
         interview = selectors.interview_get_for_user(user=user, interview_id=interview_id)
-        data = _valid(ms.InterviewRecordSerializer(data=request.data))
+        data = valid(ms.InterviewRecordSerializer(data=request.data))
         via = via_request(request)
-        with _named_as_sent():
+        with named_as_sent():
             if data.pop("outcome") == "refused":
                 services.interview_refuse(
                     user=user,
@@ -188,5 +189,5 @@ class FiguresView(APIView):
 
         since = request.query_params.get("since")
         parsed = serializers.DateTimeField().to_internal_value(since) if since else None
-        figures = selectors.missing_figures(user=_user(request), since=parsed)
+        figures = selectors.missing_figures(user=acting_user(request), since=parsed)
         return Response(ms.FiguresSerializer(figures.as_dict()).data)

@@ -1,8 +1,8 @@
-"""API routes of tellonce.encompass (included by tellonce.api.urls)."""
+"""API routes of tellonce.encompass (included by tellonce.api.urls, in its namespace)."""
 
 from django.urls import path
 
-from tellonce.api import encompass_views as views
+from tellonce.encompass.api import views
 
 urlpatterns = [
     path("encompass/incidents/", views.IncidentCreateView.as_view(), name="encompass-incidents"),

@@ -6,31 +6,29 @@ pages decide who may do what, check everything at once and audit it."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, time
-from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions, serializers, status
+from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tellonce.api import mash_serializers as ms
-from tellonce.api.views import ERRORS, _user
+from tellonce.accounts.requests import acting_user
+from tellonce.api.errors import ERRORS
+from tellonce.api.requests import named_as_sent, valid
 from tellonce.audit.services import via_request
 from tellonce.mash import selectors, services
+from tellonce.mash.api import serializers as ms
 from tellonce.mash.models import Channel, MashCase, MeetingItem, StrategyDiscussion
 from tellonce.mash.selectors import hub_of
 from tellonce.organisations.models import Role
 
 #: The services' names for fields the API names otherwise.
-_API_NAMES = {
+API_NAMES = {
     "referrer_name": "referrer.name",
     "referrer_role": "referrer.role",
     "referrer_phone": "referrer.phone",
@@ -41,59 +39,9 @@ _API_NAMES = {
 }
 
 
-def _api_name(field: str) -> str:
-    """A service's field as the API names it: `children-0-date_of_birth` is
-    `children[0].date_of_birth`, `referrer_name` is `referrer.name`."""
-    return re.sub(r"^(\w+)-(\d+)-", r"\1[\2].", _API_NAMES.get(field, field))
-
-
-@contextmanager
-def _named_as_sent() -> Iterator[None]:
-    """Report a service's problems under the names of the fields in the request body."""
-    try:
-        yield
-    except ValidationError as exc:
-        if not hasattr(exc, "error_dict"):
-            raise
-        raise ValidationError(
-            {_api_name(field): messages for field, messages in exc.message_dict.items()}
-        ) from exc
-
-
-def _problems(detail: Any, path: str = "") -> Iterator[tuple[str, str]]:
-    """A serializer's errors by the path of the field in the body: `children[0].sex`,
-    `invitees[2]` (the API's usual errors do not number the items of a list)."""
-    if isinstance(detail, dict):
-        for key, value in detail.items():
-            if isinstance(key, int):
-                yield from _problems(value, f"{path}[{key}]")
-            elif key == "non_field_errors":
-                yield from _problems(value, path)
-            else:
-                yield from _problems(value, f"{path}.{key}" if path else str(key))
-    elif isinstance(detail, list) and any(isinstance(item, dict | list) for item in detail):
-        for n, item in enumerate(detail):
-            yield from _problems(item, f"{path}[{n}]")
-    elif isinstance(detail, list):
-        for message in detail:
-            yield path, str(message)
-    else:
-        yield path, str(detail)
-
-
-def _valid(body: serializers.Serializer) -> Any:
-    """The body's values, or a 400 that names each field that is wrong as sent."""
-    if not body.is_valid():
-        named: dict[str, list[str]] = {}
-        for path, message in _problems(body.errors):
-            named.setdefault(path or "non_field_errors", []).append(message)
-        raise exceptions.ValidationError(named)
-    return body.validated_data
-
-
 def _case(request: Request, case_id: int) -> MashCase:
     """A case of the caller's MASH (403 outside the MASH, 404 for another MASH's)."""
-    hub = hub_of(_user(request))
+    hub = hub_of(acting_user(request))
     return get_object_or_404(MashCase.objects.select_related("person", "hub"), pk=case_id, hub=hub)
 
 
@@ -119,12 +67,12 @@ class ContactCreateView(APIView):
         responses={201: ms.ContactSerializer, 400: ERRORS, 403: ERRORS},
     )
     def post(self, request: Request) -> Response:
-        user = _user(request)
+        user = acting_user(request)
         if not user.does_casework or user.team is None:
             raise PermissionDenied("Making a contact is for practitioners and agency systems")
         body = ms.ContactCreateSerializer(data=request.data)
-        _valid(body)
-        with _named_as_sent():
+        valid(body)
+        with named_as_sent(API_NAMES):
             contact = services.contact_make(
                 user=user, details=body.details(), channel=Channel.API, via=via_request(request)
             )
@@ -142,9 +90,9 @@ class QueueView(APIView):
         responses={200: ms.QueuePageSerializer, 400: ERRORS, 403: ERRORS},
     )
     def get(self, request: Request) -> Response:
-        user = _user(request)
+        user = acting_user(request)
         hub_of(user)  # Refused outside the MASH before the query is looked at.
-        query = _valid(ms.QueueQuerySerializer(data=request.query_params))
+        query = valid(ms.QueueQuerySerializer(data=request.query_params))
         page = selectors.mash_queue(user=user, filters=query["filters"], page=query["page"])
         return Response(ms.QueuePageSerializer(page).data)
 
@@ -155,7 +103,9 @@ class CaseView(APIView):
         responses={200: ms.CasePictureSerializer, 403: ERRORS, 404: ERRORS},
     )
     def get(self, request: Request, case_id: int) -> Response:
-        picture = selectors.case_get(user=_user(request), case_id=case_id, via=via_request(request))
+        picture = selectors.case_get(
+            user=acting_user(request), case_id=case_id, via=via_request(request)
+        )
         return Response(ms.CasePictureSerializer(picture).data)
 
 
@@ -167,10 +117,10 @@ class ScreeningView(APIView):
     )
     def post(self, request: Request, case_id: int) -> Response:
         case = _case(request, case_id)
-        data = _valid(ms.ScreeningSerializer(data=request.data))
-        with _named_as_sent():
+        data = valid(ms.ScreeningSerializer(data=request.data))
+        with named_as_sent(API_NAMES):
             case = services.case_screen(
-                user=_user(request),
+                user=acting_user(request),
                 case=case,
                 rag=data["rag"],
                 reason=data["reason"],
@@ -187,10 +137,10 @@ class RequestCreateView(APIView):
     )
     def post(self, request: Request, case_id: int) -> Response:
         case = _case(request, case_id)
-        data = _valid(ms.RequestCreateSerializer(data=request.data))
-        with _named_as_sent():
+        data = valid(ms.RequestCreateSerializer(data=request.data))
+        with named_as_sent(API_NAMES):
             rfi = services.rfi_send(
-                user=_user(request),
+                user=acting_user(request),
                 case=case,
                 team=data["team"],
                 question=data["question"],
@@ -212,10 +162,10 @@ class DecisionView(APIView):
     def post(self, request: Request, case_id: int) -> Response:
         case = _case(request, case_id)
         body = ms.DecisionSerializer(data=request.data)
-        data = _valid(body)
-        with _named_as_sent():
+        data = valid(body)
+        with named_as_sent(API_NAMES):
             case = services.decision_propose(
-                user=_user(request),
+                user=acting_user(request),
                 case=case,
                 outcome=data["outcome"],
                 reason=data["reason"],
@@ -235,10 +185,10 @@ class SignOffView(APIView):
     )
     def post(self, request: Request, case_id: int) -> Response:
         case = _case(request, case_id)
-        data = _valid(ms.SignOffSerializer(data=request.data))
-        with _named_as_sent():
+        data = valid(ms.SignOffSerializer(data=request.data))
+        with named_as_sent(API_NAMES):
             case = services.decision_sign_off(
-                user=_user(request),
+                user=acting_user(request),
                 case=case,
                 agree=data["agree"],
                 note=data["note"],
@@ -255,10 +205,10 @@ class ActionCreateView(APIView):
     )
     def post(self, request: Request, case_id: int) -> Response:
         case = _case(request, case_id)
-        details = ms.action_details(_valid(ms.ActionInputSerializer(data=request.data)))
-        with _named_as_sent():
+        details = ms.action_details(valid(ms.ActionInputSerializer(data=request.data)))
+        with named_as_sent(API_NAMES):
             action = services.action_add(
-                user=_user(request),
+                user=acting_user(request),
                 case=case,
                 description=details.description,
                 owner=details.owner,
@@ -276,10 +226,10 @@ class CloseView(APIView):
     )
     def post(self, request: Request, case_id: int) -> Response:
         case = _case(request, case_id)
-        data = _valid(ms.CloseSerializer(data=request.data))
-        with _named_as_sent():
+        data = valid(ms.CloseSerializer(data=request.data))
+        with named_as_sent(API_NAMES):
             case = services.referral_close(
-                user=_user(request),
+                user=acting_user(request),
                 case=case,
                 closure_reason=data["closure_reason"],
                 note=data["note"],
@@ -297,10 +247,13 @@ class StrategyDiscussionPlanView(APIView):
     )
     def post(self, request: Request, case_id: int) -> Response:
         case = _case(request, case_id)
-        data = _valid(ms.StrategyPlanSerializer(data=request.data))
-        with _named_as_sent():
+        data = valid(ms.StrategyPlanSerializer(data=request.data))
+        with named_as_sent(API_NAMES):
             discussion = services.strategy_discussion_plan(
-                user=_user(request), case=case, team_ids=data["invitees"], via=via_request(request)
+                user=acting_user(request),
+                case=case,
+                team_ids=data["invitees"],
+                via=via_request(request),
             )
         return Response(
             ms.StrategyDiscussionSerializer(discussion).data, status=status.HTTP_201_CREATED
@@ -321,12 +274,12 @@ class StrategyDiscussionRecordView(APIView):
         discussion = get_object_or_404(
             StrategyDiscussion.objects.select_related("case__hub", "case__person"),
             pk=discussion_id,
-            case__hub=hub_of(_user(request)),
+            case__hub=hub_of(acting_user(request)),
         )
-        data = _valid(ms.StrategyRecordSerializer(data=request.data))
-        with _named_as_sent():
+        data = valid(ms.StrategyRecordSerializer(data=request.data))
+        with named_as_sent(API_NAMES):
             discussion = services.strategy_discussion_record(
-                user=_user(request),
+                user=acting_user(request),
                 discussion=discussion,
                 held_on=data["held_on"],
                 attended_team_ids=data["attended"],
@@ -348,12 +301,12 @@ class ConferenceHeldView(APIView):
         discussion = get_object_or_404(
             StrategyDiscussion.objects.select_related("case__hub", "case__person"),
             pk=discussion_id,
-            case__hub=hub_of(_user(request)),
+            case__hub=hub_of(acting_user(request)),
         )
-        data = _valid(ms.ConferenceSerializer(data=request.data))
-        with _named_as_sent():
+        data = valid(ms.ConferenceSerializer(data=request.data))
+        with named_as_sent(API_NAMES):
             discussion = services.conference_held_record(
-                user=_user(request),
+                user=acting_user(request),
                 discussion=discussion,
                 held_on=data["held_on"],
                 via=via_request(request),
@@ -371,8 +324,8 @@ class RequestInboxView(APIView):
         responses={200: ms.InboxRowSerializer(many=True), 400: ERRORS, 403: ERRORS},
     )
     def get(self, request: Request) -> Response:
-        query = _valid(ms.InboxQuerySerializer(data=request.query_params))
-        rows = selectors.rfi_inbox(user=_user(request), answered=query["answered"])
+        query = valid(ms.InboxQuerySerializer(data=request.query_params))
+        rows = selectors.rfi_inbox(user=acting_user(request), answered=query["answered"])
         return Response(ms.InboxRowSerializer(rows, many=True).data)
 
 
@@ -383,7 +336,7 @@ class RequestView(APIView):
     )
     def get(self, request: Request, request_id: int) -> Response:
         rfi = selectors.rfi_get(
-            user=_user(request), request_id=request_id, via=via_request(request)
+            user=acting_user(request), request_id=request_id, via=via_request(request)
         )
         return Response(ms.RequestSerializer(rfi).data)
 
@@ -395,10 +348,10 @@ class RequestAnswerView(APIView):
         responses={200: ms.RequestSerializer, 400: ERRORS, 403: ERRORS, 404: ERRORS},
     )
     def post(self, request: Request, request_id: int) -> Response:
-        user = _user(request)
+        user = acting_user(request)
         rfi = selectors.rfi_get(user=user, request_id=request_id, via=via_request(request))
-        data = _valid(ms.AnswerSerializer(data=request.data))
-        with _named_as_sent():
+        data = valid(ms.AnswerSerializer(data=request.data))
+        with named_as_sent(API_NAMES):
             rfi = services.rfi_answer(
                 user=user, request=rfi, answer=data["answer"], via=via_request(request)
             )
@@ -413,7 +366,7 @@ class ActionsMineView(APIView):
     )
     def get(self, request: Request) -> Response:
         done = str(request.query_params.get("done", "")).lower() in ("true", "1", "yes")
-        actions = selectors.actions_for(user=_user(request), done=done)
+        actions = selectors.actions_for(user=acting_user(request), done=done)
         return Response(ms.ActionSerializer(actions, many=True).data)
 
 
@@ -424,9 +377,9 @@ class ActionDoneView(APIView):
         responses={200: ms.ActionSerializer, 400: ERRORS, 403: ERRORS, 404: ERRORS},
     )
     def post(self, request: Request, action_id: int) -> Response:
-        user = _user(request)
+        user = acting_user(request)
         action = selectors.action_get(user=user, action_id=action_id)
-        with _named_as_sent():
+        with named_as_sent(API_NAMES):
             action = services.action_done(user=user, action=action, via=via_request(request))
         return Response(ms.ActionSerializer(action).data)
 
@@ -439,9 +392,9 @@ class ResponseTimesView(APIView):
         responses={200: ms.ResponseTimesSerializer(many=True), 400: ERRORS, 403: ERRORS},
     )
     def get(self, request: Request) -> Response:
-        if not _user(request).has_role(Role.PARTNERSHIP_ANALYST, Role.MASH_MANAGER):
+        if not acting_user(request).has_role(Role.PARTNERSHIP_ANALYST, Role.MASH_MANAGER):
             raise PermissionDenied("Response times are for partnership analysts and MASH managers")
-        query = _valid(ms.ResponseTimesQuerySerializer(data=request.query_params))
+        query = valid(ms.ResponseTimesQuerySerializer(data=request.query_params))
         since = query.get("since")
         rows = selectors.rfi_response_times(
             since=timezone.make_aware(datetime.combine(since, time.min)) if since else None
@@ -459,7 +412,7 @@ class MeetingOpenView(APIView):
         responses={201: ms.MeetingSerializer, 200: ms.MeetingSerializer, 403: ERRORS},
     )
     def post(self, request: Request) -> Response:
-        user = _user(request)
+        user = acting_user(request)
         already = selectors.meeting_today(user=user) is not None
         meeting = services.meeting_open(user=user, via=via_request(request))
         return Response(
@@ -475,14 +428,14 @@ class MeetingMinutesView(APIView):
         responses={200: ms.MeetingItemSerializer, 400: ERRORS, 403: ERRORS, 404: ERRORS},
     )
     def post(self, request: Request, item_id: int) -> Response:
-        user = _user(request)
+        user = acting_user(request)
         item = get_object_or_404(
             MeetingItem.objects.select_related("meeting", "case__person"),
             pk=item_id,
             meeting__hub=hub_of(user),
         )
-        data = _valid(ms.MinutesInputSerializer(data=request.data))
-        with _named_as_sent():
+        data = valid(ms.MinutesInputSerializer(data=request.data))
+        with named_as_sent(API_NAMES):
             item = services.meeting_minute(
                 user=user,
                 item=item,
@@ -500,10 +453,10 @@ class MeetingCloseView(APIView):
         responses={200: ms.MeetingSerializer, 400: ERRORS, 403: ERRORS, 404: ERRORS},
     )
     def post(self, request: Request, meeting_id: int) -> Response:
-        user = _user(request)
+        user = acting_user(request)
         meeting = selectors.meeting_get(user=user, meeting_id=meeting_id)
-        data = _valid(ms.MeetingCloseSerializer(data=request.data))
-        with _named_as_sent():
+        data = valid(ms.MeetingCloseSerializer(data=request.data))
+        with named_as_sent(API_NAMES):
             meeting = services.meeting_close(
                 user=user, meeting=meeting, attendees=data["attendees"], via=via_request(request)
             )
