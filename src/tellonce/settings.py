@@ -126,6 +126,7 @@ INSTALLED_APPS = [
     "tellonce.encompass",
     "tellonce.feeds",
     "tellonce.access",
+    "tellonce.home",
     "tellonce.linkage",
     "tellonce.borough",
     "tellonce.api",
@@ -150,7 +151,7 @@ ROOT_URLCONF = "tellonce.urls"
 WSGI_APPLICATION = "tellonce.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:sign-in"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "home:home"
 LOGOUT_REDIRECT_URL = "accounts:sign-in"
 
 TEMPLATES = [
@@ -352,6 +353,15 @@ CLOCK_TICKS = [
     "tellonce.encompass.services.encompass_clock_tick",
     "tellonce.core.tasks.finished_tasks_prune",
 ]
+# Hooks (tellonce.core.hooks): what `tellonce serve` books before its workers start
+# (each may return a line for the operator) ...
+ON_SERVE = [
+    "tellonce.alerts.tasks.alerts_deliver_ensure",
+    "tellonce.core.tasks.clock_ensure",
+    "tellonce.linkage.tasks.nightly_link_booked",
+]
+# ... and who is told when an import lands new agency records (after its transaction).
+RECORDS_LANDED = ["tellonce.linkage.tasks.feed_records_link_soon"]
 
 # Missing children (tellonce.missing): how long the police have to acknowledge a
 # missing child before their MASH supervisor is told (minutes, around the clock); when

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 urlpatterns = [
-    path("", include("tellonce.core.urls")),
+    path("", include("tellonce.home.urls")),
     path("", include("tellonce.accounts.urls")),
     path("people/", include("tellonce.people.urls")),
     path("people/", include("tellonce.chronology.urls")),

@@ -30,7 +30,7 @@ def _safe_next(request: HttpRequest) -> str:
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
-    return reverse("core:home")
+    return reverse("home:home")
 
 
 @require_http_methods(["GET", "POST"])
@@ -91,7 +91,7 @@ def two_factor_set_up(request: HttpRequest) -> HttpResponse:
         if device.verify_token(form.cleaned_data["token"]):
             totp_device_confirm(device=device)
             otp_login(request, device)
-            return redirect("core:home")
+            return redirect("home:home")
         form.add_error("token", "The security code does not match. Enter the current code")
     qr = segno.make(device.config_url, error="m")
     return render(

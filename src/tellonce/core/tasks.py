@@ -14,14 +14,15 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django_tasks import TaskResultStatus, task
+
+from tellonce.core.hooks import hooks_run
 
 
 @task()
 def clock() -> dict[str, dict[str, int]]:
     now = timezone.now()
-    done = {path: _counts(import_string(path)(now)) for path in settings.CLOCK_TICKS}
+    done = {path: _counts(result) for path, result in hooks_run("CLOCK_TICKS", now).items()}
     clock_book()
     return done
 
@@ -42,7 +43,9 @@ def clock_book() -> None:
 
 
 def clock_ensure() -> bool:
-    """A round now unless one is already waiting; whether one was booked."""
+    """A round now unless one is already waiting; whether one was booked. `tellonce
+    serve` calls it on start (`ON_SERVE`), so deadlines passed while the worker was down
+    are followed up at once."""
     if not clock.get_backend().supports_defer:
         return False
     from django_tasks_db.models import DBTaskResult

@@ -52,6 +52,7 @@ from tellonce.audit.models import Action
 from tellonce.audit.services import Via, audit_record, audit_via
 from tellonce.chronology.models import SYSTEM_KINDS, ChronologyEvent, EventKind
 from tellonce.core.bulk import rows_insert
+from tellonce.core.hooks import hooks_run
 from tellonce.feeds.mapping import (
     FIELD_CHECKS,
     ColumnMapping,
@@ -997,10 +998,8 @@ def feed_import(
         raise
     _feed_finish(feed, counts, ImportStatus.COMPLETED, "", via, imported_by, actor_label)
     if counts.new:
-        from tellonce.linkage.tasks import feed_records_link
-
-        # The worker links the new records (`linkage.arrivals`) once this returns.
-        feed_records_link.enqueue(feed.pk)
+        # Linkage links the new records (`RECORDS_LANDED`) once this returns.
+        hooks_run("RECORDS_LANDED", feed)
     return feed
 
 

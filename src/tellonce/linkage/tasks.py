@@ -1,12 +1,14 @@
 """Linkage work the task worker does.
 
-- `feed_records_link`: after a feed file lands, link each of its agency's records that
+- `feed_records_link`: after a feed file lands (the feeds' `RECORDS_LANDED` hook:
+  `feed_records_link_soon`), link each of its agency's records that
   has no person yet, one by one on the real-time path (`arrivals`), so a child in this
   morning's file is known to the other agencies within the minute, not tomorrow.
 - `nightly_link_run`: the full linkage run over every record (`services.link_run`) at
   02:00 UK time each night, when nobody is waiting for the database; it then books the
-  next night's run. `nightly_link_ensure` books it if it is not booked (the `serve`
-  command calls it on start, so a fresh install or a lost booking heals itself).
+  next night's run. `nightly_link_ensure` books it if it is not booked (`tellonce
+  serve` calls it on start through `ON_SERVE`, so a fresh install or a lost booking
+  heals itself).
 
 Both run on the `linkage` queue, which `tellonce serve` gives a worker of its own.
 """
@@ -64,6 +66,11 @@ def feed_records_link(feed_import_id: int) -> dict[str, int]:
     return counts
 
 
+def feed_records_link_soon(feed: FeedImport) -> None:
+    """`RECORDS_LANDED`: the worker links the feed's new records once the import returns."""
+    feed_records_link.enqueue(feed.pk)
+
+
 def next_nightly_run(now: datetime) -> datetime:
     """The next 02:00 in the UK after `now` (an aware datetime)."""
     local = now.astimezone(UK)
@@ -109,3 +116,9 @@ def nightly_link_ensure() -> datetime | None:
     when = next_nightly_run(timezone.now())
     nightly_link_run.using(run_after=when).enqueue()
     return when
+
+
+def nightly_link_booked() -> str | None:
+    """`ON_SERVE`: book the nightly run, and say when."""
+    booked = nightly_link_ensure()
+    return None if booked is None else f"Nightly linkage run booked for {booked:%Y-%m-%d %H:%M %Z}."

@@ -20,7 +20,6 @@ from tellonce.access.policy import (
     Level,
     access_for,
     can_see_access_log,
-    full_access_filter,
     visible_in_full,
 )
 from tellonce.audit.models import Action, AuditEvent
@@ -477,16 +476,7 @@ def person_search(*, user: User, query: PersonQuery, via: Via) -> list[SearchHit
     return hits
 
 
-# --- Lists ---------------------------------------------------------------------------
-
-
-def my_work(*, user: User, limit: int = 50) -> QuerySet[Person]:
-    """People the user's team (or MASH) is working with now, most recent first."""
-    if not user.is_authenticated or not user.does_casework or user.is_system_account:
-        return Person.objects.none()
-    return Person.objects.filter(full_access_filter(user)).order_by("family_name", "given_name")[
-        :limit
-    ]
+# --- Who looked ----------------------------------------------------------------------
 
 
 def access_log(

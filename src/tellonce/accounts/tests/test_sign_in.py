@@ -31,8 +31,8 @@ def test_sam_sets_up_two_factor_on_first_sign_in(world, client):
     assert "Set up two-factor authentication" in page and "<svg" in page
     device = TOTPDevice.objects.get(user=world.sam, confirmed=False)
     response = client.post(reverse("accounts:two-factor-set-up"), {"token": _code(device)})
-    assert response["Location"] == reverse("core:home")
-    assert client.get(reverse("core:home")).status_code == 200
+    assert response["Location"] == reverse("home:home")
+    assert client.get(reverse("home:home")).status_code == 200
 
 
 def test_until_the_code_is_given_sam_reaches_nothing(world, client):
@@ -55,7 +55,7 @@ def test_a_wrong_code_is_refused_with_a_clear_message(world, client):
     assert "Too many wrong codes. Wait a few seconds" in page
     time.sleep(1.1)  # django-otp's throttle after one failure
     good = client.post(reverse("accounts:two-factor"), {"token": _code(device)})
-    assert good["Location"] == reverse("core:home")
+    assert good["Location"] == reverse("home:home")
 
 
 def test_demo_accounts_skip_two_factor_only_where_demo_accounts_are_allowed(
@@ -63,7 +63,7 @@ def test_demo_accounts_skip_two_factor_only_where_demo_accounts_are_allowed(
 ):
     world.sam.is_demo_account = True
     world.sam.save()
-    assert _sign_in(client, "sam")["Location"] == reverse("core:home")
+    assert _sign_in(client, "sam")["Location"] == reverse("home:home")
     settings.ALLOW_DEMO_ACCOUNTS = False
     other = Client()
     assert _sign_in(other, "sam")["Location"] == reverse("accounts:two-factor-set-up")
@@ -101,14 +101,14 @@ def test_sign_in_and_out_are_audited(world, client):
 
 def test_sessions_end_after_thirty_idle_minutes(world, signed_in, settings):
     client = signed_in(world.sam)
-    client.get(reverse("core:home"))
+    client.get(reverse("home:home"))
     assert settings.SESSION_COOKIE_AGE == 30 * 60
     assert settings.SESSION_SAVE_EVERY_REQUEST  # each request restarts the idle clock
     assert client.session.get_expiry_age() == 30 * 60
 
 
 def test_pages_carry_a_content_security_policy_and_refuse_framing(world, signed_in):
-    response = signed_in(world.sam).get(reverse("core:home"))
+    response = signed_in(world.sam).get(reverse("home:home"))
     policy = response["Content-Security-Policy"]
     assert "default-src 'self'" in policy and "'nonce-" in policy
     assert "frame-ancestors 'none'" in policy

@@ -172,7 +172,7 @@ def test_opening_an_alert_marks_it_read(world, started, signed_in):
     assert "Erin Cole, Early help team" in page
     alert.refresh_from_db()
     assert alert.read_on is not None and alert.read_by == world.dana
-    assert "You have 1 unread" not in dana.get(reverse("core:home")).content.decode()
+    assert "You have 1 unread" not in dana.get(reverse("home:home")).content.decode()
 
 
 def test_the_school_system_reads_its_alerts_through_the_api(world, started):

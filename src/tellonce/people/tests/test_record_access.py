@@ -79,7 +79,7 @@ def test_break_glass_opens_the_record_logs_the_reason_and_tells_the_manager(worl
     assert client.get(reverse("people:record", args=[world.amir.pk])).status_code == 200
     event = AuditEvent.objects.get(action=Action.BREAK_GLASS, person=world.amir)
     assert event.actor == world.erin and "crisis" in event.reason
-    home = signed_in(world.maria).get(reverse("core:home")).content.decode()
+    home = signed_in(world.maria).get(reverse("home:home")).content.decode()
     assert "Break-glass access" in home and "Erin Cole" in home and "crisis" in home
 
 

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from tellonce.core.hooks import hooks_run
 from tellonce.env import env_int, env_str
 
 
@@ -32,18 +33,11 @@ class Command(BaseCommand):
     def handle(self, *args: Any, bind: str, workers: int, no_worker: bool, **options: Any) -> None:
         call_command("collectstatic", interactive=False, verbosity=0)
         if not no_worker:
-            from tellonce.alerts.tasks import alerts_deliver_ensure
-            from tellonce.core.tasks import clock_ensure
-            from tellonce.linkage.tasks import nightly_link_ensure
-
-            # Alerts a crashed worker left half-sent go out as soon as the worker is up.
-            alerts_deliver_ensure()
-            # Deadlines passed while the worker was down are followed up at once.
-            clock_ensure()
-
-            booked = nightly_link_ensure()
-            if booked is not None:
-                self.stdout.write(f"Nightly linkage run booked for {booked:%Y-%m-%d %H:%M %Z}.")
+            # What must be booked before the workers start (`ON_SERVE`): alerts a crashed
+            # worker left half-sent, deadlines passed while it was down, the nightly run.
+            for said in hooks_run("ON_SERVE").values():
+                if isinstance(said, str):
+                    self.stdout.write(said)
         bin_dir = os.path.dirname(sys.executable)
         web = [
             os.path.join(bin_dir, "gunicorn"),

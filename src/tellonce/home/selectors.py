@@ -1,4 +1,8 @@
-"""What a user's home page shows: their work, alerts for managers, aggregates for analysts."""
+"""What a user's home page ("My work") shows: the people they work with, recent
+break-glass looks at those people (for managers), aggregates only (for analysts).
+
+The home page is the top layer: it reads every domain's worklists through their own
+selectors, and nothing imports it."""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from tellonce.access.models import BreakGlassGrant
+from tellonce.access.policy import full_access_filter
 from tellonce.involvements.models import Involvement
 from tellonce.organisations.models import Role
 from tellonce.people.models import Person
@@ -17,6 +22,15 @@ if TYPE_CHECKING:
     from tellonce.accounts.models import User
 
 BREAK_GLASS_NOTICE_DAYS = 14
+
+
+def my_work(*, user: User, limit: int = 50) -> QuerySet[Person]:
+    """People the user's team (or MASH) is working with now, most recent first."""
+    if not user.is_authenticated or not user.does_casework or user.is_system_account:
+        return Person.objects.none()
+    return Person.objects.filter(full_access_filter(user)).order_by("family_name", "given_name")[
+        :limit
+    ]
 
 
 def break_glass_for_manager(*, user: User) -> QuerySet[BreakGlassGrant]:

@@ -1,3 +1,6 @@
+"""The home page, "My work": each practitioner's people, alerts, actions and their part
+of the protocols; aggregates for analysts. See `selectors`."""
+
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
@@ -5,13 +8,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from tellonce.accounts.models import User
+from tellonce.accounts.requests import acting_user
 from tellonce.alerts.selectors import unread_count
-from tellonce.core.selectors import break_glass_for_manager, partnership_figures
+from tellonce.home.selectors import break_glass_for_manager, my_work, partnership_figures
 from tellonce.involvements.models import Capacity
 from tellonce.linkage.review import can_review, review_queue
 from tellonce.mash.selectors import actions_to_do
 from tellonce.organisations.models import AgencyKind
-from tellonce.people.selectors import my_work
 
 
 def protocol_links(user: User) -> list[tuple[str, str, str]]:
@@ -54,7 +57,7 @@ def protocol_links(user: User) -> list[tuple[str, str, str]]:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = acting_user(request)
     figures = partnership_figures(user=user)
     if figures:
         kinds = dict(AgencyKind.choices)
@@ -65,7 +68,7 @@ def home(request: HttpRequest) -> HttpResponse:
             row["label"] = capacities.get(row["capacity"], row["capacity"])
     return render(
         request,
-        "core/home.html",
+        "home/home.html",
         {
             "people": my_work(user=user),
             "break_glass": break_glass_for_manager(user=user)[:20],
