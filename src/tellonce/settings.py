@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "tellonce.people",
     "tellonce.involvements",
     "tellonce.alerts",
+    "tellonce.cpis",
     "tellonce.chronology",
     "tellonce.voices",
     "tellonce.mash",
@@ -360,8 +361,10 @@ ON_SERVE = [
     "tellonce.core.tasks.clock_ensure",
     "tellonce.linkage.tasks.nightly_link_booked",
 ]
-# ... and who is told when an import lands new agency records (after its transaction).
+# ... who is told when an import lands new agency records (after its transaction) ...
 RECORDS_LANDED = ["tellonce.linkage.tasks.feed_records_link_soon"]
+# ... and when an involvement starts or ends (in its transaction).
+INVOLVEMENT_CHANGED = ["tellonce.chronology.services.involvement_entries_write"]
 
 # Missing children (tellonce.missing): how long the police have to acknowledge a
 # missing child before their MASH supervisor is told (minutes, around the clock); when

@@ -13,8 +13,6 @@ from tellonce.alerts.models import Alert
 
 if TYPE_CHECKING:
     from tellonce.accounts.models import User
-    from tellonce.involvements.models import Involvement
-    from tellonce.people.models import Person
 
 
 def alert_inbox(*, user: User) -> QuerySet[Alert]:
@@ -41,19 +39,3 @@ def alert_get(*, user: User, alert_id: int) -> Alert:
 
 def unread_count(*, user: User) -> int:
     return alert_inbox(user=user).filter(read_on__isnull=True).count()
-
-
-#: Agencies that give unscheduled care, to whom CP-IS shows its flag.
-HEALTH_AGENCIES = ("nhs_trust", "gp_practice", "icb")
-
-
-def cp_is_flag(*, user: User, person: Person) -> list[Involvement]:
-    """For a health practitioner: the child's protection plan or care status and their
-    social worker's contact (CP-IS). Empty for everyone else, and for children with
-    neither."""
-    from tellonce.alerts.services import cp_is_involvements
-
-    team = user.team
-    if team is None or team.agency.kind not in HEALTH_AGENCIES:
-        return []
-    return cp_is_involvements(person)

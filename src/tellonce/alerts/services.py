@@ -1,17 +1,20 @@
-"""Writing alerts when an involvement starts, and delivering them.
+"""The outbox: storing alerts and delivering them.
 
-`involvement_started_alerts` runs inside the transaction that stores the involvement
-(the transactional outbox): every team currently involved with the child or with any
-member of the child's household is told who is now involved, in what capacity and how
-to reach them; the newcomer is told who was already involved. `deliveries_send` is the
-worker's side (see `models` for why each alert arrives exactly once).
+Every app writes its alerts here, in the transaction of the change they tell of (the
+transactional outbox): `alerts_store` for alerts about one change (an involvement, a
+chronology event), `alerts_write` for alerts that carry their own key. Either way an
+alert already stored for the same change and team is left as it is, and each stored
+alert gets its deliveries (the inbox, and an email that names no one).
+`deliveries_send` is the worker's side (see `models` for why each alert arrives exactly
+once). What an alert says, and to whom, is the business of the app that writes it: the
+involvement register's "now involved" alerts are in `tellonce.involvements.services`,
+CP-IS's in `tellonce.cpis`.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,146 +24,15 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from tellonce.alerts.models import Alert, AlertKind, Channel, Delivery
-from tellonce.chronology.models import ChronologyEvent, EventKind
-from tellonce.involvements.models import Capacity, Involvement
-from tellonce.people.models import HouseholdMember, Person
+from tellonce.alerts.models import Alert, Channel, Delivery
 
 logger = logging.getLogger(__name__)
 
 
-def household_of(person: Person) -> list[Person]:
-    """The other current members of every household the person lives in now."""
-    households = HouseholdMember.objects.filter(person=person, left_on__isnull=True).values(
-        "household"
-    )
-    members = (
-        HouseholdMember.objects.filter(household__in=households, left_on__isnull=True)
-        .exclude(person=person)
-        .select_related("person")
-    )
-    return list({m.person_id: m.person for m in members}.values())
-
-
-def contact_line(involvement: Involvement) -> str:
-    """How to reach the people behind an involvement: worker, team, agency, phone, email."""
-    team = involvement.team
-    who = involvement.practitioner.get_full_name() if involvement.practitioner else ""
-    parts = [
-        f"{who}, {team.name}" if who else team.name,
-        team.agency.name,
-        team.phone,
-        team.email,
-    ]
-    return ", ".join(p for p in parts if p)
-
-
-def _why(child: Person, through: list[Person]) -> str:
-    """Why a team is told: "you work with them and with Lily Taylor, who lives with
-    them"."""
-    household = [p.full_name for p in through if p != child]
-    reasons = ["them"] if child in through else []
-    if household:
-        names = " and ".join(
-            [", ".join(household[:-1]), household[-1]] if len(household) > 1 else household
-        )
-        verb = "lives" if len(household) == 1 else "live"
-        reasons.append(f"{names}, who {verb} with them")
-    return "you work with " + " and with ".join(reasons)
-
-
-@dataclass
-class _Recipient:
-    team_id: int
-    user_id: int | None = None
-    through: list[Person] = field(default_factory=list)
-    involvements: list[Involvement] = field(default_factory=list)
-
-
-def involvement_started_alerts(involvement: Involvement) -> list[Alert]:
-    """Alerts for a new involvement, written in the caller's transaction (see the
-    module's docstring). Calling it again for the same involvement writes nothing."""
-    child = involvement.person
-    circle = [child, *household_of(child)]
-    others = (
-        Involvement.objects.filter(person__in=circle, ended_on__isnull=True)
-        .exclude(pk=involvement.pk)
-        .exclude(team=involvement.team_id)
-        .select_related("team__agency", "practitioner", "person")
-        .order_by("started_on", "pk")
-    )
-    recipients: dict[int, _Recipient] = {}
-    for other in others:
-        recipient = recipients.setdefault(other.team_id, _Recipient(other.team_id))
-        recipient.user_id = recipient.user_id or other.practitioner_id
-        if other.person not in recipient.through:
-            recipient.through.append(other.person)
-        recipient.involvements.append(other)
-    if not recipients:
-        return []
-
-    newcomer = contact_line(involvement)
-    capacity = involvement.capacity_in_sentence
-    alerts = []
-    for recipient in recipients.values():
-        why = _why(child, recipient.through)
-        alerts.append(
-            Alert(
-                kind=AlertKind.NOW_INVOLVED,
-                team_id=recipient.team_id,
-                user_id=recipient.user_id,
-                person=child,
-                involvement=involvement,
-                title=f"{involvement.team.agency.name} is now involved with {child.full_name}",
-                body=(
-                    f"{involvement.team.name} ({involvement.team.agency.name}) started working"
-                    f" with {child.name_and_birth}, in {capacity}, on"
-                    f" {involvement.started_on:%-d %B %Y}.\n"
-                    f"Contact: {newcomer}.\n"
-                    f"You are told because {why}."
-                ),
-            )
-        )
-    alerts.append(_already_involved(involvement, list(recipients.values())))
-    return _alerts_store(alerts, involvement=involvement)
-
-
-def _already_involved(involvement: Involvement, recipients: list[_Recipient]) -> Alert:
-    child = involvement.person
-    lines = []
-    leads = []
-    for recipient in recipients:
-        for other in recipient.involvements:
-            whom = other.person.full_name
-            lines.append(
-                f"- {other.get_capacity_display()} with {whom}"
-                f" since {other.started_on:%-d %B %Y}: {contact_line(other)}"
-            )
-            if other.is_lead_professional:
-                leads.append(f"{contact_line(other)} ({whom})")
-    lead = (
-        "Lead professional: " + "; ".join(leads)
-        if leads
-        else "No lead professional is recorded for the child or their household."
-    )
-    return Alert(
-        kind=AlertKind.ALREADY_INVOLVED,
-        team_id=involvement.team_id,
-        user_id=involvement.practitioner_id,
-        person=child,
-        involvement=involvement,
-        title=f"Others already work with {child.full_name} and their household",
-        body=(
-            f"Already working with {child.name_and_birth} and the people they live with:\n"
-            + "\n".join(lines)
-            + f"\n{lead}"
-        ),
-    )
-
-
-def _alerts_store(alerts: list[Alert], **written_for: Any) -> list[Alert]:
-    """Store new alerts (one already stored for the same change and team is left as it
-    is) and queue the deliveries of all the change's alerts; the alerts stored."""
+def alerts_store(alerts: list[Alert], **written_for: Any) -> list[Alert]:
+    """Store new alerts about one change (`written_for`: `involvement=...`,
+    `chronology_event=...`); one already stored for the same change and team is left as
+    it is. The deliveries of all the change's alerts are queued; the alerts stored."""
     Alert.objects.bulk_create(alerts, ignore_conflicts=True)
     stored = list(Alert.objects.filter(**written_for).select_related("team", "user"))
     _deliveries_queue(stored)
@@ -177,7 +49,7 @@ def alerts_write(alerts: list[Alert]) -> list[Alert]:
     keys = {a.key for a in alerts}
     if "" in keys:
         raise ValueError("alerts_write needs a key on every alert")
-    return _alerts_store(alerts, kind__in=kinds, key__in=keys)
+    return alerts_store(alerts, kind__in=kinds, key__in=keys)
 
 
 def _deliveries_queue(alerts: Iterable[Alert]) -> None:
@@ -300,62 +172,3 @@ def alert_mark_read(*, alert: Alert, user: object) -> Alert:
         alert.read_by = user  # type: ignore[assignment]
         alert.save(update_fields=["read_on", "read_by"])
     return alert
-
-
-# ----- CP-IS: unscheduled care for a child with a protection plan or in care
-
-CP_IS_CAPACITIES = (Capacity.CHILD_PROTECTION, Capacity.LOOKED_AFTER)
-
-
-def cp_is_involvements(person: Person) -> list[Involvement]:
-    """The child's current child protection and looked-after involvements: who their
-    social worker is."""
-    return list(
-        Involvement.objects.current()
-        .filter(person=person, capacity__in=CP_IS_CAPACITIES)
-        .select_related("team__agency", "practitioner")
-        .order_by("started_on")
-    )
-
-
-def cp_is_check(event: ChronologyEvent) -> list[Alert]:
-    """An unscheduled health attendance of a child on a protection plan or looked after
-    alerts the child's social worker, in the caller's transaction. What the alert says
-    is what CP-IS shares: when and where, not why."""
-    if event.kind != EventKind.HEALTH_ATTENDANCE or not event.unscheduled:
-        return []
-    child = event.person
-    alerts = []
-    for plan in cp_is_involvements(child):
-        status = (
-            "on a child protection plan"
-            if plan.capacity == Capacity.CHILD_PROTECTION
-            else "looked after"
-        )
-        at = f" at {event.occurred_at:%H:%M}" if event.occurred_at else ""
-        agency = event.source_agency
-        contact = ", ".join(p for p in (agency.name, agency.phone, agency.email) if p)
-        alerts.append(
-            Alert(
-                kind=AlertKind.CP_IS,
-                team=plan.team,
-                user=plan.practitioner,
-                person=child,
-                chronology_event=event,
-                title=f"{child.full_name} attended unscheduled care ({agency.name})",
-                body=(
-                    f"{child.name_and_birth}, who is {status}, attended unscheduled care on"
-                    f" {event.occurred_on:%-d %B %Y}{at} ({agency.name}).\n"
-                    f"Contact: {contact}; recorded by {event.recorder_label}.\n"
-                    "You are told because you are the child's social worker (CP-IS)."
-                ),
-            )
-        )
-    if not alerts:
-        return []
-    return _alerts_store(alerts, chronology_event=event, kind=AlertKind.CP_IS)
-
-
-def when_said(moment: datetime) -> str:
-    """A moment as alerts and messages say it: "24 December 2026, 17:00" (UK time)."""
-    return f"{timezone.localtime(moment):%-d %B %Y, %H:%M}"

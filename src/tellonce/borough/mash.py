@@ -36,8 +36,8 @@ from django.utils import timezone
 from tellonce.accounts.models import User, UserRole
 from tellonce.audit.services import COMMAND_LINE
 from tellonce.core import workdays
+from tellonce.core.models import TELLONCE_SYSTEM
 from tellonce.involvements.models import Capacity, Involvement
-from tellonce.involvements.services import TELLONCE_SYSTEM
 from tellonce.mash import services
 from tellonce.mash.models import (
     OPEN_STATES,
@@ -931,7 +931,7 @@ class _Year:
                     "",
                     State.RECEIVED,
                     rng.choice(workers),
-                    f"Contact received from {services._from(contact)}",
+                    f"Contact received from {services.referrer_described(contact)}",
                 )
             ]
             if case.rag:
@@ -995,7 +995,7 @@ class _Year:
                         state,
                         rng.choice(workers),
                         "Another contact about the child joined this case (contact"
-                        f" {joined.pk}, from {services._from(joined)})",
+                        f" {joined.pk}, from {services.referrer_described(joined)})",
                     )
                 )
             for on, before, after, by, reason in steps:

@@ -75,3 +75,8 @@ class ChronologyEvent(Timestamped, Archivable, Provenance):
 
     def __str__(self) -> str:
         return f"{self.occurred_on}: {self.get_kind_display()}"
+
+    @property
+    def is_unscheduled_care(self) -> bool:
+        """A health attendance at unscheduled care (A&E, urgent care, out of hours)."""
+        return self.kind == EventKind.HEALTH_ATTENDANCE and self.unscheduled

@@ -1,17 +1,26 @@
-"""Adding to the chronology.
+"""Adding to the chronology: every event goes through `chronology_event_store`, which
+stores it in the caller's transaction and follows it up (an unscheduled health
+attendance is checked for CP-IS, whoever recorded it).
 
 - `chronology_event_record`: a practitioner whose team works with the child, or an
   agency's system whose agency does, records a significant event. Checked field by
   field, sourced to the recorder's agency, audited; the same `external_ref` from the
   same agency system twice is one event.
-- `involvement_event_write`: TellOnce's own entry when an involvement starts or ends,
-  written in the same transaction as the change.
+- `chronology_entry_write` (and `chronology_entry` for a batch): TellOnce's own entry
+  for what happened in TellOnce (a contact to the MASH, its decision, a meeting's
+  minutes, a missing episode, an Operation Encompass notification): the kind, the
+  person, the moment, the summary, the agency, the recorder and the reference that
+  makes it once only. The apps call it; none writes an event of its own.
+- `involvement_entries_write`: the entries for an involvement starting or ending (and,
+  for an A&E attendance, the unscheduled care), each once, written in the involvement's
+  transaction (the `INVOLVEMENT_CHANGED` hook).
 """
 
 from __future__ import annotations
 
-from datetime import date, time
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
+from datetime import date, datetime, time
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -20,15 +29,74 @@ from django.utils import timezone
 from tellonce.audit.models import Action
 from tellonce.audit.services import Via, audit_via
 from tellonce.chronology.models import SYSTEM_KINDS, ChronologyEvent, EventKind
+from tellonce.core.models import TELLONCE_SYSTEM
+from tellonce.cpis.services import cp_is_check
+from tellonce.involvements.models import Capacity
 from tellonce.people.services import require_change
 
 if TYPE_CHECKING:
     from tellonce.accounts.models import User
     from tellonce.involvements.models import Involvement
+    from tellonce.organisations.models import Agency
     from tellonce.people.models import Person
 
-TELLONCE_SYSTEM = "TellOnce"
 SUMMARY_MAX = 2000
+
+
+def chronology_event_store(event: ChronologyEvent) -> ChronologyEvent:
+    """Store an event in the caller's transaction and follow it up: an unscheduled
+    health attendance is checked for CP-IS."""
+    event.save()
+    cp_is_check(event)
+    return event
+
+
+def chronology_entry(
+    *,
+    kind: str,
+    person: Person,
+    moment: datetime | date,
+    summary: str,
+    agency: Agency,
+    recorder: User | None,
+    reference: str,
+    system: str = TELLONCE_SYSTEM,
+) -> ChronologyEvent:
+    """TellOnce's own entry, not yet stored (`chronology_entries_store` stores a batch):
+    `moment` is when it happened (a day, or a moment shown in UK time to the second),
+    `agency` whose work it was, `recorder` who did it, and `reference` names it once
+    (`mash-contact-12`): the same reference for the same person is one entry."""
+    if isinstance(moment, datetime):
+        local = timezone.localtime(moment)
+        day, at = local.date(), local.time().replace(microsecond=0)
+    else:
+        day, at = moment, None
+    return ChronologyEvent(
+        person=person,
+        kind=kind,
+        occurred_on=day,
+        occurred_at=at,
+        summary=summary,
+        source_agency=agency,
+        source_system=system,
+        recorded_by=recorder,
+        external_ref=reference,
+        created_by=recorder,
+    )
+
+
+def chronology_entry_write(**entry: Any) -> ChronologyEvent:
+    """Store TellOnce's own entry (see `chronology_entry` for what it takes)."""
+    return chronology_event_store(chronology_entry(**entry))
+
+
+def chronology_entries_store(events: Iterable[ChronologyEvent]) -> list[ChronologyEvent]:
+    """Store many of TellOnce's own entries at once (a morning's Operation Encompass
+    batch), each followed up as `chronology_event_store` would."""
+    stored = ChronologyEvent.objects.bulk_create(events)
+    for event in stored:
+        cp_is_check(event)
+    return stored
 
 
 def chronology_event_record(
@@ -72,19 +140,21 @@ def chronology_event_record(
         if existing is not None:
             return existing, False
     with transaction.atomic():
-        event = ChronologyEvent.objects.create(
-            person=person,
-            kind=kind,
-            occurred_on=occurred_on,
-            occurred_at=occurred_at,
-            summary=summary,
-            unscheduled=unscheduled,
-            external_ref=external_ref,
-            source_agency=team.agency,
-            source_system=system,
-            recorded_by=None if user.is_system_account else user,
-            recorded_by_name="" if not user.is_system_account else system,
-            created_by=user,
+        event = chronology_event_store(
+            ChronologyEvent(
+                person=person,
+                kind=kind,
+                occurred_on=occurred_on,
+                occurred_at=occurred_at,
+                summary=summary,
+                unscheduled=unscheduled,
+                external_ref=external_ref,
+                source_agency=team.agency,
+                source_system=system,
+                recorded_by=None if user.is_system_account else user,
+                recorded_by_name="" if not user.is_system_account else system,
+                created_by=user,
+            )
         )
         audit_via(
             via,
@@ -94,14 +164,22 @@ def chronology_event_record(
             obj=event,
             detail={"change": "chronology event", "kind": kind},
         )
-        from tellonce.alerts.services import cp_is_check
-
-        cp_is_check(event)
     return event, True
 
 
-def involvement_event_write(involvement: Involvement, *, ended: bool = False) -> None:
-    """The chronology's entry for an involvement starting (or ending)."""
+def involvement_entries_write(involvement: Involvement) -> None:
+    """`INVOLVEMENT_CHANGED`: the chronology's entries for an involvement as it now
+    stands, each written once: it started; it ended (once it has); and an A&E
+    attendance reported as an involvement is also a health attendance at unscheduled
+    care (and so checked for CP-IS)."""
+    _involvement_entry(involvement, ended=False)
+    if involvement.ended_on is not None:
+        _involvement_entry(involvement, ended=True)
+    if involvement.capacity == Capacity.AE_ATTENDANCE:
+        _unscheduled_care_entry(involvement)
+
+
+def _involvement_entry(involvement: Involvement, *, ended: bool) -> None:
     team = involvement.team
     who = involvement.practitioner.get_full_name() if involvement.practitioner else ""
     capacity = involvement.capacity_in_sentence
@@ -131,29 +209,26 @@ def involvement_event_write(involvement: Involvement, *, ended: bool = False) ->
     )
 
 
-def unscheduled_care_write(involvement: Involvement) -> ChronologyEvent:
-    """An A&E attendance reported as an involvement is also a health attendance at
-    unscheduled care in the chronology (and so checked for CP-IS)."""
+def _unscheduled_care_entry(involvement: Involvement) -> None:
+    if ChronologyEvent.objects.filter(
+        involvement=involvement, kind=EventKind.HEALTH_ATTENDANCE
+    ).exists():
+        return
     team = involvement.team
-    event, created = ChronologyEvent.objects.get_or_create(
-        involvement=involvement,
-        kind=EventKind.HEALTH_ATTENDANCE,
-        defaults={
-            "person_id": involvement.person_id,
-            "occurred_on": involvement.started_on,
-            "summary": f"Attended {team.name} ({team.agency.name})",
-            "unscheduled": True,
-            "source_agency_id": involvement.source_agency_id,
-            "source_system": involvement.source_system,
-            "recorded_by": involvement.recorded_by,
-            "recorded_by_name": _recorder_name(involvement),
-        },
+    chronology_event_store(
+        ChronologyEvent(
+            involvement=involvement,
+            kind=EventKind.HEALTH_ATTENDANCE,
+            person_id=involvement.person_id,
+            occurred_on=involvement.started_on,
+            summary=f"Attended {team.name} ({team.agency.name})",
+            unscheduled=True,
+            source_agency_id=involvement.source_agency_id,
+            source_system=involvement.source_system,
+            recorded_by=involvement.recorded_by,
+            recorded_by_name=_recorder_name(involvement),
+        )
     )
-    if created:
-        from tellonce.alerts.services import cp_is_check
-
-        cp_is_check(event)
-    return event
 
 
 def _recorder_name(involvement: Involvement) -> str:

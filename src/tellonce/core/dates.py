@@ -1,10 +1,13 @@
-"""Partial dates, as practitioners know them: "2015", "March 2015" or "12 March 2015"."""
+"""Dates as practitioners know them: partial dates of birth ("2015", "March 2015" or
+"12 March 2015"), and the one wording of a moment in alerts and messages (`when_said`)."""
 
 from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+
+from django.utils import timezone
 
 
 class InvalidDateError(ValueError):
@@ -91,3 +94,10 @@ class PartialDate:
         if self.day is None:
             return f"{calendar.month_name[self.month]} {self.year}"
         return f"{self.day} {calendar.month_name[self.month]} {self.year}"
+
+
+def when_said(moment: datetime, *, weekday: bool = False) -> str:
+    """A moment as alerts, messages and errors say it, in UK time: "24 December 2026,
+    17:00", or with the day ("Thursday 24 December 2026, 17:00") where the day of the
+    week is what the reader acts on (a school day's deadline)."""
+    return f"{timezone.localtime(moment):{'%A ' if weekday else ''}%-d %B %Y, %H:%M}"

@@ -101,6 +101,11 @@ class Archivable(models.Model):
         raise RecordCannotBeDeleted(f"{type(self).__name__} records are archived, never deleted.")
 
 
+#: The source system of what TellOnce itself records (its own chronology entries, and
+#: what practitioners record on its pages): `Provenance.source_system`.
+TELLONCE_SYSTEM = "TellOnce"
+
+
 class Provenance(models.Model):
     """Where a fact came from. Every person fact inherits this."""
 

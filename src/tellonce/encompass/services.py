@@ -41,7 +41,13 @@ from tellonce.alerts.services import alerts_write
 from tellonce.audit.models import Action
 from tellonce.audit.services import Via, audit_via
 from tellonce.chronology.models import ChronologyEvent, EventKind
+from tellonce.chronology.services import (
+    chronology_entries_store,
+    chronology_entry,
+    chronology_entry_write,
+)
 from tellonce.core import workdays
+from tellonce.core.dates import when_said
 from tellonce.encompass.calendar import Calendars, next_school_day_start, next_working_day_start
 from tellonce.encompass.models import (
     Channel,
@@ -54,7 +60,6 @@ from tellonce.encompass.models import (
     SchoolSignUp,
 )
 from tellonce.involvements.models import Capacity, Involvement
-from tellonce.involvements.services import TELLONCE_SYSTEM
 from tellonce.organisations.models import Agency, AgencyKind, Role, Service, Team
 from tellonce.people.models import Person
 from tellonce.people.services import child_details_problems
@@ -278,7 +283,7 @@ def _store(
         )
         for item, row in zip(children, rows, strict=True):
             item.row = row
-        ChronologyEvent.objects.bulk_create(_incident_event(c, user) for c in children)
+        chronology_entries_store(_incident_event(c, user) for c in children)
         _notifications_send(children, user)
         audit_via(
             via,
@@ -322,23 +327,21 @@ def _child_matched(
 
 def _incident_event(child: _Child, user: User) -> ChronologyEvent:
     incident = child.incident
-    local = timezone.localtime(incident.occurred_at)
-    return ChronologyEvent(
-        person=child.person,
+    return chronology_entry(
         kind=EventKind.DOMESTIC_ABUSE,
-        occurred_on=local.date(),
-        occurred_at=local.time().replace(second=0, microsecond=0),
+        person=child.person,
+        # To the minute, as the police give it.
+        moment=incident.occurred_at.replace(second=0, microsecond=0),
         summary=(
             f"Domestic abuse incident reported by {incident.police.name}"
             f" (reference {incident.police_ref}) at {incident.place}."
             f" The child was {'present' if child.details.present else 'not present'}."
             f"\nThe child's voice or presentation: {child.details.voice.strip()}"
         ),
-        source_agency=incident.police,
-        source_system=INCIDENT_SYSTEM,
-        recorded_by=user,
-        external_ref=f"incident-{incident.police_ref}",
-        created_by=user,
+        agency=incident.police,
+        recorder=user,
+        reference=f"incident-{incident.police_ref}",
+        system=INCIDENT_SYSTEM,
     )
 
 
@@ -478,7 +481,7 @@ def _notifications_send(children: list[_Child], user: User) -> list[Notification
             if alert.key in by_key:
                 by_key[alert.key].alert = alert
     Notification.objects.bulk_update(notifications, ["alert"], batch_size=1000)
-    ChronologyEvent.objects.bulk_create(_notification_event(n, user) for n in notifications)
+    chronology_entries_store(_notification_event(n, user) for n in notifications)
     return notifications
 
 
@@ -526,27 +529,23 @@ def _notification_alert(notification: Notification, child: _Child) -> Alert:
 
 
 def _notification_event(notification: Notification, user: User) -> ChronologyEvent:
-    now = timezone.localtime(notification.created_on)
     to = (
         f"the designated safeguarding lead at {notification.school.name}"
         if notification.recipient == Recipient.SCHOOL and notification.school
         else f"{notification.team.name} ({notification.team.agency.name})"
     )
     why = f" ({notification.get_council_reason_display()})" if notification.council_reason else ""
-    return ChronologyEvent(
-        person=notification.person,
+    return chronology_entry(
         kind=EventKind.ENCOMPASS,
-        occurred_on=now.date(),
-        occurred_at=now.time().replace(microsecond=0),
+        person=notification.person,
+        moment=notification.created_on,
         summary=(
             f"Operation Encompass notification of incident {notification.incident.police_ref}"
-            f" sent to {to}{why}, due by {_when(notification.due_by)}."
+            f" sent to {to}{why}, due by {when_said(notification.due_by, weekday=True)}."
         ),
-        source_agency=notification.incident.police,
-        source_system=TELLONCE_SYSTEM,
-        recorded_by=user,
-        external_ref=f"encompass-{notification.pk}",
-        created_by=user,
+        agency=notification.incident.police,
+        recorder=user,
+        reference=f"encompass-{notification.pk}",
     )
 
 
@@ -567,28 +566,24 @@ def notification_acknowledge(*, user: User, notification: Notification, via: Via
             raise ValidationError(
                 {
                     "notification": f"Already acknowledged by {who}"
-                    f" on {_when(notification.acknowledged_on or now)}"
+                    f" on {when_said(notification.acknowledged_on or now, weekday=True)}"
                 }
             )
         notification.refresh_from_db()
         assert user.team is not None
-        local = timezone.localtime(now)
-        ChronologyEvent.objects.create(
-            person=notification.person,
+        chronology_entry_write(
             kind=EventKind.ENCOMPASS,
-            occurred_on=local.date(),
-            occurred_at=local.time().replace(microsecond=0),
+            person=notification.person,
+            moment=now,
             summary=(
                 f"Operation Encompass notification of incident"
                 f" {notification.incident.police_ref} acknowledged by {user.get_full_name()}"
                 f" ({user.team.name}, {user.team.agency.name})"
                 + (" after the school day started." if now > notification.due_by else ".")
             ),
-            source_agency=user.team.agency,
-            source_system=TELLONCE_SYSTEM,
-            recorded_by=user,
-            external_ref=f"encompass-{notification.pk}-acknowledged",
-            created_by=user,
+            agency=user.team.agency,
+            recorder=user,
+            reference=f"encompass-{notification.pk}-acknowledged",
         )
         audit_via(
             via,
@@ -637,7 +632,7 @@ def encompass_clock_tick(now: datetime | None = None) -> ClockTick:
                 pk=notification.pk, chased_on__isnull=True, acknowledged_on__isnull=True
             ).update(chased_on=now):
                 continue
-            child = notification.person
+            child, due = notification.person, notification.due_by
             alerts_write(
                 [
                     Alert(
@@ -649,8 +644,8 @@ def encompass_clock_tick(now: datetime | None = None) -> ClockTick:
                         title=f"Reminder: acknowledge the Operation Encompass notification"
                         f" about {child.full_name}",
                         body=(
-                            f"It was due by {_when(notification.due_by)}. If it is not"
-                            f" acknowledged by {_when(notification.due_by + ESCALATE_AFTER)},"
+                            f"It was due by {when_said(due, weekday=True)}. If it is not"
+                            f" acknowledged by {when_said(due + ESCALATE_AFTER, weekday=True)},"
                             " your head and the council's education safeguarding team are told."
                         ),
                     )
@@ -674,7 +669,7 @@ def _escalations(notification: Notification) -> list[Alert]:
     title = f"Not acknowledged: Operation Encompass notification about {child.full_name}"
     body = (
         f"The notification to {notification.team.name} ({where}) was due by"
-        f" {_when(notification.due_by)} and nobody has acknowledged it."
+        f" {when_said(notification.due_by, weekday=True)} and nobody has acknowledged it."
     )
     link = f"/encompass/notifications/{notification.pk}/"
     alerts = [
@@ -759,7 +754,3 @@ def school_sign_up_record(*, user: User, school: Agency, via: Via) -> SchoolSign
             detail={"change": "school signed up to Operation Encompass", "school": school.pk},
         )
     return sign_up
-
-
-def _when(moment: datetime) -> str:
-    return f"{timezone.localtime(moment):%A %-d %B %Y, %H:%M}"

@@ -51,6 +51,7 @@ from tellonce.accounts.models import User
 from tellonce.audit.models import Action
 from tellonce.audit.services import Via, audit_record, audit_via
 from tellonce.chronology.models import SYSTEM_KINDS, ChronologyEvent, EventKind
+from tellonce.chronology.services import chronology_event_store
 from tellonce.core.bulk import rows_insert
 from tellonce.core.hooks import hooks_run
 from tellonce.feeds.mapping import (
@@ -870,26 +871,25 @@ def reported_events_materialise(*, agency_record: AgencyRecord) -> list[Chronolo
     """Put the events a linked record's feed reported on its person's chronology, each
     once (idempotent); for an unlinked record, nothing. An unscheduled health attendance
     is checked for CP-IS."""
-    from tellonce.alerts.services import cp_is_check
-
     if agency_record.person_id is None:
         return []
     written = []
     waiting = agency_record.reported_events.filter(chronology_event__isnull=True)
     for report in waiting.order_by("pk"):
         with transaction.atomic():
-            event = ChronologyEvent.objects.create(
-                person_id=agency_record.person_id,
-                **_event_values(_event_facts(report)),
-                external_ref=report.external_ref,
-                source_agency_id=agency_record.agency_id,
-                source_system=agency_record.system,
-                received_on=report.received_on,
-                recorded_by_name=agency_record.system,
-                source_record=agency_record,
+            event = chronology_event_store(
+                ChronologyEvent(
+                    person_id=agency_record.person_id,
+                    **_event_values(_event_facts(report)),
+                    external_ref=report.external_ref,
+                    source_agency_id=agency_record.agency_id,
+                    source_system=agency_record.system,
+                    received_on=report.received_on,
+                    recorded_by_name=agency_record.system,
+                    source_record=agency_record,
+                )
             )
             ReportedEvent.objects.filter(pk=report.pk).update(chronology_event=event)
-            cp_is_check(event)
         written.append(event)
     return written
 

@@ -40,6 +40,12 @@ class Capacity(models.TextChoices):
     VOLUNTARY_SERVICE = "voluntary_service", "Voluntary sector service"
 
 
+#: Involvements whose very existence is sensitive: the flag names only the agency.
+SENSITIVE_CAPACITIES = frozenset(
+    {Capacity.CAMHS, Capacity.POLICE_INVESTIGATION, Capacity.YOUTH_JUSTICE}
+)
+
+
 class InvolvementQuerySet(ArchivableQuerySet):
     def active(self, *, grace_days: int | None = None) -> InvolvementQuerySet:
         """Current involvements, and those ended within the grace period."""

@@ -21,7 +21,6 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
-from tellonce.alerts.services import household_of
 from tellonce.audit.models import Action
 from tellonce.audit.services import Via, audit_via
 from tellonce.core import workdays
@@ -45,6 +44,7 @@ from tellonce.mash.services import (
     strategy_invitees_proposed,
 )
 from tellonce.organisations.models import Team
+from tellonce.people.selectors import household_of
 
 if TYPE_CHECKING:
     from tellonce.accounts.models import User

@@ -21,13 +21,20 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from tellonce.alerts.models import Alert, AlertKind
-from tellonce.alerts.services import alerts_write, household_of, when_said
+from tellonce.alerts.services import alerts_write
 from tellonce.audit.models import Action
 from tellonce.audit.services import Via, audit_via
-from tellonce.chronology.models import ChronologyEvent, EventKind
+from tellonce.chronology.models import EventKind
+from tellonce.chronology.services import chronology_entry_write
 from tellonce.core import workdays
+from tellonce.core.dates import when_said
+from tellonce.core.models import TELLONCE_SYSTEM
 from tellonce.involvements.models import Capacity, Involvement
-from tellonce.involvements.services import TELLONCE_SYSTEM, involvement_start, lead_professional
+from tellonce.involvements.services import (
+    involvement_close,
+    involvement_start,
+    lead_professional,
+)
 from tellonce.mash.models import (
     OPEN_STATES,
     REFERRAL_OUTCOMES,
@@ -51,6 +58,7 @@ from tellonce.mash.models import (
 from tellonce.organisations.models import Agency, AgencyKind, Role, Service, Team
 from tellonce.organisations.selectors import managers_of
 from tellonce.people.models import Person
+from tellonce.people.selectors import household_of
 from tellonce.people.services import child_details_problems
 
 if TYPE_CHECKING:
@@ -376,30 +384,31 @@ def _contact_child_add(contact: Contact, person: Person, match: str, user: User)
             involvement=_mash_enquiry(contact.hub, person, contact),
             created_by=user,
         )
-        _transition(case, "", user, f"Contact received from {_from(contact)}", first=True)
+        _transition(
+            case, "", user, f"Contact received from {referrer_described(contact)}", first=True
+        )
         duplicate = False
-    ChronologyEvent.objects.create(
-        person=person,
+    chronology_entry_write(
         kind=EventKind.CONTACT,
-        occurred_on=timezone.localdate(contact.received_on),
-        occurred_at=timezone.localtime(contact.received_on).time().replace(microsecond=0),
+        person=person,
+        moment=contact.received_on,
         summary=(
-            f"Contact to {contact.hub.name} from {_from(contact)}"
+            f"Contact to {contact.hub.name} from {referrer_described(contact)}"
             f" ({contact.get_source_display()}).\nConcern: {contact.concern}"
             + ("\nJoined the MASH case already open for the child." if duplicate else "")
         ),
-        source_agency=contact.referring_agency or contact.hub.agency,
-        source_system=TELLONCE_SYSTEM,
-        recorded_by=user,
-        external_ref=f"mash-contact-{contact.pk}",
-        created_by=user,
+        agency=contact.referring_agency or contact.hub.agency,
+        recorder=user,
+        reference=f"mash-contact-{contact.pk}",
     )
     return ContactChild.objects.create(
         contact=contact, person=person, case=case, match=match, duplicate=duplicate
     )
 
 
-def _from(contact: Contact) -> str:
+def referrer_described(contact: Contact) -> str:
+    """Who made the contact, as the MASH says it: "Dana Lee, designated safeguarding
+    lead (Oakfield Primary School)"."""
     agency = contact.referring_agency.name if contact.referring_agency else ""
     role = f", {contact.referrer_role}" if contact.referrer_role else ""
     return f"{contact.referrer_name}{role}" + (f" ({agency})" if agency else "")
@@ -927,8 +936,6 @@ def _lead_professional_start(case: MashCase, user: User) -> None:
 
 
 def _mash_enquiry_end(case: MashCase, user: User, reason: str) -> None:
-    from tellonce.chronology.services import involvement_event_write
-
     involvement = case.involvement
     if involvement is None or involvement.ended_on is not None:
         return
@@ -937,11 +944,9 @@ def _mash_enquiry_end(case: MashCase, user: User, reason: str) -> None:
     )
     if others_open.exists():
         return
-    involvement.ended_on = timezone.localdate()
-    involvement.end_reason = reason
-    involvement.modified_by = user
-    involvement.save(update_fields=["ended_on", "end_reason", "modified_by", "modified_on"])
-    involvement_event_write(involvement, ended=True)
+    involvement_close(
+        involvement=involvement, ended_on=timezone.localdate(), reason=reason, by=user
+    )
 
 
 def _decision_event(case: MashCase, user: User) -> None:
@@ -964,18 +969,14 @@ def _decision_event(case: MashCase, user: User) -> None:
         f"Proposed by {case.decided_by.get_full_name() if case.decided_by else ''};"
         f" signed off by {user.get_full_name()}."
     )
-    now = timezone.localtime()
-    ChronologyEvent.objects.create(
-        person=case.person,
+    chronology_entry_write(
         kind=EventKind.DECISION,
-        occurred_on=now.date(),
-        occurred_at=now.time().replace(microsecond=0),
+        person=case.person,
+        moment=timezone.now(),
         summary="\n".join(lines),
-        source_agency=case.hub.agency,
-        source_system=TELLONCE_SYSTEM,
-        recorded_by=user,
-        external_ref=f"mash-decision-{case.pk}",
-        created_by=user,
+        agency=case.hub.agency,
+        recorder=user,
+        reference=f"mash-decision-{case.pk}",
     )
 
 
@@ -1091,21 +1092,19 @@ def meeting_close(*, user: User, meeting: Meeting, attendees: str, via: Via) -> 
             .exclude(minutes="")
             .select_related("case__person")
         ):
-            item.chronology_event = ChronologyEvent.objects.create(
-                person=item.case.person,
+            item.chronology_event = chronology_entry_write(
                 kind=EventKind.MEETING,
-                occurred_on=meeting.held_on,
+                person=item.case.person,
+                moment=meeting.held_on,
                 summary=(
                     f"MASH daily meeting ({meeting.hub.name}), {meeting.held_on:%-d %B %Y}.\n"
                     f"Attended: {meeting.attendees}\n"
                     f"Discussed: {item.minutes}\n"
                     f"Decided: {item.decisions}"
                 ),
-                source_agency=meeting.hub.agency,
-                source_system=TELLONCE_SYSTEM,
-                recorded_by=user,
-                external_ref=f"mash-meeting-{meeting.pk}",
-                created_by=user,
+                agency=meeting.hub.agency,
+                recorder=user,
+                reference=f"mash-meeting-{meeting.pk}",
             )
             item.save(update_fields=["chronology_event"])
         _audit(via, user, meeting, "meeting closed")
@@ -1285,22 +1284,18 @@ def strategy_discussion_record(
             if discussion.conference_due
             else ""
         )
-        local = timezone.localtime(held_on)
-        ChronologyEvent.objects.create(
-            person=case.person,
+        chronology_entry_write(
             kind=EventKind.MEETING,
-            occurred_on=local.date(),
-            occurred_at=local.time().replace(microsecond=0),
+            person=case.person,
+            moment=held_on,
             summary=(
                 f"Strategy discussion. Attended: {came}.\n"
                 f"Shared: {discussion.information_shared}\n"
                 f"Decision: {discussion.get_outcome_display()}. {discussion.rationale}{due}"
             ),
-            source_agency=case.hub.agency,
-            source_system=TELLONCE_SYSTEM,
-            recorded_by=user,
-            external_ref=f"mash-strategy-{discussion.pk}",
-            created_by=user,
+            agency=case.hub.agency,
+            recorder=user,
+            reference=f"mash-strategy-{discussion.pk}",
         )
         _transition(case, "", user, f"Strategy discussion: {discussion.get_outcome_display()}")
         _audit(

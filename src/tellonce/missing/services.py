@@ -42,12 +42,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from tellonce.alerts.models import Alert, AlertKind
-from tellonce.alerts.services import alerts_write, when_said
+from tellonce.alerts.services import alerts_write
 from tellonce.audit.models import Action
 from tellonce.audit.services import Via, audit_via
 from tellonce.chronology.models import ChronologyEvent, EventKind
+from tellonce.chronology.services import chronology_entry_write
+from tellonce.core.dates import when_said
 from tellonce.involvements.models import Capacity, Involvement
-from tellonce.involvements.services import TELLONCE_SYSTEM
 from tellonce.missing.models import (
     FlagReason,
     InterviewState,
@@ -95,18 +96,14 @@ def _event(
     user: User | None,
     ref: str,
 ) -> ChronologyEvent:
-    local = timezone.localtime(when)
-    return ChronologyEvent.objects.create(
-        person=episode.person,
+    return chronology_entry_write(
         kind=kind,
-        occurred_on=local.date(),
-        occurred_at=local.time().replace(microsecond=0),
+        person=episode.person,
+        moment=when,
         summary=summary,
-        source_agency=agency,
-        source_system=TELLONCE_SYSTEM,
-        recorded_by=user,
-        external_ref=f"missing-{episode.pk}-{ref}",
-        created_by=user,
+        agency=agency,
+        recorder=user,
+        reference=f"missing-{episode.pk}-{ref}",
     )
 
 

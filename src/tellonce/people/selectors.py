@@ -26,7 +26,7 @@ from tellonce.audit.models import Action, AuditEvent
 from tellonce.audit.services import Via, audit_via
 from tellonce.chronology.models import ChronologyEvent
 from tellonce.core.dates import PartialDate
-from tellonce.involvements.models import Capacity, Involvement
+from tellonce.involvements.models import SENSITIVE_CAPACITIES, Involvement
 from tellonce.linkage.engine.scorer import Contribution
 from tellonce.linkage.matching import persons_ranked
 from tellonce.linkage.models import LinkageModel, LinkEvent
@@ -45,10 +45,6 @@ if TYPE_CHECKING:
     from tellonce.accounts.models import User
     from tellonce.organisations.models import Agency, Team
 
-#: Involvements whose very existence is sensitive: the flag names only the agency.
-SENSITIVE_CAPACITIES = frozenset(
-    {Capacity.CAMHS, Capacity.POLICE_INVESTIGATION, Capacity.YOUTH_JUSTICE}
-)
 SEARCH_RESULT_LIMIT = 25
 SEARCH_CANDIDATE_LIMIT = 1000
 SEARCH_THRESHOLD = 0.78
@@ -92,6 +88,19 @@ def person_get_for_user(*, user: User, person_id: UUID | str) -> tuple[Person, A
     itself is audited). Raises `Http404` where the user may not know of the person."""
     person = _person_or_404(person_id)
     return person, _access_or_404(user, person)
+
+
+def household_of(person: Person) -> list[Person]:
+    """The other current members of every household the person lives in now."""
+    households = HouseholdMember.objects.filter(person=person, left_on__isnull=True).values(
+        "household"
+    )
+    members = (
+        HouseholdMember.objects.filter(household__in=households, left_on__isnull=True)
+        .exclude(person=person)
+        .select_related("person")
+    )
+    return list({m.person_id: m.person for m in members}.values())
 
 
 # --- The record ----------------------------------------------------------------------

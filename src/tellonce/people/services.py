@@ -13,14 +13,13 @@ from django.utils import timezone
 from tellonce.access.policy import access_for
 from tellonce.audit.models import Action
 from tellonce.audit.services import Via, audit_via
+from tellonce.core.models import TELLONCE_SYSTEM
 from tellonce.people import identifiers
 from tellonce.people.models import IdentifierScheme, Person, PersonIdentifier, Sex
 
 if TYPE_CHECKING:
     from tellonce.accounts.models import User
     from tellonce.organisations.models import Team
-
-TELLONCE_SYSTEM = "TellOnce"
 
 
 def require_change(user: User, person: Person) -> Team:

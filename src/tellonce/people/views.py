@@ -15,9 +15,9 @@ from django.views.decorators.http import require_http_methods
 from tellonce.access.services import break_glass_open
 from tellonce.accounts.models import User
 from tellonce.accounts.requests import acting_user
-from tellonce.alerts.selectors import cp_is_flag
 from tellonce.audit.services import via_request
 from tellonce.core.forms import form_errors_from
+from tellonce.cpis.selectors import cp_is_flag
 from tellonce.mash.selectors import cases_for_person
 from tellonce.missing.selectors import flags_for as missing_flags_for
 from tellonce.people import selectors, services

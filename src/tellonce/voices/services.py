@@ -12,14 +12,13 @@ from django.utils import timezone
 
 from tellonce.audit.models import Action
 from tellonce.audit.services import Via, audit_via
+from tellonce.core.models import TELLONCE_SYSTEM
 from tellonce.people.services import require_change
 from tellonce.voices.models import Consent, Voice, VoiceKind
 
 if TYPE_CHECKING:
     from tellonce.accounts.models import User
     from tellonce.people.models import Person
-
-TELLONCE_SYSTEM = "TellOnce"
 
 
 def voice_record(

@@ -103,7 +103,7 @@ def test_each_alert_is_emailed_once_and_the_email_names_no_one(world, started):
 
 
 def test_recording_the_same_start_again_alerts_no_one_twice(world, started):
-    from tellonce.alerts.services import involvement_started_alerts
+    from tellonce.involvements.services import involvement_started_alerts
 
     involvement_started_alerts(started)
     assert Alert.objects.count() == 3

@@ -1,7 +1,7 @@
 """Jack's multi-agency chronology: events from the school, the council and TellOnce
 itself in one timeline, each with its source and recorder; filtered, exported for a
-case review, read and written through the API; and CP-IS: a child on a protection plan
-who turns up at A&E is known to their social worker at once."""
+case review, read and written through the API (CP-IS, which the chronology's
+unscheduled care sets off, is tested in tellonce.cpis)."""
 
 from __future__ import annotations
 
@@ -13,11 +13,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tellonce.alerts.models import Alert, AlertKind
 from tellonce.audit.models import Action, AuditEvent
 from tellonce.audit.services import COMMAND_LINE
 from tellonce.chronology.models import ChronologyEvent, EventKind
-from tellonce.involvements.models import Capacity, Involvement
+from tellonce.involvements.models import Capacity
 from tellonce.involvements.services import involvement_end, involvement_start
 
 pytestmark = pytest.mark.django_db
@@ -146,83 +145,6 @@ def test_a_school_system_sends_events_once_each(world, history):
     assert school.get(url, {"agency": "NOPE"}).json()["errors"][0]["field"] == "agency"
     police = Client(HTTP_AUTHORIZATION=f"Token {world.police_token}")
     assert police.post(url, body, content_type="application/json").status_code == 403
-
-
-# ----- CP-IS
-
-
-@pytest.fixture
-def on_a_plan(world) -> Involvement:
-    return Involvement.objects.create(
-        person=world.jack,
-        team=world.mash,
-        practitioner=world.sam,
-        capacity=Capacity.CHILD_PROTECTION,
-        started_on=date(2026, 6, 1),
-        source_agency=world.council,
-        source_system="Mosaic",
-    )
-
-
-def test_an_ae_attendance_tells_the_social_worker(
-    world, on_a_plan, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        involvement_start(
-            person=world.jack,
-            team=world.health_mash,
-            capacity=Capacity.AE_ATTENDANCE,
-            started_on=date(2026, 11, 30),
-            source_agency=world.health,
-            source_system="Symphony",
-        )
-    alert = Alert.objects.get(kind=AlertKind.CP_IS)
-    assert (alert.team, alert.user) == (world.mash, world.sam)
-    assert "who is on a child protection plan, attended unscheduled care on 30 November 2026" in (
-        alert.body
-    )
-    assert alert.delivered_on is not None
-    event = ChronologyEvent.objects.get(kind=EventKind.HEALTH_ATTENDANCE)
-    assert event.unscheduled and event.person == world.jack
-
-
-def test_an_unscheduled_attendance_sent_as_an_event_tells_the_social_worker_too(
-    world, on_a_plan, signed_in
-):
-    from tellonce.chronology.services import chronology_event_record
-
-    Involvement.objects.create(
-        person=world.jack,
-        team=world.health_visiting,
-        practitioner=world.priya,
-        capacity=Capacity.HEALTH_VISITING,
-        source_agency=world.health,
-        source_system="SystmOne",
-    )
-    chronology_event_record(
-        user=world.priya,
-        person=world.jack,
-        kind=EventKind.HEALTH_ATTENDANCE,
-        occurred_on=date(2026, 11, 29),
-        summary="Seen at the urgent treatment centre with a head injury",
-        unscheduled=True,
-        via=COMMAND_LINE,
-    )
-    alert = Alert.objects.get(kind=AlertKind.CP_IS)
-    assert alert.user == world.sam
-    # CP-IS shares when and where, not why.
-    assert "head injury" not in alert.body
-
-
-def test_health_practitioners_see_the_cp_is_flag_with_the_social_workers_contact(
-    world, on_a_plan, signed_in
-):
-    page = signed_in(world.hannah).get(f"/people/{world.jack.pk}/", follow=True)
-    text = page.content.decode()
-    assert "Jack is on a child protection plan" in text
-    assert "Social worker: Sam" in text and world.mash.phone in text
-    police = signed_in(world.tom).get(f"/people/{world.jack.pk}/", follow=True)
-    assert "child protection plan" not in police.content.decode()
 
 
 def test_a_long_chronology_reads_a_hundred_events_a_page_and_downloads_whole(world, signed_in):
