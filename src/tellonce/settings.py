@@ -127,6 +127,7 @@ INSTALLED_APPS = [
     "tellonce.encompass",
     "tellonce.feeds",
     "tellonce.access",
+    "tellonce.record",
     "tellonce.home",
     "tellonce.linkage",
     "tellonce.borough",

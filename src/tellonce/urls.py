@@ -4,7 +4,8 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("tellonce.home.urls")),
     path("", include("tellonce.accounts.urls")),
-    path("people/", include("tellonce.people.urls")),
+    path("people/", include("tellonce.record.urls")),
+    path("people/", include("tellonce.access.urls")),
     path("people/", include("tellonce.chronology.urls")),
     path("people/", include("tellonce.voices.urls")),
     path("linkage/", include("tellonce.linkage.urls")),

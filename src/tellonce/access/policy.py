@@ -13,7 +13,13 @@ shows MASH social workers and managers both agency records of a pair in full, wh
 the person is, because deciding whether two records are one child needs them; every
 such look is audited.
 
-Pages, the API and exports all ask here, through the selectors that take the user.
+A change to a person's record (an identifier, a chronology event, a voice) needs more:
+the user's team (or, for a system account, agency) must work with the person now
+(`require_change`); break-glass lets you read, never change.
+
+Pages, the API and exports all ask here, through the selectors that take the user:
+`tellonce.access.selectors.person_get_for_user` for a person, and each app's
+`<thing>_get_for_user` for its own records. Why the model is what it is: decision 0007.
 """
 
 from __future__ import annotations
@@ -23,14 +29,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from tellonce.access.models import BreakGlassGrant
 from tellonce.involvements.models import Capacity, Involvement
+from tellonce.people.models import Person
 
 if TYPE_CHECKING:
     from tellonce.accounts.models import User
-    from tellonce.people.models import Person
+    from tellonce.organisations.models import Team
 
 
 class Level(enum.IntEnum):
@@ -134,10 +142,19 @@ def can_see_access_log(user: User, person: Person) -> bool:
 
 def visible_in_full(*, user: User, person_ids: Sequence[Any]) -> set[Any]:
     """Which of these persons `user` may open in full: marks search and match results."""
-    from tellonce.people.models import Person
-
     return set(
         Person.objects.filter(pk__in=person_ids)
         .filter(full_access_filter(user))
         .values_list("pk", flat=True)
     )
+
+
+def require_change(user: User, person: Person) -> Team:
+    """The team a change to `person`'s record is sourced to; refused unless the user's
+    team (or agency, for a system account) works with the person now."""
+    access = access_for(user, person)
+    if not access.can_change:
+        raise PermissionDenied("You can change this record only while your team is involved")
+    if user.team is None:
+        raise PermissionDenied("Your account is not in a team, so changes cannot be sourced")
+    return user.team

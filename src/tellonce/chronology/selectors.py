@@ -10,10 +10,10 @@ from uuid import UUID
 
 from django.db.models import QuerySet
 
+from tellonce.access.selectors import person_get_in_full
 from tellonce.audit.models import Action
 from tellonce.audit.services import Via, audit_via
 from tellonce.chronology.models import ChronologyEvent
-from tellonce.people.selectors import FlagOnlyError, person_get_for_user
 
 if TYPE_CHECKING:
     from tellonce.accounts.models import User
@@ -69,12 +69,7 @@ def chronology_for(
 ) -> tuple[Person, QuerySet[ChronologyEvent]]:
     """The person and their chronology, newest first, filtered. Raises `Http404` where
     the user may not know of the person and `FlagOnlyError` where they see the flag."""
-    person, access = person_get_for_user(user=user, person_id=person_id)
-    if not access.is_full:
-        audit_via(
-            via, user=user, action=Action.ACCESS_DENIED, person=person, detail={"reason": "flag"}
-        )
-        raise FlagOnlyError(person)
+    person, _ = person_get_in_full(user=user, person_id=person_id, via=via, refused="flag")
     events = (filters or ChronologyFilter()).apply(
         ChronologyEvent.objects.filter(person=person)
         .select_related("source_agency", "recorded_by")

@@ -26,13 +26,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from tellonce.access.policy import require_change
 from tellonce.audit.models import Action
 from tellonce.audit.services import Via, audit_via
 from tellonce.chronology.models import SYSTEM_KINDS, ChronologyEvent, EventKind
 from tellonce.core.models import TELLONCE_SYSTEM
 from tellonce.cpis.services import cp_is_check
 from tellonce.involvements.models import Capacity
-from tellonce.people.services import require_change
 
 if TYPE_CHECKING:
     from tellonce.accounts.models import User

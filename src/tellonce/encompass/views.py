@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from tellonce.access.selectors import person_get_for_user
 from tellonce.accounts.requests import acting_user
 from tellonce.audit.services import via_request
 from tellonce.core.forms import form_errors_from
@@ -18,7 +19,6 @@ from tellonce.encompass import selectors, services
 from tellonce.encompass.forms import IncidentForm
 from tellonce.encompass.models import Channel
 from tellonce.organisations.models import Agency, AgencyKind
-from tellonce.people.selectors import person_get_for_user
 
 
 @login_required

@@ -12,13 +12,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
+from tellonce.access.selectors import person_get_for_user
 from tellonce.accounts.requests import acting_user
 from tellonce.audit.services import via_request
 from tellonce.core.forms import form_errors_from
 from tellonce.involvements import services
 from tellonce.involvements.forms import InvolvementEndForm, InvolvementStartForm
 from tellonce.involvements.models import Involvement
-from tellonce.people.selectors import person_get_for_user
 
 #: Where a service's field errors show on the forms (the date boxes share one message).
 _START_FIELDS = {"started_on": "day"}

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from tellonce.access.selectors import person_get_for_user
 from tellonce.accounts.models import User
 from tellonce.accounts.requests import acting_user
 from tellonce.audit.services import Via, via_request
@@ -56,7 +57,6 @@ from tellonce.mash.models import (
     StrategyDiscussion,
 )
 from tellonce.organisations.models import Role, Team
-from tellonce.people.selectors import person_get_for_user
 
 
 def _data(request: HttpRequest) -> Any:

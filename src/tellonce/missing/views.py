@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from tellonce.access.selectors import person_get_for_user
 from tellonce.accounts.models import User
 from tellonce.accounts.requests import acting_user
 from tellonce.audit.services import via_request
@@ -33,7 +34,6 @@ from tellonce.missing.forms import (
 )
 from tellonce.missing.models import MissingEpisode, MissingPatternFlag, ReturnHomeInterview
 from tellonce.organisations.models import Team
-from tellonce.people.selectors import person_get_for_user
 
 
 def _data(request: HttpRequest) -> Any:

@@ -49,3 +49,36 @@ def chromium_page() -> Iterator[Any]:
             yield page
         finally:
             browser.close()
+
+
+def totp_code(device: Any) -> str:
+    """The security code an authenticator app would show now for `device`."""
+    from django_otp.oath import totp
+
+    return str(totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)).zfill(6)
+
+
+def browser_sign_in_with_code(page: Any, base: str, username: str, device: Any) -> None:
+    """Sign in as a practitioner would: username, password, then the security code."""
+    from tellonce.testing.world import PASSWORD
+
+    page.goto(f"{base}/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Security code").fill(totp_code(device))
+    page.get_by_role("button", name="Continue").click()
+
+
+def browser_sign_in(page: Any, base: str, user: Any) -> None:
+    """Sign `user` in without a second factor (as a demo login does: two-factor sign-in
+    is tested on its own), in a fresh session."""
+    from tellonce.testing.world import PASSWORD
+
+    user.is_demo_account = True
+    user.save()
+    page.context.clear_cookies()
+    page.goto(f"{base}/sign-in/")
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()

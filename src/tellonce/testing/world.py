@@ -90,7 +90,10 @@ class World:
         return {name: getattr(self, name) for name in names}
 
 
-def _user(username: str, first: str, last: str, team: Team, *roles: str, **extra: object) -> User:
+def practitioner_make(
+    username: str, first: str, last: str, team: Team, *roles: str, **extra: object
+) -> User:
+    """A practitioner (or manager) in `team` with these roles, who signs in with PASSWORD."""
     user = User(username=username, first_name=first, last_name=last, team=team, **extra)
     user.set_password(PASSWORD)
     user.save()
@@ -164,22 +167,24 @@ def build_world() -> World:
     health_visiting = team(health, "Health visiting", Service.HEALTH_VISITING)
     oakfield_dsl = team(school, "Designated safeguarding lead", Service.SCHOOL_SAFEGUARDING)
 
-    sam = _user("sam", "Sam", "Okafor", mash, Role.MASH_SOCIAL_WORKER)
-    maria = _user("maria", "Maria", "Lopez", mash, Role.MASH_MANAGER, is_manager=True)
-    tom = _user("tom", "Tom", "Price", police_mash, Role.POLICE_MASH_OFFICER)
-    hannah = _user("hannah", "Hannah", "Reid", health_mash, Role.HEALTH_MASH_LEAD)
-    ed = _user("ed", "Ed", "Novak", education_mash, Role.EDUCATION_MASH_REPRESENTATIVE)
-    dana = _user("dana", "Dana", "Whyte", oakfield_dsl, Role.SCHOOL_DSL)
-    priya = _user("priya", "Priya", "Shah", health_visiting, Role.PRACTITIONER)
-    erin = _user("erin", "Erin", "Cole", early_help, Role.EARLY_HELP_PRACTITIONER)
-    paul = _user("paul", "Paul", "Mensah", leaving_care, Role.PERSONAL_ADVISER)
-    ana = _user("ana", "Ana", "Silva", partnership, Role.PARTNERSHIP_ANALYST)
-    adam = _user("adam", "Adam", "Byrne", digital, Role.ADMINISTRATOR, is_staff=True)
-    olly = _user("olly", "Olly", "Grant", public_protection, Role.PRACTITIONER)
-    police_system = _user(
+    sam = practitioner_make("sam", "Sam", "Okafor", mash, Role.MASH_SOCIAL_WORKER)
+    maria = practitioner_make("maria", "Maria", "Lopez", mash, Role.MASH_MANAGER, is_manager=True)
+    tom = practitioner_make("tom", "Tom", "Price", police_mash, Role.POLICE_MASH_OFFICER)
+    hannah = practitioner_make("hannah", "Hannah", "Reid", health_mash, Role.HEALTH_MASH_LEAD)
+    ed = practitioner_make("ed", "Ed", "Novak", education_mash, Role.EDUCATION_MASH_REPRESENTATIVE)
+    dana = practitioner_make("dana", "Dana", "Whyte", oakfield_dsl, Role.SCHOOL_DSL)
+    priya = practitioner_make("priya", "Priya", "Shah", health_visiting, Role.PRACTITIONER)
+    erin = practitioner_make("erin", "Erin", "Cole", early_help, Role.EARLY_HELP_PRACTITIONER)
+    paul = practitioner_make("paul", "Paul", "Mensah", leaving_care, Role.PERSONAL_ADVISER)
+    ana = practitioner_make("ana", "Ana", "Silva", partnership, Role.PARTNERSHIP_ANALYST)
+    adam = practitioner_make("adam", "Adam", "Byrne", digital, Role.ADMINISTRATOR, is_staff=True)
+    olly = practitioner_make("olly", "Olly", "Grant", public_protection, Role.PRACTITIONER)
+    police_system = practitioner_make(
         "police-system", "Niche", "RMS", public_protection, is_system_account=True
     )
-    school_system = _user("oakfield-system", "SIMS", "", oakfield_dsl, is_system_account=True)
+    school_system = practitioner_make(
+        "oakfield-system", "SIMS", "", oakfield_dsl, is_system_account=True
+    )
     police_token = Token.objects.create(user=police_system).key
     school_token = Token.objects.create(user=school_system).key
 

@@ -10,10 +10,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from tellonce.access.policy import require_change
 from tellonce.audit.models import Action
 from tellonce.audit.services import Via, audit_via
 from tellonce.core.models import TELLONCE_SYSTEM
-from tellonce.people.services import require_change
 from tellonce.voices.models import Consent, Voice, VoiceKind
 
 if TYPE_CHECKING:

@@ -11,10 +11,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from tellonce.access.selectors import person_get_for_user
 from tellonce.accounts.models import User
 from tellonce.audit.services import via_request
 from tellonce.core.forms import form_errors_from
-from tellonce.people.selectors import person_get_for_user
 from tellonce.voices.forms import VoiceForm
 from tellonce.voices.services import voice_record
 

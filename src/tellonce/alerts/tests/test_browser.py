@@ -12,8 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tellonce.involvements.models import Capacity
 from tellonce.involvements.services import involvement_start
-from tellonce.people.tests.test_browser import _sign_in
-from tellonce.testing.browser import chromium_page
+from tellonce.testing.browser import browser_sign_in_with_code, chromium_page
 from tellonce.testing.world import build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -34,7 +33,7 @@ def test_dana_reads_that_early_help_is_now_working_with_jack(live_server):
     device = TOTPDevice.objects.create(user=world.dana, name="phone", confirmed=True)
     SCREENSHOTS.mkdir(exist_ok=True)
     with chromium_page() as page:
-        _sign_in(page, live_server.url, "dana", device)
+        browser_sign_in_with_code(page, live_server.url, "dana", device)
         assert page.get_by_text("You have 1 unread alert.").is_visible()
         page.get_by_role("link", name="Read your alerts").click()
         page.screenshot(path=str(SCREENSHOTS / "alerts-inbox.png"), full_page=True)

@@ -11,8 +11,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tellonce.involvements.models import Capacity
 from tellonce.involvements.services import involvement_start
-from tellonce.people.tests.test_browser import _sign_in
-from tellonce.testing.browser import chromium_page
+from tellonce.testing.browser import browser_sign_in_with_code, chromium_page
 from tellonce.testing.world import build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -33,7 +32,7 @@ def test_dana_adds_an_exclusion_and_reads_the_chronology(live_server):
     device = TOTPDevice.objects.create(user=world.dana, name="phone", confirmed=True)
     SCREENSHOTS.mkdir(exist_ok=True)
     with chromium_page() as page:
-        _sign_in(page, live_server.url, "dana", device)
+        browser_sign_in_with_code(page, live_server.url, "dana", device)
         page.goto(f"{live_server.url}/people/{world.jack.pk}/")
         page.get_by_role("link", name="Multi-agency chronology").click()
         page.get_by_role("link", name="Add a significant event").click()

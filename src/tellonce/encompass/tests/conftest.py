@@ -12,7 +12,7 @@ from tellonce.encompass.calendar import borough_calendar_ensure
 from tellonce.encompass.services import school_sign_up
 from tellonce.involvements.models import Capacity, Involvement
 from tellonce.organisations.models import Agency, AgencyKind, Service, Team
-from tellonce.testing.world import World, _user
+from tellonce.testing.world import World, practitioner_make
 
 
 @dataclass
@@ -29,7 +29,7 @@ def encompass(world: World) -> Encompass:
     office = Team.objects.create(
         agency=world.school, name="Headteacher's office", service=Service.SCHOOL_SAFEGUARDING
     )
-    hazel = _user("hazel", "Hazel", "Moss", office, is_manager=True)
+    hazel = practitioner_make("hazel", "Hazel", "Moss", office, is_manager=True)
     birchwood = Agency.objects.create(
         name="Birchwood Academy", kind=AgencyKind.SCHOOL, code="100002"
     )

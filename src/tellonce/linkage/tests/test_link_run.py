@@ -136,7 +136,7 @@ def test_a_new_child_from_a_feed_becomes_a_person_who_can_be_found(linked):
     from tellonce.core.dates import PartialDate
     from tellonce.organisations.models import Agency
     from tellonce.people.models import IdentifierScheme, PersonIdentifier, PersonName
-    from tellonce.people.selectors import PersonQuery, person_search
+    from tellonce.record.selectors import PersonQuery, person_search
 
     agency = Agency.objects.get(code=AgencyRecord.objects.first().agency.code)
     record = AgencyRecord.objects.create(

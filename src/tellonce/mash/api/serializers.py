@@ -15,7 +15,6 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from tellonce.accounts.models import User
-from tellonce.api.serializers import TeamSerializer
 from tellonce.mash.models import (
     CaseAction,
     CaseTransition,
@@ -35,6 +34,7 @@ from tellonce.mash.models import (
 )
 from tellonce.mash.selectors import QueueFilter
 from tellonce.mash.services import ActionDetails, ChildDetails, ContactDetails
+from tellonce.organisations.api.serializers import TeamSerializer
 from tellonce.organisations.models import Team
 from tellonce.people.models import Sex
 

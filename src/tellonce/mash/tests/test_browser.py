@@ -14,8 +14,7 @@ from django.utils import timezone
 
 from tellonce.chronology.models import ChronologyEvent, EventKind
 from tellonce.mash.models import InformationRequest, MashCase, State, StrategyDiscussion
-from tellonce.mash.tests.test_pages import _browser_sign_in
-from tellonce.testing.browser import chromium_page
+from tellonce.testing.browser import browser_sign_in, chromium_page
 from tellonce.testing.world import build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -28,7 +27,7 @@ def _case_of(page, world) -> None:
 
 
 def _answer(page, base, user, text: str) -> None:
-    _browser_sign_in(page, base, user)
+    browser_sign_in(page, base, user)
     page.get_by_role("link", name="Requests for information").first.click()
     page.get_by_role("link", name="Jack Taylor").click()
     page.get_by_label("Your answer").fill(text)
@@ -42,7 +41,7 @@ def test_a_school_contact_about_jack_goes_all_the_way_to_a_strategy_discussion(l
     SCREENSHOTS.mkdir(exist_ok=True)
     with chromium_page() as page:
         # Dana, at Jack's school, tells the MASH from his record.
-        _browser_sign_in(page, base, world.dana)
+        browser_sign_in(page, base, world.dana)
         page.goto(f"{base}/people/{world.jack.pk}/")
         page.get_by_role("link", name="Tell the MASH about Jack").first.click()
         page.get_by_label("What worries you about the child?").fill(
@@ -71,7 +70,7 @@ def test_a_school_contact_about_jack_goes_all_the_way_to_a_strategy_discussion(l
         case = MashCase.objects.get(person=world.jack)
 
         # Sam screens it and asks the police and health.
-        _browser_sign_in(page, base, world.sam)
+        browser_sign_in(page, base, world.sam)
         _case_of(page, world)
         assert page.get_by_text("Jack came in with a bruise on his cheek").is_visible()
         page.get_by_role("link", name="Screen this case").click()
@@ -93,7 +92,7 @@ def test_a_school_contact_about_jack_goes_all_the_way_to_a_strategy_discussion(l
         assert not InformationRequest.objects.filter(case=case, answered_on=None).exists()
 
         # The daily meeting minutes Jack.
-        _browser_sign_in(page, base, world.sam)
+        browser_sign_in(page, base, world.sam)
         page.get_by_role("link", name="MASH", exact=True).click()
         page.get_by_role("link", name="Today's MASH meeting").click()
         page.get_by_role("button", name="Start today's meeting").click()
@@ -120,7 +119,7 @@ def test_a_school_contact_about_jack_goes_all_the_way_to_a_strategy_discussion(l
         page.get_by_label("Month").first.fill(str(today.month))
         page.get_by_label("Year").first.fill(str(today.year))
         page.get_by_role("button", name="Propose the decision").click()
-        _browser_sign_in(page, base, world.maria)
+        browser_sign_in(page, base, world.maria)
         _case_of(page, world)
         page.get_by_role("link", name="Sign off or send back the decision").click()
         page.get_by_label("Yes, sign it off").check()
@@ -130,7 +129,7 @@ def test_a_school_contact_about_jack_goes_all_the_way_to_a_strategy_discussion(l
 
         # The strategy discussion proposes the school and Lily's health visitor. The case
         # has left the open queue; Sam finds it under all cases.
-        _browser_sign_in(page, base, world.sam)
+        browser_sign_in(page, base, world.sam)
         page.get_by_role("link", name="MASH", exact=True).click()
         page.get_by_label("State").select_option("all")
         page.get_by_role("button", name="Filter").click()

@@ -30,6 +30,7 @@ from tellonce.mash.models import (
     StrategyDiscussion,
 )
 from tellonce.mash.services import ActionDetails, ChildDetails, ContactDetails
+from tellonce.testing.browser import browser_sign_in
 
 pytestmark = pytest.mark.django_db
 WEB = Via(Channel.WEB)
@@ -524,18 +525,6 @@ SCREENSHOTS = Path("test-results")
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
-def _browser_sign_in(page, base: str, user) -> None:
-    from tellonce.testing.world import PASSWORD
-
-    user.is_demo_account = True  # no second factor: sign-in is tested elsewhere
-    user.save()
-    page.context.clear_cookies()
-    page.goto(f"{base}/sign-in/")
-    page.get_by_label("Username").fill(user.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-
-
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_the_mash_pages_meet_wcag_2_2_aa_in_a_browser(live_server):
@@ -572,7 +561,7 @@ def test_the_mash_pages_meet_wcag_2_2_aa_in_a_browser(live_server):
         page.screenshot(path=str(SCREENSHOTS / f"mash-{name}.png"), full_page=True)
 
     with chromium_page() as page:
-        _browser_sign_in(page, base, world.dana)
+        browser_sign_in(page, base, world.dana)
         page.goto(f"{base}/mash/contacts/new/?person={world.jack.pk}")
         look("contact", page)
         page.get_by_role("button", name="Send to the MASH").click()
@@ -597,7 +586,7 @@ def test_the_mash_pages_meet_wcag_2_2_aa_in_a_browser(live_server):
         assert page.get_by_role("heading", name="Contact sent to the MASH").is_visible()
         look("contact-sent", page)
 
-        _browser_sign_in(page, base, world.sam)
+        browser_sign_in(page, base, world.sam)
         page.goto(f"{base}/mash/")
         look("queue", page)
         page.get_by_role("link", name="Jack Taylor").click()
@@ -618,11 +607,11 @@ def test_the_mash_pages_meet_wcag_2_2_aa_in_a_browser(live_server):
         page.get_by_role("button", name="Record the discussion").click()
         look("strategy-record-errors", page)
 
-        _browser_sign_in(page, base, world.maria)
+        browser_sign_in(page, base, world.maria)
         page.goto(f"{base}/mash/cases/{lily.pk}/sign-off/")
         look("sign-off", page)
 
-        _browser_sign_in(page, base, world.tom)
+        browser_sign_in(page, base, world.tom)
         page.goto(f"{base}/mash/requests/")
         look("inbox", page)
         page.get_by_role("link", name="Jack Taylor").click()

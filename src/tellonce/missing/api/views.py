@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tellonce.access.policy import access_for
+from tellonce.access.selectors import person_get_for_user
 from tellonce.accounts.requests import acting_user
 from tellonce.api.errors import ERRORS
 from tellonce.api.requests import named_as_sent, valid
@@ -24,7 +25,6 @@ from tellonce.missing import selectors, services
 from tellonce.missing.api import serializers as ms
 from tellonce.missing.models import MissingPatternFlag
 from tellonce.missing.services import EpisodeDetails, InterviewDetails
-from tellonce.people.selectors import person_get_for_user
 
 
 class EpisodeCreateView(APIView):

@@ -12,7 +12,7 @@ import pytest
 from tellonce.accounts.models import User
 from tellonce.involvements.models import Capacity, Involvement
 from tellonce.organisations.models import Role, Service, Team
-from tellonce.testing.world import World, _user
+from tellonce.testing.world import World, practitioner_make
 
 
 @dataclass
@@ -44,11 +44,13 @@ def missing(world: World) -> Missing:
     edt = team("Emergency duty team", Service.EMERGENCY_DUTY)
     in_care = team("Children in care team", Service.CHILDREN_IN_CARE)
     interviews = team("Return home interview service", Service.RETURN_INTERVIEWS)
-    eddie = _user("eddie", "Eddie", "Moss", edt, Role.PRACTITIONER)
-    cara = _user("cara", "Cara", "Bell", in_care, Role.PRACTITIONER)
-    rita = _user("rita", "Rita", "Young", interviews, Role.PRACTITIONER)
-    rob = _user("rob", "Rob", "Hale", interviews, Role.PRACTITIONER, is_manager=True)
-    sue = _user("sue", "Sue", "Grant", world.police_mash, Role.POLICE_MASH_OFFICER, is_manager=True)
+    eddie = practitioner_make("eddie", "Eddie", "Moss", edt, Role.PRACTITIONER)
+    cara = practitioner_make("cara", "Cara", "Bell", in_care, Role.PRACTITIONER)
+    rita = practitioner_make("rita", "Rita", "Young", interviews, Role.PRACTITIONER)
+    rob = practitioner_make("rob", "Rob", "Hale", interviews, Role.PRACTITIONER, is_manager=True)
+    sue = practitioner_make(
+        "sue", "Sue", "Grant", world.police_mash, Role.POLICE_MASH_OFFICER, is_manager=True
+    )
     care = Involvement.objects.create(
         person=world.jack,
         team=in_care,

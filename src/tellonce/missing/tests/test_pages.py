@@ -234,11 +234,10 @@ SCREENSHOTS = Path("test-results")
 def test_the_episode_and_the_interview_in_a_browser(live_server):
     from tellonce.audit.models import Channel
     from tellonce.audit.services import Via
-    from tellonce.mash.tests.test_pages import _browser_sign_in
     from tellonce.missing import services
     from tellonce.missing.services import EpisodeDetails, InterviewDetails
     from tellonce.missing.tests.conftest import missing as missing_fixture
-    from tellonce.testing.browser import chromium_page
+    from tellonce.testing.browser import browser_sign_in, chromium_page
     from tellonce.testing.world import build_world
 
     world = build_world()
@@ -260,7 +259,7 @@ def test_the_episode_and_the_interview_in_a_browser(live_server):
     )
     SCREENSHOTS.mkdir(exist_ok=True)
     with chromium_page() as page:
-        _browser_sign_in(page, live_server.url, world.tom)
+        browser_sign_in(page, live_server.url, world.tom)
         page.goto(f"{live_server.url}/missing/episodes/{episode.pk}/")
         page.screenshot(path=str(SCREENSHOTS / "missing-episode.png"), full_page=True)
         page.get_by_role("button", name="Acknowledge: the police have this").click()

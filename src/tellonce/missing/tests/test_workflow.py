@@ -336,9 +336,11 @@ def test_three_episodes_in_90_days_flag_jack_and_prompt_the_mash(world, missing,
 
     # Cara's manager reviews the flag after the strategy discussion and takes it down.
     from tellonce.organisations.models import Role
-    from tellonce.testing.world import _user
+    from tellonce.testing.world import practitioner_make
 
-    carl = _user("carl", "Carl", "Ndlovu", missing.in_care, Role.PRACTITIONER, is_manager=True)
+    carl = practitioner_make(
+        "carl", "Carl", "Ndlovu", missing.in_care, Role.PRACTITIONER, is_manager=True
+    )
     with pytest.raises(PermissionDenied):
         services.flag_review(user=missing.cara, flag=flag, reason="Not a manager at all", via=WEB)
     with pytest.raises(ValidationError):

@@ -71,7 +71,7 @@ def test_ana_the_analyst_gets_404_for_any_named_record(world, signed_in):
 
 def test_break_glass_opens_the_record_logs_the_reason_and_tells_the_manager(world, signed_in):
     client = signed_in(world.erin)
-    url = reverse("people:break-glass", args=[world.amir.pk])
+    url = reverse("access:break-glass", args=[world.amir.pk])
     response = client.post(
         url, {"reason": "Mother rang early help in crisis; need to check risk now"}
     )
@@ -85,7 +85,7 @@ def test_break_glass_opens_the_record_logs_the_reason_and_tells_the_manager(worl
 
 def test_break_glass_needs_a_real_reason(world, signed_in):
     client = signed_in(world.erin)
-    response = client.post(reverse("people:break-glass", args=[world.amir.pk]), {"reason": "check"})
+    response = client.post(reverse("access:break-glass", args=[world.amir.pk]), {"reason": "check"})
     assert response.status_code == 200
     assert "at least 20 characters" in response.content.decode()
     assert not AuditEvent.objects.filter(action=Action.BREAK_GLASS).exists()
@@ -100,7 +100,7 @@ def test_break_glass_expires(world, signed_in, settings):
 
     client = signed_in(world.erin)
     client.post(
-        reverse("people:break-glass", args=[world.amir.pk]),
+        reverse("access:break-glass", args=[world.amir.pk]),
         {"reason": "Mother rang early help in crisis; need to check risk now"},
     )
     BreakGlassGrant.objects.update(expires_on=timezone.now() - timedelta(seconds=1))
@@ -111,7 +111,7 @@ def test_break_glass_expires(world, signed_in, settings):
 def test_break_glass_access_is_read_only(world, signed_in):
     client = signed_in(world.erin)
     client.post(
-        reverse("people:break-glass", args=[world.amir.pk]),
+        reverse("access:break-glass", args=[world.amir.pk]),
         {"reason": "Mother rang early help in crisis; need to check risk now"},
     )
     response = client.get(reverse("people:identifier-add", args=[world.amir.pk]))
@@ -120,20 +120,20 @@ def test_break_glass_access_is_read_only(world, signed_in):
 
 def test_maria_the_mash_manager_sees_who_looked_at_amir(world, signed_in):
     signed_in(world.tom).get(reverse("people:record", args=[world.amir.pk]))
-    page = signed_in(world.maria).get(reverse("people:access-log", args=[world.amir.pk]))
+    page = signed_in(world.maria).get(reverse("access:access-log", args=[world.amir.pk]))
     assert page.status_code == 200
     assert "Tom Price" in page.content.decode()
 
 
 def test_sam_is_not_a_manager_and_cannot_see_the_access_log(world, signed_in):
-    response = signed_in(world.sam).get(reverse("people:access-log", args=[world.amir.pk]))
+    response = signed_in(world.sam).get(reverse("access:access-log", args=[world.amir.pk]))
     assert response.status_code == 403
 
 
 def test_an_id_that_is_not_a_uuid_is_simply_not_found(world):
     from django.http import Http404
 
-    from tellonce.people.selectors import person_get_for_user
+    from tellonce.access.selectors import person_get_for_user
 
     with pytest.raises(Http404):
         person_get_for_user(user=world.sam, person_id="not-a-uuid")

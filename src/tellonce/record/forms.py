@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from tellonce.core.dates import InvalidDateError, PartialDate
 from tellonce.people.models import IdentifierScheme
-from tellonce.people.selectors import PersonQuery
+from tellonce.record.selectors import PersonQuery
 
 
 class PersonSearchForm(forms.Form):
@@ -49,18 +49,6 @@ class PersonSearchForm(forms.Form):
     @property
     def query(self) -> PersonQuery:
         return PersonQuery.from_fields(self.cleaned_data or {})
-
-
-class BreakGlassForm(forms.Form):
-    reason = forms.CharField(
-        label="Why do you need to see this record?",
-        help_text=(
-            "Your reason, your name and the time are recorded and shown to the managers of"
-            " every team working with this person"
-        ),
-        widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": "Enter why you need to see this record"},
-    )
 
 
 class IdentifierAddForm(forms.Form):

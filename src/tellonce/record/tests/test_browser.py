@@ -6,27 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tellonce.testing.browser import chromium_page
-from tellonce.testing.world import PASSWORD, build_world
+from tellonce.testing.browser import browser_sign_in_with_code, chromium_page
+from tellonce.testing.world import build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SCREENSHOTS = Path("test-results")
-
-
-def _code(device: TOTPDevice) -> str:
-    return str(totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)).zfill(6)
-
-
-def _sign_in(page, base: str, username: str, device: TOTPDevice) -> None:
-    page.goto(f"{base}/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_label("Security code").fill(_code(device))
-    page.get_by_role("button", name="Continue").click()
 
 
 def _search_for_jack(page, world) -> None:
@@ -42,7 +28,7 @@ def test_dana_finds_jack_and_opens_his_record(live_server):
     device = TOTPDevice.objects.create(user=world.dana, name="phone", confirmed=True)
     SCREENSHOTS.mkdir(exist_ok=True)
     with chromium_page() as page:
-        _sign_in(page, live_server.url, "dana", device)
+        browser_sign_in_with_code(page, live_server.url, "dana", device)
         assert page.get_by_role("heading", name="Dana Whyte").is_visible()
         _search_for_jack(page, world)
         page.get_by_role("link", name="Jack Taylor").click()
@@ -57,7 +43,7 @@ def test_tom_uninvolved_sees_only_who_to_contact(live_server):
     device = TOTPDevice.objects.create(user=world.tom, name="phone", confirmed=True)
     SCREENSHOTS.mkdir(exist_ok=True)
     with chromium_page() as page:
-        _sign_in(page, live_server.url, "tom", device)
+        browser_sign_in_with_code(page, live_server.url, "tom", device)
         _search_for_jack(page, world)
         page.screenshot(path=str(SCREENSHOTS / "search.png"), full_page=True)
         page.get_by_role("link", name="Jack Taylor").click()

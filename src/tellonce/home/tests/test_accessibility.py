@@ -7,8 +7,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tellonce.people.tests.test_browser import _code
-from tellonce.testing.browser import chromium_page
+from tellonce.testing.browser import chromium_page, totp_code
 from tellonce.testing.world import PASSWORD, build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -40,7 +39,7 @@ def test_pages_meet_wcag_2_2_aa(live_server):
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Sign in").click()
         if page.get_by_label("Security code").count():
-            page.get_by_label("Security code").fill(_code(device))
+            page.get_by_label("Security code").fill(totp_code(device))
             page.get_by_role("button", name="Continue").click()
         found["home"] = _violations(axe, page)
         page.goto(f"{base}/people/search/")

@@ -1,0 +1,27 @@
+"""Break-glass and the access log as the API shows and takes them."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from tellonce.audit.models import AuditEvent
+
+
+class BreakGlassRequestSerializer(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=True)
+
+
+class BreakGlassGrantSerializer(serializers.Serializer):
+    person = serializers.UUIDField(source="person_id")
+    reason = serializers.CharField()
+    granted_on = serializers.DateTimeField()
+    expires_on = serializers.DateTimeField()
+
+
+class AuditEventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor_label")
+    team = serializers.CharField(source="actor.team.__str__", default=None)
+
+    class Meta:
+        model = AuditEvent
+        fields = ["seq", "at", "actor", "team", "action", "channel", "ip_address", "reason"]

@@ -1,0 +1,23 @@
+"""Alerts as the API shows them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+
+class AlertSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    title = serializers.CharField()
+    body = serializers.CharField()
+    team = serializers.CharField(source="team.name")
+    agency = serializers.CharField(source="team.agency.name")
+    practitioner = serializers.SerializerMethodField()
+    person = serializers.UUIDField(source="person_id")
+    delivered_on = serializers.DateTimeField()
+    read_on = serializers.DateTimeField(allow_null=True)
+
+    def get_practitioner(self, alert: Any) -> str | None:
+        return alert.user.get_full_name() if alert.user else None

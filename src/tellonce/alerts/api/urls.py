@@ -1,0 +1,10 @@
+"""API routes of tellonce.alerts (included by tellonce.api.urls, in its namespace)."""
+
+from django.urls import path
+
+from tellonce.alerts.api import views
+
+urlpatterns = [
+    path("alerts/", views.AlertInboxView.as_view(), name="alerts"),
+    path("alerts/<int:alert_id>/read/", views.AlertReadView.as_view(), name="alert-read"),
+]

@@ -1,0 +1,41 @@
+"""The API of alerts: a user's (or a system's) inbox, and marking one read."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from tellonce.accounts.requests import acting_user
+from tellonce.alerts.api import serializers as s
+from tellonce.alerts.selectors import alert_get, alert_inbox
+from tellonce.alerts.services import alert_mark_read
+from tellonce.api.errors import ERRORS
+
+
+class AlertInboxView(APIView):
+    @extend_schema(
+        summary="Your alerts (a system account: those to its agency's teams), newest first",
+        parameters=[
+            OpenApiParameter("unread", bool, description="Only alerts not yet read"),
+        ],
+        responses={200: s.AlertSerializer(many=True)},
+    )
+    def get(self, request: Request) -> Response:
+        alerts = alert_inbox(user=acting_user(request))
+        if request.query_params.get("unread") in ("1", "true", "yes"):
+            alerts = alerts.filter(read_on__isnull=True)
+        return Response(s.AlertSerializer(alerts[:500], many=True).data)
+
+
+class AlertReadView(APIView):
+    @extend_schema(
+        summary="Mark an alert read",
+        request=None,
+        responses={200: s.AlertSerializer, 404: ERRORS},
+    )
+    def post(self, request: Request, alert_id: int) -> Response:
+        user = acting_user(request)
+        alert = alert_mark_read(alert=alert_get(user=user, alert_id=alert_id), user=user)
+        return Response(s.AlertSerializer(alert).data)

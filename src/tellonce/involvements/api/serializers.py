@@ -1,0 +1,38 @@
+"""The involvement register as the API shows it and takes it."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from tellonce.involvements.models import Capacity, Involvement
+from tellonce.organisations.api.serializers import TeamSerializer
+
+
+class InvolvementSerializer(serializers.ModelSerializer):
+    team = TeamSerializer()
+    practitioner = serializers.CharField(
+        source="practitioner.__str__", allow_null=True, default=None
+    )
+
+    class Meta:
+        model = Involvement
+        fields = [
+            "id",
+            "capacity",
+            "team",
+            "practitioner",
+            "started_on",
+            "ended_on",
+            "is_lead_professional",
+        ]
+
+
+class InvolvementStartSerializer(serializers.Serializer):
+    capacity = serializers.ChoiceField(choices=Capacity.choices)
+    started_on = serializers.DateField()
+    is_lead_professional = serializers.BooleanField(default=False)
+
+
+class InvolvementEndSerializer(serializers.Serializer):
+    ended_on = serializers.DateField()
+    reason = serializers.CharField(max_length=2000)

@@ -1,0 +1,109 @@
+"""The API of the person's record: search, the record, the flag, and identifiers.
+Thin: the same selectors and services as the pages decide access and audit."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from tellonce.access.selectors import FlagOnlyError, person_get_for_user
+from tellonce.accounts.requests import acting_user
+from tellonce.api.errors import ERRORS, flag_only, not_casework
+from tellonce.audit.services import via_request
+from tellonce.people.models import PersonIdentifier
+from tellonce.record import selectors, services
+from tellonce.record.api import serializers as s
+
+
+class PersonSearchView(APIView):
+    @extend_schema(
+        summary="Find people by name and (partial) date of birth, or by identifier",
+        description="A POST, so that names and dates of birth never appear in URLs or logs.",
+        request=s.SearchQuerySerializer,
+        responses={200: s.SearchHitSerializer(many=True), 400: ERRORS, 403: ERRORS},
+    )
+    def post(self, request: Request) -> Response:
+        user = acting_user(request)
+        if not user.does_casework:
+            return not_casework()
+        query = s.SearchQuerySerializer(data=request.data)
+        query.is_valid(raise_exception=True)
+        hits = selectors.person_search(
+            user=user, query=query.validated_data["query"], via=via_request(request)
+        )
+        return Response(s.SearchHitSerializer(hits, many=True).data)
+
+
+class PersonRecordView(APIView):
+    @extend_schema(
+        summary="A person's full record (needs a legitimate relationship)",
+        responses={
+            200: s.PersonRecordSerializer,
+            403: OpenApiResponse(description="Flag only: see `flag` in the body"),
+            404: ERRORS,
+        },
+    )
+    def get(self, request: Request, person_id: UUID) -> Response:
+        try:
+            record = selectors.person_record(
+                user=acting_user(request), person_id=person_id, via=via_request(request)
+            )
+        except FlagOnlyError:
+            return flag_only(request, person_id)
+        return Response(s.PersonRecordSerializer(record).data)
+
+
+class PersonFlagView(APIView):
+    @extend_schema(
+        summary="That a person is known, which agencies are involved and how to contact them",
+        responses={200: s.PersonFlagSerializer, 404: ERRORS},
+    )
+    def get(self, request: Request, person_id: UUID) -> Response:
+        flag = selectors.person_flag(
+            user=acting_user(request), person_id=person_id, via=via_request(request)
+        )
+        return Response(s.PersonFlagSerializer(flag).data)
+
+
+class IdentifierCreateView(APIView):
+    @extend_schema(
+        summary="Record an identifier for a person your agency works with",
+        request=s.IdentifierCreateSerializer,
+        responses={201: s.IdentifierSerializer, 400: ERRORS, 403: ERRORS, 404: ERRORS},
+    )
+    def post(self, request: Request, person_id: UUID) -> Response:
+        user = acting_user(request)
+        person, _ = person_get_for_user(user=user, person_id=person_id)
+        body = s.IdentifierCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        identifier = services.identifier_add(
+            user=user, person=person, via=via_request(request), **body.validated_data
+        )
+        return Response(s.IdentifierSerializer(identifier).data, status=status.HTTP_201_CREATED)
+
+
+class IdentifierArchiveView(APIView):
+    @extend_schema(
+        summary="Mark an identifier as wrong (archived with a reason, never deleted)",
+        request=s.ArchiveRequestSerializer,
+        responses={200: s.IdentifierSerializer, 400: ERRORS, 403: ERRORS, 404: ERRORS},
+    )
+    def post(self, request: Request, person_id: UUID, identifier_id: int) -> Response:
+        user = acting_user(request)
+        person, _ = person_get_for_user(user=user, person_id=person_id)
+        identifier = get_object_or_404(PersonIdentifier, pk=identifier_id, person=person)
+        body = s.ArchiveRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.identifier_archive(
+            user=user,
+            identifier=identifier,
+            reason=body.validated_data["reason"],
+            via=via_request(request),
+        )
+        return Response(s.IdentifierSerializer(identifier).data)
