@@ -28,6 +28,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	cd src && ../$(BIN)/lint-imports --config ../pyproject.toml
 
 typecheck: $(STAMP)
 	TELLONCE_ENV=test $(BIN)/mypy

@@ -10,7 +10,7 @@ urlpatterns = [
     path("people/", include("tellonce.voices.urls")),
     path("linkage/", include("tellonce.linkage.urls")),
     path("alerts/", include("tellonce.alerts.urls")),
-    path("involvements/", include("tellonce.involvements.urls")),
+    path("involvements/", include("tellonce.record.involvement_urls")),
     path("mash/", include("tellonce.mash.urls")),
     path("missing/", include("tellonce.missing.urls")),
     path("encompass/", include("tellonce.encompass.urls")),

@@ -17,9 +17,9 @@ from django.views.decorators.http import require_http_methods
 from tellonce.access import selectors
 from tellonce.access.forms import BreakGlassForm
 from tellonce.access.services import break_glass_open
-from tellonce.accounts.requests import acting_user
 from tellonce.audit.services import via_request
 from tellonce.core.forms import form_errors_from
+from tellonce.core.requests import acting_user
 
 
 @login_required

@@ -7,9 +7,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from tellonce.accounts.requests import acting_user
 from tellonce.alerts.selectors import alert_get, alert_inbox
 from tellonce.alerts.services import alert_mark_read
+from tellonce.core.requests import acting_user
 
 
 @login_required

@@ -11,7 +11,6 @@ urlpatterns = [
     path("", include("tellonce.record.api.urls")),
     path("", include("tellonce.linkage.api.urls")),
     path("", include("tellonce.access.api.urls")),
-    path("", include("tellonce.involvements.api.urls")),
     path("", include("tellonce.chronology.api.urls")),
     path("", include("tellonce.voices.api.urls")),
     path("", include("tellonce.organisations.api.urls")),

@@ -660,7 +660,7 @@ class _Encompass:
                 )
         rows = _in_batches(IncidentChild, rows)
         children = [
-            encompass._Child(
+            encompass.IncidentChildPlan(
                 incident=row.incident,
                 details=encompass.ChildDetails(present=row.present, voice=row.voice),
                 person=row.person,
@@ -670,7 +670,7 @@ class _Encompass:
             for row in rows
         ]
         # Who is told, and by when: Operation Encompass's own rules.
-        plans = encompass._plans(children)
+        plans = encompass.notification_plans(children)
         # When the police sent it: mostly within hours, a few after the school day began.
         first_due: dict[int, datetime] = {}
         for plan in plans:
@@ -717,7 +717,7 @@ class _Encompass:
         }
 
     def _acknowledged(
-        self, notifications: list[Notification], plans: list[encompass._Plan]
+        self, notifications: list[Notification], plans: list[encompass.NotificationPlan]
     ) -> list[Alert]:
         """Each notification's alert, delivered on receipt; acknowledged, chased and
         escalated as the morning went."""

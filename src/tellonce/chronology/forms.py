@@ -6,7 +6,7 @@ from django import forms
 
 from tellonce.chronology.models import SYSTEM_KINDS, EventKind
 from tellonce.chronology.selectors import ChronologyFilter
-from tellonce.involvements.forms import DateParts
+from tellonce.core.forms import DateParts
 
 
 class ChronologyFilterForm(forms.Form):

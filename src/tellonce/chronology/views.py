@@ -15,13 +15,13 @@ from django.views.decorators.http import require_http_methods
 
 from tellonce.access.policy import access_for
 from tellonce.access.selectors import FlagOnlyError, person_get_for_user
-from tellonce.accounts.requests import acting_user
 from tellonce.audit.services import via_request
 from tellonce.chronology.exports import chronology_csv, chronology_pdf
 from tellonce.chronology.forms import ChronologyEventForm, ChronologyFilterForm
 from tellonce.chronology.selectors import agencies_in, chronology_for
 from tellonce.chronology.services import chronology_event_record
 from tellonce.core.forms import form_errors_from
+from tellonce.core.requests import acting_user
 
 EXPORTS = {"csv": "text/csv", "pdf": "application/pdf"}
 #: Events on one page of the timeline (a download has them all).

@@ -108,7 +108,8 @@ class BatchResult:
     problems: dict[int, dict[str, str]] = field(default_factory=dict)
 
 
-def _require_police(user: User) -> Agency:
+def require_police(user: User) -> Agency:
+    """The police force the user records incidents for; refused for anyone else."""
     team = user.team
     if not user.does_casework or team is None or team.agency.kind != AgencyKind.POLICE:
         raise PermissionDenied("Domestic abuse incidents are recorded by the police")
@@ -168,7 +169,7 @@ def incidents_record(
 ) -> BatchResult:
     """Record a batch of incidents: the good ones, with their children, chronology and
     notifications, in one transaction; the bad ones reported and not written."""
-    police = _require_police(user)
+    police = require_police(user)
     now = timezone.now()
     result = BatchResult()
     for n, details in enumerate(batch):
@@ -227,7 +228,10 @@ def _valid_uuids(values: set[str]) -> list[str]:
 
 
 @dataclass
-class _Child:
+class IncidentChildPlan:
+    """A child of an incident as the notification rules see it: the incident, what the
+    police said of the child, the person they are, how they were matched."""
+
     incident: DomesticAbuseIncident
     details: ChildDetails
     person: Person
@@ -258,7 +262,7 @@ def _store(
             )
             for d in batch
         )
-        children: list[_Child] = []
+        children: list[IncidentChildPlan] = []
         for incident, details in zip(incidents, batch, strict=True):
             persons: set[Any] = set()
             for m, child in enumerate(details.children):
@@ -270,7 +274,7 @@ def _store(
                 if person.pk in persons:
                     continue  # the same child named twice, by id and by details
                 persons.add(person.pk)
-                children.append(_Child(incident, child, person, match))
+                children.append(IncidentChildPlan(incident, child, person, match))
         rows = IncidentChild.objects.bulk_create(
             IncidentChild(
                 incident=c.incident,
@@ -325,7 +329,7 @@ def _child_matched(
     return person, match
 
 
-def _incident_event(child: _Child, user: User) -> ChronologyEvent:
+def _incident_event(child: IncidentChildPlan, user: User) -> ChronologyEvent:
     incident = child.incident
     return chronology_entry(
         kind=EventKind.DOMESTIC_ABUSE,
@@ -349,8 +353,10 @@ def _incident_event(child: _Child, user: User) -> ChronologyEvent:
 
 
 @dataclass
-class _Plan:
-    child: _Child
+class NotificationPlan:
+    """Who is told about a child of an incident, and by when."""
+
+    child: IncidentChildPlan
     recipient: str
     team: Team
     school: Agency | None
@@ -387,7 +393,10 @@ def council_team() -> Team:
     return team
 
 
-def _plans(children: list[_Child]) -> list[_Plan]:
+def notification_plans(children: list[IncidentChildPlan]) -> list[NotificationPlan]:
+    """Who is told about each child, and by when: the school's safeguarding lead by the
+    start of its next school day, the council too (or instead) as the rules in the
+    module docstring say. The service and the synthetic borough both plan through here."""
     calendars = Calendars.load()
     schools = _schools_of([c.person.pk for c in children])
     school_ids = {t.agency_id for t in schools.values()}
@@ -402,7 +411,7 @@ def _plans(children: list[_Child]) -> list[_Plan]:
     ).order_by("-pk"):
         dsl[lead.agency_id] = lead
     council: Team | None = None
-    plans: list[_Plan] = []
+    plans: list[NotificationPlan] = []
     due_cache: dict[tuple[datetime, int | None], datetime] = {}
 
     def due_at_school(moment: datetime, school_id: int | None) -> datetime:
@@ -431,14 +440,14 @@ def _plans(children: list[_Child]) -> list[_Plan]:
                 reason = CouncilReason.NOT_SIGNED_UP
             else:
                 due = due_at_school(moment, school.pk)
-                plans.append(_Plan(child, Recipient.SCHOOL, team, school, due))
+                plans.append(NotificationPlan(child, Recipient.SCHOOL, team, school, due))
                 day_after = moment.astimezone(workdays.UK).date() + timedelta(days=1)
                 if due.astimezone(workdays.UK).date() > day_after:
                     reason = CouncilReason.NO_SCHOOL_TOMORROW
         if reason:
             council = council or council_team()
             plans.append(
-                _Plan(
+                NotificationPlan(
                     child,
                     Recipient.COUNCIL,
                     council,
@@ -455,8 +464,8 @@ def due_by_for(occurred_at: datetime, school: Agency | None) -> datetime:
     return next_school_day_start(occurred_at, Calendars.load(), school.pk if school else None)
 
 
-def _notifications_send(children: list[_Child], user: User) -> list[Notification]:
-    plans = _plans(children)
+def _notifications_send(children: list[IncidentChildPlan], user: User) -> list[Notification]:
+    plans = notification_plans(children)
     notifications = Notification.objects.bulk_create(
         Notification(
             incident_child=p.child.row,
@@ -508,7 +517,7 @@ def notification_fields(notification: Notification) -> list[tuple[str, str]]:
     return statutory_fields(notification.person, notification.incident, child.present, child.voice)
 
 
-def _notification_alert(notification: Notification, child: _Child) -> Alert:
+def _notification_alert(notification: Notification, child: IncidentChildPlan) -> Alert:
     fields = statutory_fields(
         child.person, child.incident, bool(child.details.present), child.details.voice.strip()
     )

@@ -12,9 +12,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tellonce.access.selectors import person_get_for_user
-from tellonce.accounts.requests import acting_user
 from tellonce.audit.services import via_request
 from tellonce.core.forms import form_errors_from
+from tellonce.core.requests import acting_user
 from tellonce.encompass import selectors, services
 from tellonce.encompass.forms import IncidentForm
 from tellonce.encompass.models import Channel
@@ -25,7 +25,7 @@ from tellonce.organisations.models import Agency, AgencyKind
 @require_http_methods(["GET", "POST"])
 def incident_new(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
-    services._require_police(user)
+    services.require_police(user)
     chosen = None
     if request.GET.get("person"):
         chosen, _ = person_get_for_user(user=user, person_id=request.GET["person"])

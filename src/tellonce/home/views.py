@@ -8,8 +8,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from tellonce.accounts.models import User
-from tellonce.accounts.requests import acting_user
 from tellonce.alerts.selectors import unread_count
+from tellonce.core.requests import acting_user
 from tellonce.home.selectors import break_glass_for_manager, my_work, partnership_figures
 from tellonce.involvements.models import Capacity
 from tellonce.linkage.review import can_review, review_queue

@@ -35,11 +35,11 @@ from tellonce.linkage.engine.clustering import IDENTIFIER
 from tellonce.linkage.matching import candidates_for, index_add
 from tellonce.linkage.models import LinkageModel, LinkEvent, LinkEventKind, ReviewPair
 from tellonce.linkage.services import (
-    _RECORD_FIELDS,
+    RECORD_FIELDS,
     LinkageNotReadyError,
-    _facts_from_records,
     active_model,
     agency_records_canonical,
+    facts_from_records,
 )
 from tellonce.people.models import AgencyRecord, LinkMethod, Person, Sex
 
@@ -77,7 +77,7 @@ def record_link(record_id: int) -> Arrival:
         record = AgencyRecord.objects.select_for_update().get(pk=record_id)
         if record.person_id is not None:
             return Arrival(record_id, Outcome.ALREADY_LINKED, record.person_id)
-        values = AgencyRecord.objects.filter(pk=record_id).values_list(*_RECORD_FIELDS)
+        values = AgencyRecord.objects.filter(pk=record_id).values_list(*RECORD_FIELDS)
         canonical = agency_records_canonical(values)[0]
         persons = _persons_scored(canonical, record_id, model)
         confident = [p for p in persons if p.score.match_probability >= model.match_threshold]
@@ -146,7 +146,7 @@ def _record_attach(record: AgencyRecord, person_id: uuid.UUID, method: str) -> N
     record.person_id = person_id
     record.link_method = method
     record.save(update_fields=["person", "link_method"])
-    _facts_from_records([record.pk])
+    facts_from_records([record.pk])
 
 
 def _person_from_record(record: AgencyRecord) -> Person:

@@ -25,7 +25,7 @@ from tellonce.linkage.engine.model import model_fields
 from tellonce.linkage.engine.records import prepare_record
 from tellonce.linkage.engine.scorer import Contribution, Scorer
 from tellonce.linkage.models import BlockingKey, LinkageModel
-from tellonce.linkage.services import _RECORD_FIELDS, active_model, agency_records_canonical
+from tellonce.linkage.services import RECORD_FIELDS, active_model, agency_records_canonical
 from tellonce.people.models import AgencyRecord, Person
 
 if TYPE_CHECKING:
@@ -165,7 +165,7 @@ def candidates_for(record: Mapping[str, Any], model: LinkageModel) -> list[Score
         .values_list("record_id", flat=True)[:CANDIDATE_LIMIT]
     )
     rows = list(
-        AgencyRecord.objects.filter(pk__in=record_ids).values_list(*_RECORD_FIELDS, "person_id")
+        AgencyRecord.objects.filter(pk__in=record_ids).values_list(*RECORD_FIELDS, "person_id")
     )
     person_of = {row[0]: row[-1] for row in rows}
     canonical = agency_records_canonical(row[:-1] for row in rows)

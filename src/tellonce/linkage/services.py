@@ -87,7 +87,7 @@ class LinkageNotReadyError(Exception):
 # --- Records in the engine's terms ---------------------------------------------------
 
 
-_RECORD_FIELDS = (
+RECORD_FIELDS = (
     "pk",
     "given_name",
     "family_name",
@@ -107,7 +107,7 @@ def agency_records_canonical(records: Iterable[Any] | None = None) -> list[dict[
     rows = (
         records
         if records is not None
-        else AgencyRecord.objects.order_by("pk").values_list(*_RECORD_FIELDS).iterator(5000)
+        else AgencyRecord.objects.order_by("pk").values_list(*RECORD_FIELDS).iterator(5000)
     )
     canonical = []
     for pk, given, family, born, sex, postcode, uprn, address, nhs, upn, national in rows:
@@ -308,7 +308,7 @@ def link_run(*, by: User | None = None, via: Via = COMMAND_LINE) -> LinkRun:
         _persons_create(result, clusters, records_by_id)
         moved = _records_move(result, previous, decisions)
         _rows_follow(moved)
-        _facts_from_records(moved)
+        facts_from_records(moved)
         _merged_persons_retire(result, run)
         best = _best_link_probability(pairs, clusters, model.match_threshold)
         events = _events_record(result, run, model, best)
@@ -438,7 +438,7 @@ def _rows_follow(moved: Mapping[int, str]) -> None:
             model.all_objects.filter(source_record_id__in=batch).update(person_id=new_person)
 
 
-def _facts_from_records(record_ids: Iterable[int]) -> int:
+def facts_from_records(record_ids: Iterable[int]) -> int:
     """A newly linked record that has given its person nothing yet gives its name,
     identifiers and address, each sourced to the record (so that the person can be
     found by name and their record page shows what each agency holds)."""

@@ -9,9 +9,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from tellonce.accounts.requests import acting_user
 from tellonce.audit.services import via_request
 from tellonce.core.forms import form_errors_from
+from tellonce.core.requests import acting_user
 from tellonce.linkage import review
 from tellonce.linkage.forms import ReviewForm, UnmergeForm
 from tellonce.linkage.models import LinkEvent, LinkEventKind

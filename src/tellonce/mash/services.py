@@ -20,6 +20,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from tellonce.accounts.selectors import managers_of
 from tellonce.alerts.models import Alert, AlertKind
 from tellonce.alerts.services import alerts_write
 from tellonce.audit.models import Action
@@ -56,7 +57,6 @@ from tellonce.mash.models import (
     StrategyOutcome,
 )
 from tellonce.organisations.models import Agency, AgencyKind, Role, Service, Team
-from tellonce.organisations.selectors import managers_of
 from tellonce.people.models import Person
 from tellonce.people.selectors import household_of
 from tellonce.people.services import child_details_problems

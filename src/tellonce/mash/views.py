@@ -23,11 +23,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from tellonce.access.selectors import person_get_for_user
 from tellonce.accounts.models import User
-from tellonce.accounts.requests import acting_user
 from tellonce.audit.services import Via, via_request
 from tellonce.core import workdays
 from tellonce.core.forms import form_errors_from
 from tellonce.core.pagination import page_numbers
+from tellonce.core.requests import acting_user
 from tellonce.mash import selectors, services
 from tellonce.mash.forms import (
     ActionForm,

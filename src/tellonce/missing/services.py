@@ -41,6 +41,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from tellonce.accounts.selectors import managers_of
 from tellonce.alerts.models import Alert, AlertKind
 from tellonce.alerts.services import alerts_write
 from tellonce.audit.models import Action
@@ -59,7 +60,6 @@ from tellonce.missing.models import (
 )
 from tellonce.missing.selectors import episode_access
 from tellonce.organisations.models import Agency, AgencyKind, Service, Team
-from tellonce.organisations.selectors import managers_of
 
 if TYPE_CHECKING:
     from tellonce.accounts.models import User

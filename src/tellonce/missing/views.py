@@ -19,9 +19,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from tellonce.access.selectors import person_get_for_user
 from tellonce.accounts.models import User
-from tellonce.accounts.requests import acting_user
 from tellonce.audit.services import via_request
 from tellonce.core.forms import form_errors_from
+from tellonce.core.requests import acting_user
 from tellonce.missing import selectors, services
 from tellonce.missing.forms import (
     ArchiveForm,

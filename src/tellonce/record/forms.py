@@ -6,6 +6,8 @@ from django import forms
 from django.utils import timezone
 
 from tellonce.core.dates import InvalidDateError, PartialDate
+from tellonce.core.forms import DateParts
+from tellonce.involvements.models import Capacity
 from tellonce.people.models import IdentifierScheme
 from tellonce.record.selectors import PersonQuery
 
@@ -69,4 +71,28 @@ class ArchiveForm(forms.Form):
         label="Why is this wrong?",
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Enter why this identifier is wrong"},
+    )
+
+
+class InvolvementStartForm(DateParts):
+    date_label = "Date you started"
+
+    capacity = forms.ChoiceField(
+        label="How your team is working with them",
+        choices=[("", "Choose one"), *Capacity.choices],
+        error_messages={"required": "Choose how your team is working with them"},
+    )
+    is_lead_professional = forms.BooleanField(
+        label="I am the lead professional for this child", required=False
+    )
+
+
+class InvolvementEndForm(DateParts):
+    date_label = "Date it ended"
+
+    reason = forms.CharField(
+        label="Why has it ended?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"required": "Enter why the involvement has ended"},
     )

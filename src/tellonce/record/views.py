@@ -1,5 +1,8 @@
-"""Pages of the person's record: search, the record page, the flag, and recording or
-archiving identifiers. Views stay thin: `tellonce.access` decides access, the selectors
+"""Pages of the person's record: search, the record page, the flag, recording or
+archiving identifiers, and saying that your team now works with the person or has
+stopped (the involvement register's rules are `tellonce.involvements`'; its pages are
+here because finding the person needs `tellonce.access`, which the register sits
+below). Views stay thin: `tellonce.access` decides access, the selectors
 gather each domain's part of the record and audit the look."""
 
 from __future__ import annotations
@@ -15,15 +18,24 @@ from django.views.decorators.http import require_http_methods
 
 from tellonce.access.selectors import FlagOnlyError, person_get_for_user
 from tellonce.accounts.models import User
-from tellonce.accounts.requests import acting_user
 from tellonce.audit.services import via_request
 from tellonce.core.forms import form_errors_from
+from tellonce.core.requests import acting_user
 from tellonce.cpis.selectors import cp_is_flag
+from tellonce.involvements.models import Involvement
+from tellonce.involvements.services import involvement_end as involvement_end_
+from tellonce.involvements.services import involvement_record, lead_professional
 from tellonce.mash.selectors import cases_for_person
 from tellonce.missing.selectors import flags_for as missing_flags_for
 from tellonce.people.models import Person, PersonIdentifier
 from tellonce.record import selectors, services
-from tellonce.record.forms import ArchiveForm, IdentifierAddForm, PersonSearchForm
+from tellonce.record.forms import (
+    ArchiveForm,
+    IdentifierAddForm,
+    InvolvementEndForm,
+    InvolvementStartForm,
+    PersonSearchForm,
+)
 from tellonce.voices.selectors import voices_for
 
 
@@ -132,4 +144,76 @@ def identifier_archive(request: HttpRequest, person_id: UUID, identifier_id: int
         request,
         "record/identifier_archive.html",
         {"form": form, "person": person, "identifier": identifier, "nav": "search"},
+    )
+
+
+# ----- the involvement register: a team says it works with the person, or has stopped
+
+
+#: Where a service's field errors show on the forms (the date boxes share one message).
+_START_FIELDS = {"started_on": "day"}
+
+
+_END_FIELDS = {"ended_on": "day"}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def involvement_add(request: HttpRequest, person_id: UUID) -> HttpResponse:
+    user = acting_user(request)
+    person, _ = person_get_for_user(user=user, person_id=person_id)
+    form = InvolvementStartForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            involvement_record(
+                user=user,
+                person=person,
+                capacity=form.cleaned_data["capacity"],
+                started_on=form.cleaned_data["date"],
+                is_lead_professional=form.cleaned_data["is_lead_professional"],
+                via=via_request(request),
+            )
+        except ValidationError as exc:
+            form_errors_from(form, exc, _START_FIELDS)
+        else:
+            messages.success(
+                request,
+                f"Recorded: {user.team} is working with {person.full_name}."
+                " Everyone already involved has been told.",
+            )
+            return redirect("people:record", person_id=person.pk)
+    lead = lead_professional(person)
+    return render(
+        request,
+        "record/involvement_start.html",
+        {"form": form, "person": person, "lead": lead, "nav": "search"},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def involvement_end(request: HttpRequest, involvement_id: int) -> HttpResponse:
+    user = acting_user(request)
+    involvement = get_object_or_404(
+        Involvement.objects.select_related("person", "team"), pk=involvement_id, team=user.team
+    )
+    form = InvolvementEndForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            involvement_end_(
+                user=user,
+                involvement=involvement,
+                ended_on=form.cleaned_data["date"],
+                reason=form.cleaned_data["reason"],
+                via=via_request(request),
+            )
+        except ValidationError as exc:
+            form_errors_from(form, exc, _END_FIELDS)
+        else:
+            messages.success(request, "The involvement has ended.")
+            return redirect("people:record", person_id=involvement.person_id)
+    return render(
+        request,
+        "record/involvement_end.html",
+        {"form": form, "involvement": involvement, "person": involvement.person, "nav": "search"},
     )

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
-from tellonce.involvements.forms import DateParts
+from tellonce.core.forms import DateParts
 from tellonce.voices.models import Consent, VoiceKind
 
 WHOSE = "Choose whether this is the child's voice or the family's account"

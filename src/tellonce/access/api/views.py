@@ -14,9 +14,9 @@ from tellonce.access import selectors
 from tellonce.access.api import serializers as s
 from tellonce.access.selectors import person_get_for_user
 from tellonce.access.services import break_glass_open
-from tellonce.accounts.requests import acting_user
 from tellonce.api.errors import ERRORS
 from tellonce.audit.services import via_request
+from tellonce.core.requests import acting_user
 
 
 class BreakGlassView(APIView):

@@ -7,11 +7,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tellonce.accounts.requests import acting_user
 from tellonce.alerts.api import serializers as s
 from tellonce.alerts.selectors import alert_get, alert_inbox
 from tellonce.alerts.services import alert_mark_read
 from tellonce.api.errors import ERRORS
+from tellonce.core.requests import acting_user
 
 
 class AlertInboxView(APIView):

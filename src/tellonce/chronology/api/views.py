@@ -12,12 +12,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tellonce.access.selectors import FlagOnlyError, person_get_for_user
-from tellonce.accounts.requests import acting_user
 from tellonce.api.errors import ERRORS, flag_only
 from tellonce.audit.services import via_request
 from tellonce.chronology.api import serializers as s
 from tellonce.chronology.selectors import ChronologyFilter, chronology_for
 from tellonce.chronology.services import chronology_event_record
+from tellonce.core.requests import acting_user
 
 
 class ChronologyView(APIView):

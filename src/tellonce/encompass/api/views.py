@@ -12,10 +12,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tellonce.accounts.requests import acting_user
 from tellonce.api.errors import ERRORS
 from tellonce.api.requests import api_name, named_as_sent, problems, valid
 from tellonce.audit.services import via_request
+from tellonce.core.requests import acting_user
 from tellonce.encompass import selectors, services
 from tellonce.encompass.api import serializers as es
 from tellonce.encompass.models import Channel
@@ -36,7 +36,7 @@ class IncidentCreateView(APIView):
     )
     def post(self, request: Request) -> Response:
         user = acting_user(request)
-        services._require_police(user)
+        services.require_police(user)
         if isinstance(request.data, dict) and "incidents" in request.data:
             return self._batch(request)
         data = valid(es.IncidentCreateSerializer(data=request.data))

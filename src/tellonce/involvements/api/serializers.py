@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from tellonce.involvements.models import Capacity, Involvement
+from tellonce.involvements.models import Involvement
 from tellonce.organisations.api.serializers import TeamSerializer
 
 
@@ -25,14 +25,3 @@ class InvolvementSerializer(serializers.ModelSerializer):
             "ended_on",
             "is_lead_professional",
         ]
-
-
-class InvolvementStartSerializer(serializers.Serializer):
-    capacity = serializers.ChoiceField(choices=Capacity.choices)
-    started_on = serializers.DateField()
-    is_lead_professional = serializers.BooleanField(default=False)
-
-
-class InvolvementEndSerializer(serializers.Serializer):
-    ended_on = serializers.DateField()
-    reason = serializers.CharField(max_length=2000)

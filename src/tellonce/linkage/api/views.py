@@ -11,9 +11,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tellonce.accounts.requests import acting_user
 from tellonce.api.errors import ERRORS, error_response, not_casework
 from tellonce.audit.services import via_request
+from tellonce.core.requests import acting_user
 from tellonce.feeds.services import RowOutcome, agency_record_receive
 from tellonce.linkage import arrivals, review
 from tellonce.linkage.api import serializers as s

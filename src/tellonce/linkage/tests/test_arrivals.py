@@ -226,9 +226,9 @@ def test_the_nightly_run_links_everything_and_is_booked_for_two_in_the_morning(l
 
 
 def _values(record: AgencyRecord) -> Any:
-    from tellonce.linkage.services import _RECORD_FIELDS
+    from tellonce.linkage.services import RECORD_FIELDS
 
-    return AgencyRecord.objects.filter(pk=record.pk).values_list(*_RECORD_FIELDS)
+    return AgencyRecord.objects.filter(pk=record.pk).values_list(*RECORD_FIELDS)
 
 
 def test_a_very_large_feed_is_linked_by_one_linkage_run(linked, tmp_path, monkeypatch):

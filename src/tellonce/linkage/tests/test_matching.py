@@ -119,11 +119,11 @@ def test_the_search_page_ranks_by_the_model_and_says_why(linked):
 
 def test_beyond_the_candidate_limit_the_records_sharing_most_keys_are_scored(linked, monkeypatch):
     from tellonce.linkage import matching
-    from tellonce.linkage.services import _RECORD_FIELDS, agency_records_canonical
+    from tellonce.linkage.services import RECORD_FIELDS, agency_records_canonical
 
     known = _a_child_record()
     canonical = agency_records_canonical(
-        AgencyRecord.objects.filter(pk=known.pk).values_list(*_RECORD_FIELDS)
+        AgencyRecord.objects.filter(pk=known.pk).values_list(*RECORD_FIELDS)
     )[0]
     model = LinkageModel.objects.get(is_active=True)
     # With room for a single candidate, it is the record itself: it shares every key.

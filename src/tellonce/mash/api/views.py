@@ -17,10 +17,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tellonce.accounts.requests import acting_user
 from tellonce.api.errors import ERRORS
 from tellonce.api.requests import named_as_sent, valid
 from tellonce.audit.services import via_request
+from tellonce.core.requests import acting_user
 from tellonce.mash import selectors, services
 from tellonce.mash.api import serializers as ms
 from tellonce.mash.models import Channel, MashCase, MeetingItem, StrategyDiscussion

@@ -17,10 +17,10 @@ from rest_framework.views import APIView
 
 from tellonce.access.policy import access_for
 from tellonce.access.selectors import person_get_for_user
-from tellonce.accounts.requests import acting_user
 from tellonce.api.errors import ERRORS
 from tellonce.api.requests import named_as_sent, valid
 from tellonce.audit.services import via_request
+from tellonce.core.requests import acting_user
 from tellonce.missing import selectors, services
 from tellonce.missing.api import serializers as ms
 from tellonce.missing.models import MissingPatternFlag

@@ -5,7 +5,7 @@ from __future__ import annotations
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.generics import ListAPIView
 
-from tellonce.accounts.requests import acting_user
+from tellonce.core.requests import acting_user
 from tellonce.organisations.api import serializers as s
 from tellonce.organisations.selectors import team_directory
 

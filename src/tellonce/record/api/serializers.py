@@ -10,6 +10,7 @@ from rest_framework import serializers
 from tellonce.api.serializers import SourceSerializer
 from tellonce.core.dates import InvalidDateError, PartialDate
 from tellonce.involvements.api.serializers import InvolvementSerializer
+from tellonce.involvements.models import Capacity
 from tellonce.people.api.serializers import (
     IdentifierSerializer,
     NameSerializer,
@@ -108,3 +109,14 @@ class IdentifierCreateSerializer(serializers.Serializer):
 
 class ArchiveRequestSerializer(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True)
+
+
+class InvolvementStartSerializer(serializers.Serializer):
+    capacity = serializers.ChoiceField(choices=Capacity.choices)
+    started_on = serializers.DateField()
+    is_lead_professional = serializers.BooleanField(default=False)
+
+
+class InvolvementEndSerializer(serializers.Serializer):
+    ended_on = serializers.DateField()
+    reason = serializers.CharField(max_length=2000)

@@ -18,4 +18,14 @@ urlpatterns = [
         views.IdentifierArchiveView.as_view(),
         name="person-identifier-archive",
     ),
+    path(
+        "people/<uuid:person_id>/involvements/",
+        views.InvolvementStartView.as_view(),
+        name="person-involvements",
+    ),
+    path(
+        "involvements/<int:involvement_id>/end/",
+        views.InvolvementEndView.as_view(),
+        name="involvement-end",
+    ),
 ]

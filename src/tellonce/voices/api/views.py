@@ -11,10 +11,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tellonce.access.selectors import person_get_for_user
-from tellonce.accounts.requests import acting_user
 from tellonce.api.errors import ERRORS, flag_only
 from tellonce.audit.models import Action
 from tellonce.audit.services import audit_via, via_request
+from tellonce.core.requests import acting_user
 from tellonce.voices.api import serializers as s
 from tellonce.voices.selectors import voices_for
 from tellonce.voices.services import voice_record

@@ -1,6 +1,8 @@
+"""The involvement register's pages (route names `involvements:...`), under /involvements/."""
+
 from django.urls import path
 
-from tellonce.involvements import views
+from tellonce.record import views
 
 app_name = "involvements"
 urlpatterns = [

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from tellonce.accounts.models import User
+if TYPE_CHECKING:
+    from tellonce.accounts.models import User
 
 
 class _Request(Protocol):
