@@ -1,9 +1,23 @@
-"""Reading who works where: who a team's late or missed deadlines go to."""
+"""Reading who works where: the practitioners of some teams (for forms' choices), and
+who a team's late or missed deadlines go to."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from django.db.models import QuerySet
+
 from tellonce.accounts.models import User
 from tellonce.organisations.models import Team
+
+
+def practitioners_in(*, teams: Iterable[Team | int] | None = None) -> QuerySet[User]:
+    """The active practitioners (people, not system accounts) of these teams, or of
+    every team: who may own an action, lead, or do an interview, for forms' choices."""
+    people = User.objects.filter(is_active=True, is_system_account=False, team__isnull=False)
+    if teams is not None:
+        people = people.filter(team__in=teams)
+    return people.select_related("team").order_by("last_name", "first_name")
 
 
 def managers_of(team: Team) -> list[User]:

@@ -30,7 +30,7 @@ def alert_inbox(*, user: User) -> QuerySet[Alert]:
     )
 
 
-def alert_get(*, user: User, alert_id: int) -> Alert:
+def alert_get_for_user(*, user: User, alert_id: int) -> Alert:
     alert = alert_inbox(user=user).filter(pk=alert_id).first()
     if alert is None:
         raise Http404("No such alert in your inbox")

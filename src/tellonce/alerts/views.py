@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from tellonce.alerts.selectors import alert_get, alert_inbox
+from tellonce.alerts.selectors import alert_get_for_user, alert_inbox
 from tellonce.alerts.services import alert_mark_read
 from tellonce.core.requests import acting_user
 
@@ -24,5 +24,5 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @login_required
 def alert(request: HttpRequest, alert_id: int) -> HttpResponse:
     user = acting_user(request)
-    found = alert_mark_read(alert=alert_get(user=user, alert_id=alert_id), user=user)
+    found = alert_mark_read(alert=alert_get_for_user(user=user, alert_id=alert_id), user=user)
     return render(request, "alerts/alert.html", {"alert": found, "nav": "alerts"})

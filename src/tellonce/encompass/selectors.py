@@ -48,7 +48,7 @@ def _may_see(user: User, notification: Notification) -> bool:
     return bool(user.is_manager and team.agency_id == notification.school_id)
 
 
-def notification_get(*, user: User, notification_id: int, via: Via) -> Notification:
+def notification_get_for_user(*, user: User, notification_id: int, via: Via) -> Notification:
     """One notification for those it was sent or escalated to; each look audited."""
     notification = (
         Notification.objects.select_related(

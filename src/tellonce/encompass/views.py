@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tellonce.access.selectors import person_get_for_user
@@ -18,7 +18,7 @@ from tellonce.core.requests import acting_user
 from tellonce.encompass import selectors, services
 from tellonce.encompass.forms import IncidentForm
 from tellonce.encompass.models import Channel
-from tellonce.organisations.models import Agency, AgencyKind
+from tellonce.organisations.selectors import school_get_for_user
 
 
 @login_required
@@ -60,7 +60,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def notification(request: HttpRequest, notification_id: int) -> HttpResponse:
-    found = selectors.notification_get(
+    found = selectors.notification_get_for_user(
         user=acting_user(request), notification_id=notification_id, via=via_request(request)
     )
     return render(
@@ -79,7 +79,7 @@ def notification(request: HttpRequest, notification_id: int) -> HttpResponse:
 @require_POST
 def acknowledge(request: HttpRequest, notification_id: int) -> HttpResponse:
     via = via_request(request)
-    found = selectors.notification_get(
+    found = selectors.notification_get_for_user(
         user=acting_user(request), notification_id=notification_id, via=via
     )
     try:
@@ -107,7 +107,7 @@ def coverage(request: HttpRequest) -> HttpResponse:
 @require_POST
 def sign_up(request: HttpRequest, school_id: int) -> HttpResponse:
     user = acting_user(request)
-    school = get_object_or_404(Agency, pk=school_id, kind=AgencyKind.SCHOOL)
+    school = school_get_for_user(user=user, school_id=school_id)
     services.school_sign_up_record(user=user, school=school, via=via_request(request))
     messages.success(request, f"{school.name} is signed up: its safeguarding lead is now told.")
     return redirect("encompass:coverage")

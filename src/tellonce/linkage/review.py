@@ -56,7 +56,7 @@ def review_queue(*, user: User) -> QuerySet[ReviewPair]:
     )
 
 
-def review_pair_get(*, user: User, pair_id: int, via: Via) -> ReviewPair:
+def review_pair_get_for_user(*, user: User, pair_id: int, via: Via) -> ReviewPair:
     """One pair, side by side; looking at it is audited (it shows two people's details)."""
     pair = review_queue(user=user).filter(pk=pair_id).first()
     if pair is None:
@@ -117,6 +117,20 @@ def merges_of(*, person: Person) -> QuerySet[LinkEvent]:
         .exclude(other_person_id__in=undone)
         .order_by("-at")
     )
+
+
+def merge_get_for_user(*, user: User, event_id: int) -> LinkEvent:
+    """A merge, for a MASH manager who may undo it (refused for everyone else)."""
+    if not can_unmerge(user):
+        raise PermissionDenied("Undoing a merge is for MASH managers")
+    event = (
+        LinkEvent.objects.select_related("person")
+        .filter(pk=event_id, kind=LinkEventKind.MERGE)
+        .first()
+    )
+    if event is None:
+        raise Http404("No such merge")
+    return event
 
 
 def unmerge(*, user: User, event: LinkEvent, reason: str, via: Via) -> Person:

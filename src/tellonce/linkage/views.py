@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from tellonce.audit.services import via_request
@@ -14,7 +14,6 @@ from tellonce.core.forms import form_errors_from
 from tellonce.core.requests import acting_user
 from tellonce.linkage import review
 from tellonce.linkage.forms import ReviewForm, UnmergeForm
-from tellonce.linkage.models import LinkEvent, LinkEventKind
 
 #: The agency record's fields shown side by side, with their labels.
 RECORD_FIELDS = [
@@ -43,7 +42,9 @@ def queue(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def pair(request: HttpRequest, pair_id: int) -> HttpResponse:
     user = acting_user(request)
-    review_pair = review.review_pair_get(user=user, pair_id=pair_id, via=via_request(request))
+    review_pair = review.review_pair_get_for_user(
+        user=user, pair_id=pair_id, via=via_request(request)
+    )
     form = ReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -74,9 +75,7 @@ def pair(request: HttpRequest, pair_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def unmerge(request: HttpRequest, event_id: int) -> HttpResponse:
     user = acting_user(request)
-    if not review.can_unmerge(user):
-        raise PermissionDenied("Undoing a merge is for MASH managers")
-    event = get_object_or_404(LinkEvent, pk=event_id, kind=LinkEventKind.MERGE)
+    event = review.merge_get_for_user(user=user, event_id=event_id)
     form = UnmergeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

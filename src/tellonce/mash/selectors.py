@@ -10,7 +10,6 @@ a case or a request is audited as a look at the child's record.
 from __future__ import annotations
 
 import statistics
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -29,10 +28,12 @@ from tellonce.mash.models import (
     OPEN_STATES,
     CaseAction,
     CaseTransition,
+    Contact,
     ContactChild,
     InformationRequest,
     MashCase,
     Meeting,
+    MeetingItem,
     Rag,
     State,
     StrategyDiscussion,
@@ -43,7 +44,7 @@ from tellonce.mash.services import (
     rfi_teams_proposed,
     strategy_invitees_proposed,
 )
-from tellonce.organisations.models import Team
+from tellonce.organisations.models import Role, Team
 from tellonce.people.selectors import household_of
 
 if TYPE_CHECKING:
@@ -176,19 +177,32 @@ class CasePicture:
     meeting_minutes: list[Any] = field(default_factory=list)
 
 
-def case_get(*, user: User, case_id: int, via: Via) -> CasePicture:
-    """A case and everything the MASH needs to decide; audited as a look at the
-    child's record."""
+def case_get_for_user(*, user: User, case_id: int) -> MashCase:
+    """A case of the MASH the user works in: refused outside a MASH, and a 404 for
+    another MASH's case. The pages and the API act on a case only through here."""
     hub = hub_of(user)
     case = (
         MashCase.objects.select_related(
-            "person", "contact", "allocated_to", "decided_by", "signed_off_by", "lead_professional"
+            "person",
+            "hub",
+            "contact",
+            "allocated_to",
+            "decided_by",
+            "signed_off_by",
+            "lead_professional",
         )
         .filter(pk=case_id, hub=hub)
         .first()
     )
     if case is None:
         raise Http404("No such case in your MASH")
+    return case
+
+
+def case_picture(*, user: User, case_id: int, via: Via) -> CasePicture:
+    """A case and everything the MASH needs to decide; audited as a look at the
+    child's record."""
+    case = case_get_for_user(user=user, case_id=case_id)
     person = case.person
     circle = [person, *household_of(person)]
     now = timezone.now()
@@ -232,6 +246,32 @@ def case_get(*, user: User, case_id: int, via: Via) -> CasePicture:
     return picture
 
 
+def contact_get_for_user(*, user: User, contact_id: int) -> Contact:
+    """A contact, for whoever made it and for the MASH that received it; a 404 for
+    everyone else."""
+    contact = Contact.objects.select_related("hub").filter(pk=contact_id).first()
+    if contact is None:
+        raise Http404("No such contact")
+    team = user.team
+    hub = team.hub if team is not None else None
+    in_the_mash = user.works_in_mash and hub is not None and hub.pk == contact.hub_id
+    if contact.referrer_id != user.pk and not in_the_mash:
+        raise Http404("No such contact")
+    return contact
+
+
+def strategy_discussion_get_for_user(*, user: User, discussion_id: int) -> StrategyDiscussion:
+    """A strategy discussion about a case of the user's MASH (the case decides)."""
+    discussion = (
+        StrategyDiscussion.objects.select_related("case__hub", "case__person")
+        .filter(pk=discussion_id, case__hub=hub_of(user))
+        .first()
+    )
+    if discussion is None:
+        raise Http404("No such strategy discussion in your MASH")
+    return discussion
+
+
 def cases_for_person(*, user: User, person_id: Any) -> list[MashCase]:
     """The MASH's cases about a person, for the record page (the MASH only)."""
     try:
@@ -271,7 +311,7 @@ def rfi_inbox(*, user: User, answered: bool = False) -> list[InboxRow]:
     ]
 
 
-def rfi_get(*, user: User, request_id: int, via: Via) -> InformationRequest:
+def rfi_get_for_user(*, user: User, request_id: int, via: Via) -> InformationRequest:
     """A request, for the team asked or the MASH that asked; audited."""
     request = (
         InformationRequest.objects.select_related(
@@ -306,9 +346,16 @@ class AgencyResponseTimes:
     median_hours: float | None
 
 
-def rfi_response_times(*, since: datetime | None = None) -> list[AgencyResponseTimes]:
+def response_times_reader(user: User) -> None:
+    """Response times are for partnership analysts and MASH managers; refused otherwise."""
+    if not user.is_authenticated or not user.has_role(Role.PARTNERSHIP_ANALYST, Role.MASH_MANAGER):
+        raise PermissionDenied("Response times are for partnership analysts and MASH managers")
+
+
+def rfi_response_times(*, user: User, since: datetime | None = None) -> list[AgencyResponseTimes]:
     """Per agency: how many requests, how many answered on time, the median working
     hours to answer (for the oversight dashboard; no child is named)."""
+    response_times_reader(user)
     since = since or timezone.now() - timedelta(days=365)
     rows: dict[str, list[InformationRequest]] = {}
     for request in InformationRequest.objects.filter(sent_on__gte=since).select_related(
@@ -344,7 +391,7 @@ def actions_to_do(*, user: User) -> int:
     return CaseAction.objects.filter(owner=user, done_on__isnull=True).count()
 
 
-def action_get(*, user: User, action_id: int) -> CaseAction:
+def action_get_for_user(*, user: User, action_id: int) -> CaseAction:
     """An action, for its owner or the MASH that set it."""
     action = (
         CaseAction.objects.select_related("person", "case", "owner").filter(pk=action_id).first()
@@ -367,7 +414,8 @@ def action_get(*, user: User, action_id: int) -> CaseAction:
 # ----- the meeting ------------------------------------------------------------------
 
 
-def meeting_get(*, user: User, meeting_id: int) -> Meeting:
+def meeting_get_for_user(*, user: User, meeting_id: int) -> Meeting:
+    """A meeting of the user's MASH."""
     hub = hub_of(user)
     meeting = Meeting.objects.filter(pk=meeting_id, hub=hub).first()
     if meeting is None:
@@ -375,16 +423,17 @@ def meeting_get(*, user: User, meeting_id: int) -> Meeting:
     return meeting
 
 
+def meeting_item_get_for_user(*, user: User, item_id: int) -> MeetingItem:
+    """One child's item on a meeting of the user's MASH."""
+    item = (
+        MeetingItem.objects.select_related("meeting", "case__person")
+        .filter(pk=item_id, meeting__hub=hub_of(user))
+        .first()
+    )
+    if item is None:
+        raise Http404("No such meeting item in your MASH")
+    return item
+
+
 def meeting_today(*, user: User) -> Meeting | None:
     return Meeting.objects.filter(hub=hub_of(user), held_on=timezone.localdate()).first()
-
-
-def team_members(*, teams: Sequence[int]) -> list[Any]:
-    """Practitioners who can own actions or lead: for forms' choices."""
-    from tellonce.accounts.models import User
-
-    return list(
-        User.objects.filter(team__in=teams, is_active=True, is_system_account=False)
-        .select_related("team")
-        .order_by("last_name", "first_name")
-    )

@@ -16,13 +16,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tellonce.access.selectors import person_get_for_user
 from tellonce.accounts.models import User
+from tellonce.accounts.selectors import practitioners_in
 from tellonce.audit.services import Via, via_request
 from tellonce.core import workdays
 from tellonce.core.forms import form_errors_from
@@ -49,14 +50,12 @@ from tellonce.mash.forms import (
 )
 from tellonce.mash.models import (
     Channel,
-    Contact,
     MashCase,
-    MeetingItem,
     Outcome,
     State,
     StrategyDiscussion,
 )
-from tellonce.organisations.models import Role, Team
+from tellonce.organisations.models import Role
 
 
 def _data(request: HttpRequest) -> Any:
@@ -130,11 +129,7 @@ def contact_new(request: HttpRequest) -> HttpResponse:
 def contact_sent(request: HttpRequest, contact_id: int) -> HttpResponse:
     """The confirmation: for the referrer, and the MASH that received it."""
     user = acting_user(request)
-    contact = get_object_or_404(Contact.objects.select_related("hub"), pk=contact_id)
-    hub = user.team.hub if user.team is not None else None
-    in_the_mash = user.works_in_mash and hub is not None and hub.pk == contact.hub_id
-    if contact.referrer_id != user.pk and not in_the_mash:
-        raise Http404("No such contact")
+    contact = selectors.contact_get_for_user(user=user, contact_id=contact_id)
     children = list(contact.children.select_related("person", "case").order_by("pk"))
     return render(
         request,
@@ -226,7 +221,7 @@ def _case_actions(user: User, picture: selectors.CasePicture) -> CaseActions:
 @login_required
 def case(request: HttpRequest, case_id: int) -> HttpResponse:
     user = acting_user(request)
-    picture = selectors.case_get(user=user, case_id=case_id, via=via_request(request))
+    picture = selectors.case_picture(user=user, case_id=case_id, via=via_request(request))
     return render(
         request,
         "mash/case.html",
@@ -253,7 +248,7 @@ def _case_form_page(
     """A small page with one form about a case: on success, back to the case with what
     happened; otherwise the form again, with the service's problems on its fields."""
     user = acting_user(request)
-    picture = selectors.case_get(user=user, case_id=case_id, via=via_request(request))
+    picture = selectors.case_picture(user=user, case_id=case_id, via=via_request(request))
     form = form_for(picture, _data(request))
     if request.method == "POST" and form.is_valid():
         try:
@@ -270,7 +265,7 @@ def _case_form_page(
 
 def _practitioners() -> list[Any]:
     """Who can own an action or lead: every practitioner in a team."""
-    return selectors.team_members(teams=list(Team.objects.values_list("pk", flat=True)))
+    return list(practitioners_in())
 
 
 @login_required
@@ -466,9 +461,10 @@ def strategy_plan(request: HttpRequest, case_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def strategy_record(request: HttpRequest, discussion_id: int) -> HttpResponse:
     user = acting_user(request)
-    selectors.hub_of(user)
     # Access is the case's: the discussion is read through it.
-    case_id = get_object_or_404(StrategyDiscussion, pk=discussion_id).case_id
+    case_id = selectors.strategy_discussion_get_for_user(
+        user=user, discussion_id=discussion_id
+    ).case_id
     found: dict[str, StrategyDiscussion] = {}
 
     def form_for(picture: selectors.CasePicture, data: Any) -> forms.Form:
@@ -506,8 +502,9 @@ def strategy_record(request: HttpRequest, discussion_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def conference_held(request: HttpRequest, discussion_id: int) -> HttpResponse:
     user = acting_user(request)
-    selectors.hub_of(user)
-    case_id = get_object_or_404(StrategyDiscussion, pk=discussion_id).case_id
+    case_id = selectors.strategy_discussion_get_for_user(
+        user=user, discussion_id=discussion_id
+    ).case_id
     found: dict[str, StrategyDiscussion] = {}
 
     def form_for(picture: selectors.CasePicture, data: Any) -> forms.Form:
@@ -561,7 +558,7 @@ def actions_mine(request: HttpRequest) -> HttpResponse:
 @require_POST
 def action_done(request: HttpRequest, action_id: int) -> HttpResponse:
     user = acting_user(request)
-    action = selectors.action_get(user=user, action_id=action_id)
+    action = selectors.action_get_for_user(user=user, action_id=action_id)
     try:
         services.action_done(user=user, action=action, via=via_request(request))
     except ValidationError as exc:
@@ -590,7 +587,7 @@ def requests_inbox(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def request_page(request: HttpRequest, request_id: int) -> HttpResponse:
     user = acting_user(request)
-    rfi = selectors.rfi_get(user=user, request_id=request_id, via=via_request(request))
+    rfi = selectors.rfi_get_for_user(user=user, request_id=request_id, via=via_request(request))
     asked = user.team_id == rfi.team_id
     form = AnswerForm(_data(request))
     if request.method == "POST" and form.is_valid():
@@ -684,8 +681,7 @@ def meeting(request: HttpRequest) -> HttpResponse:
 @require_POST
 def meeting_item(request: HttpRequest, item_id: int) -> HttpResponse:
     user = acting_user(request)
-    item = get_object_or_404(MeetingItem.objects.select_related("case__person"), pk=item_id)
-    selectors.meeting_get(user=user, meeting_id=item.meeting_id)
+    item = selectors.meeting_item_get_for_user(user=user, item_id=item_id)
     form = MinutesForm(request.POST, prefix=f"item-{item.pk}")
     if form.is_valid():
         try:
@@ -708,7 +704,7 @@ def meeting_item(request: HttpRequest, item_id: int) -> HttpResponse:
 @require_POST
 def meeting_close(request: HttpRequest, meeting_id: int) -> HttpResponse:
     user = acting_user(request)
-    meeting = selectors.meeting_get(user=user, meeting_id=meeting_id)
+    meeting = selectors.meeting_get_for_user(user=user, meeting_id=meeting_id)
     form = MeetingCloseForm(request.POST)
     if form.is_valid():
         try:

@@ -91,6 +91,15 @@ def interview_get_for_user(*, user: User, interview_id: int) -> ReturnHomeInterv
     return interview
 
 
+def flag_get_for_user(*, user: User, flag_id: int) -> MissingPatternFlag:
+    """A missing-pattern flag, for someone who may see the child's record in full; a
+    404 for everyone else."""
+    flag = MissingPatternFlag.objects.select_related("person").filter(pk=flag_id).first()
+    if flag is None or not access_for(user, flag.person).is_full:
+        raise Http404("No such flag")
+    return flag
+
+
 def is_police_desk(user: User) -> bool:
     return (
         user.is_authenticated

@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from tellonce.accounts.selectors import managers_of
@@ -499,9 +500,10 @@ def _care_of(person: Person) -> tuple[set[int], set[int]]:
     return {i.team_id for i in care}, {i.practitioner_id for i in care if i.practitioner_id}
 
 
-def independent_teams(person: Person) -> list[Team]:
+def independent_teams(person: Person) -> QuerySet[Team]:
+    """The return-interview teams with no part in the child's care."""
     teams, _ = _care_of(person)
-    return list(
+    return (
         Team.objects.filter(service=Service.RETURN_INTERVIEWS)
         .exclude(pk__in=teams)
         .select_related("agency")
@@ -585,8 +587,7 @@ def episode_return(
         ):
             raise ValidationError({"returned_on": "The child's return is already recorded"})
         episode.refresh_from_db()
-        teams = independent_teams(person)
-        team = teams[0] if teams else None
+        team = independent_teams(person).first()
         interview = ReturnHomeInterview.objects.create(
             episode=episode,
             person=person,

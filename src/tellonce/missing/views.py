@@ -13,12 +13,13 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tellonce.access.selectors import person_get_for_user
 from tellonce.accounts.models import User
+from tellonce.accounts.selectors import practitioners_in
 from tellonce.audit.services import via_request
 from tellonce.core.forms import form_errors_from
 from tellonce.core.requests import acting_user
@@ -32,8 +33,7 @@ from tellonce.missing.forms import (
     RefuseForm,
     ReturnForm,
 )
-from tellonce.missing.models import MissingEpisode, MissingPatternFlag, ReturnHomeInterview
-from tellonce.organisations.models import Team
+from tellonce.missing.models import MissingEpisode, ReturnHomeInterview
 
 
 def _data(request: HttpRequest) -> Any:
@@ -125,10 +125,8 @@ def acknowledge(request: HttpRequest, episode_id: int) -> HttpResponse:
 def flag_review(request: HttpRequest, flag_id: int) -> HttpResponse:
     """A manager takes down a flag they have acted on, saying what was done."""
     user = acting_user(request)
-    flag = get_object_or_404(MissingPatternFlag.objects.select_related("person"), pk=flag_id)
-    person, access = person_get_for_user(user=user, person_id=flag.person_id)
-    if not access.is_full:
-        raise Http404("No such flag")
+    flag = selectors.flag_get_for_user(user=user, flag_id=flag_id)
+    person = flag.person
     form = FlagReviewForm(_data(request))
     if (
         request.method == "POST"
@@ -270,12 +268,11 @@ def interview_assign(request: HttpRequest, interview_id: int) -> HttpResponse:
     interview = selectors.interview_get_for_user(user=user, interview_id=interview_id)
     if not services.may_assign(user, interview):
         raise PermissionDenied("Managers of the interview team or of the MASH assign interviews")
-    teams = Team.objects.filter(pk__in=[t.pk for t in services.independent_teams(interview.person)])
-    workers = User.objects.filter(team__in=teams, is_active=True, is_system_account=False)
+    teams = services.independent_teams(interview.person)
     form = AssignForm(
         _data(request),
         teams=teams,
-        workers=workers.select_related("team"),
+        workers=practitioners_in(teams=teams),
         initial={"team": interview.assigned_team_id, "assigned_to": interview.assigned_to_id},
     )
     if (

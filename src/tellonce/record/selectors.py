@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
 
 from tellonce.access.models import BreakGlassGrant
 from tellonce.access.policy import Access, can_see_access_log, visible_in_full
@@ -175,6 +176,18 @@ def person_record(*, user: User, person_id: UUID | str, via: Via) -> PersonRecor
         detail={"basis": str(access.basis)},
     )
     return record
+
+
+def identifier_get_for_user(
+    *, user: User, person_id: UUID | str, identifier_id: int
+) -> PersonIdentifier:
+    """One of a person's identifiers, for someone who may know of the person (changing
+    it is `services.identifier_archive`'s to allow); a 404 otherwise."""
+    person, _ = person_get_for_user(user=user, person_id=person_id)
+    identifier = person.identifiers.filter(pk=identifier_id).first()
+    if identifier is None:
+        raise Http404("No such identifier")
+    return identifier
 
 
 @dataclass(frozen=True)

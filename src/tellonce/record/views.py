@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from tellonce.access.selectors import FlagOnlyError, person_get_for_user
@@ -22,12 +22,12 @@ from tellonce.audit.services import via_request
 from tellonce.core.forms import form_errors_from
 from tellonce.core.requests import acting_user
 from tellonce.cpis.selectors import cp_is_flag
-from tellonce.involvements.models import Involvement
+from tellonce.involvements.selectors import involvement_get_for_user
 from tellonce.involvements.services import involvement_end as involvement_end_
 from tellonce.involvements.services import involvement_record, lead_professional
 from tellonce.mash.selectors import cases_for_person
 from tellonce.missing.selectors import flags_for as missing_flags_for
-from tellonce.people.models import Person, PersonIdentifier
+from tellonce.people.models import Person
 from tellonce.record import selectors, services
 from tellonce.record.forms import (
     ArchiveForm,
@@ -125,7 +125,9 @@ def identifier_add(request: HttpRequest, person_id: UUID) -> HttpResponse:
 def identifier_archive(request: HttpRequest, person_id: UUID, identifier_id: int) -> HttpResponse:
     user = acting_user(request)
     person = _person_to_change(user, person_id)
-    identifier = get_object_or_404(PersonIdentifier, pk=identifier_id, person=person)
+    identifier = selectors.identifier_get_for_user(
+        user=user, person_id=person.pk, identifier_id=identifier_id
+    )
     form = ArchiveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -194,9 +196,7 @@ def involvement_add(request: HttpRequest, person_id: UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def involvement_end(request: HttpRequest, involvement_id: int) -> HttpResponse:
     user = acting_user(request)
-    involvement = get_object_or_404(
-        Involvement.objects.select_related("person", "team"), pk=involvement_id, team=user.team
-    )
+    involvement = involvement_get_for_user(user=user, involvement_id=involvement_id)
     form = InvolvementEndForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tellonce.alerts.api import serializers as s
-from tellonce.alerts.selectors import alert_get, alert_inbox
+from tellonce.alerts.selectors import alert_get_for_user, alert_inbox
 from tellonce.alerts.services import alert_mark_read
 from tellonce.api.errors import ERRORS
 from tellonce.core.requests import acting_user
@@ -37,5 +37,5 @@ class AlertReadView(APIView):
     )
     def post(self, request: Request, alert_id: int) -> Response:
         user = acting_user(request)
-        alert = alert_mark_read(alert=alert_get(user=user, alert_id=alert_id), user=user)
+        alert = alert_mark_read(alert=alert_get_for_user(user=user, alert_id=alert_id), user=user)
         return Response(s.AlertSerializer(alert).data)

@@ -57,3 +57,17 @@ def test_no_module_uses_a_private_name_of_another():
     assert len(modules) > 200
     found = [use for path in modules for use in _private_uses(path)]
     assert found == []
+
+
+def test_pages_and_the_api_find_records_only_through_an_access_helper():
+    # Each object type has one `<thing>_get_for_user` in its app's selectors, which both
+    # the page and the API call: a view that fetched a model itself could skip it.
+    views = [p for p in ROOT.rglob("*.py") if p.name == "views.py" and "tests" not in p.parts]
+    assert len(views) > 15
+    fetching = [
+        f"{p.relative_to(ROOT)}:{n}"
+        for p in views
+        for n, line in enumerate(p.read_text().splitlines(), 1)
+        if "get_object_or_404" in line or ".objects." in line
+    ]
+    assert fetching == []

@@ -103,7 +103,7 @@ class AcknowledgeView(APIView):
     )
     def post(self, request: Request, notification_id: int) -> Response:
         via = via_request(request)
-        notification = selectors.notification_get(
+        notification = selectors.notification_get_for_user(
             user=acting_user(request), notification_id=notification_id, via=via
         )
         notification = services.notification_acknowledge(

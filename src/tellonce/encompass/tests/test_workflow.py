@@ -167,9 +167,13 @@ def test_unacknowledged_it_is_chased_then_escalated_once_each(world, encompass):
     }
     # Hazel (the head) and Ed (the council) may read it; Olly may not.
     for user in (encompass.hazel, world.ed, world.dana):
-        assert selectors.notification_get(user=user, notification_id=notification.pk, via=WEB)
+        assert selectors.notification_get_for_user(
+            user=user, notification_id=notification.pk, via=WEB
+        )
     with pytest.raises(Http404):
-        selectors.notification_get(user=world.olly, notification_id=notification.pk, via=WEB)
+        selectors.notification_get_for_user(
+            user=world.olly, notification_id=notification.pk, via=WEB
+        )
 
 
 def test_coverage_and_figures(world, encompass):

@@ -3,8 +3,6 @@ review queue and its decisions, undoing a merge, and real-time matching."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.request import Request
@@ -19,7 +17,6 @@ from tellonce.linkage import arrivals, review
 from tellonce.linkage.api import serializers as s
 from tellonce.linkage.arrivals import record_link
 from tellonce.linkage.matching import person_match
-from tellonce.linkage.models import LinkEvent, LinkEventKind
 from tellonce.linkage.services import LinkageNotReadyError
 
 
@@ -92,7 +89,7 @@ class ReviewDecisionView(APIView):
     )
     def post(self, request: Request, pair_id: int) -> Response:
         user = acting_user(request)
-        pair = review.review_pair_get(user=user, pair_id=pair_id, via=via_request(request))
+        pair = review.review_pair_get_for_user(user=user, pair_id=pair_id, via=via_request(request))
         body = s.ReviewDecisionRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         decided = review.review_decide(
@@ -109,9 +106,7 @@ class UnmergeView(APIView):
     )
     def post(self, request: Request, event_id: int) -> Response:
         user = acting_user(request)
-        if not review.can_unmerge(user):
-            raise PermissionDenied("Undoing a merge is for MASH managers")
-        event = get_object_or_404(LinkEvent, pk=event_id, kind=LinkEventKind.MERGE)
+        event = review.merge_get_for_user(user=user, event_id=event_id)
         body = s.UnmergeRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         restored = review.unmerge(

@@ -14,7 +14,7 @@ from tellonce.audit.models import Channel
 from tellonce.audit.services import Via
 from tellonce.mash.models import Channel as ContactChannel
 from tellonce.mash.models import ContactChild
-from tellonce.mash.selectors import case_get
+from tellonce.mash.selectors import case_picture
 from tellonce.mash.services import ChildDetails, ContactDetails, contact_make
 from tellonce.organisations.models import Role
 from tellonce.people.models import AgencyRecord
@@ -72,7 +72,7 @@ def test_a_known_child_named_by_details_joins_their_person(linked):
     assert child.person_id == known.person_id
     record = AgencyRecord.objects.get(local_id=f"contact-{contact.pk}-1")
     assert (record.agency, record.person_id) == (dsl.team.agency, known.person_id)
-    picture = case_get(user=mash, case_id=child.case_id, via=WEB)
+    picture = case_picture(user=mash, case_id=child.case_id, via=WEB)
     assert picture.case.person_id == known.person_id
 
 

@@ -7,15 +7,12 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from django.http import Http404
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tellonce.access.policy import access_for
 from tellonce.access.selectors import person_get_for_user
 from tellonce.api.errors import ERRORS
 from tellonce.api.requests import named_as_sent, valid
@@ -23,7 +20,6 @@ from tellonce.audit.services import via_request
 from tellonce.core.requests import acting_user
 from tellonce.missing import selectors, services
 from tellonce.missing.api import serializers as ms
-from tellonce.missing.models import MissingPatternFlag
 from tellonce.missing.services import EpisodeDetails, InterviewDetails
 
 
@@ -134,9 +130,7 @@ class FlagReviewView(APIView):
     )
     def post(self, request: Request, flag_id: int) -> Response:
         user = acting_user(request)
-        flag = get_object_or_404(MissingPatternFlag.objects.select_related("person"), pk=flag_id)
-        if not access_for(user, flag.person).is_full:
-            raise Http404("No such flag")
+        flag = selectors.flag_get_for_user(user=user, flag_id=flag_id)
         data = valid(ms.FlagReviewSerializer(data=request.data))
         with named_as_sent():
             services.flag_review(

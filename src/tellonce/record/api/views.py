@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
@@ -16,9 +15,8 @@ from tellonce.access.selectors import FlagOnlyError, person_get_for_user
 from tellonce.api.errors import ERRORS, flag_only, not_casework
 from tellonce.audit.services import via_request
 from tellonce.core.requests import acting_user
-from tellonce.involvements.models import Involvement
+from tellonce.involvements.selectors import involvement_get_for_user
 from tellonce.involvements.services import involvement_end, involvement_record
-from tellonce.people.models import PersonIdentifier
 from tellonce.record import selectors, services
 from tellonce.record.api import serializers as s
 
@@ -98,8 +96,9 @@ class IdentifierArchiveView(APIView):
     )
     def post(self, request: Request, person_id: UUID, identifier_id: int) -> Response:
         user = acting_user(request)
-        person, _ = person_get_for_user(user=user, person_id=person_id)
-        identifier = get_object_or_404(PersonIdentifier, pk=identifier_id, person=person)
+        identifier = selectors.identifier_get_for_user(
+            user=user, person_id=person_id, identifier_id=identifier_id
+        )
         body = s.ArchiveRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.identifier_archive(
@@ -141,7 +140,7 @@ class InvolvementEndView(APIView):
     )
     def post(self, request: Request, involvement_id: int) -> Response:
         user = acting_user(request)
-        involvement = get_object_or_404(Involvement, pk=involvement_id, team=user.team)
+        involvement = involvement_get_for_user(user=user, involvement_id=involvement_id)
         body = s.InvolvementEndSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         ended = involvement_end(
