@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Model, Q
 from django.utils import timezone
@@ -38,7 +37,7 @@ from tellonce.audit.services import COMMAND_LINE
 from tellonce.core import workdays
 from tellonce.core.models import TELLONCE_SYSTEM
 from tellonce.involvements.models import Capacity, Involvement
-from tellonce.mash import services
+from tellonce.mash import rules, services
 from tellonce.mash.models import (
     OPEN_STATES,
     REFERRAL_OUTCOMES,
@@ -744,7 +743,7 @@ class _Year:
         staff = self.staff
         rag = rng.choices(_RAGS, _RAG_WEIGHTS[outcome])[0]
         recent = received >= self.open_from
-        due = workdays.due_by_working_days(received, 1)
+        due = rules.decision_due(received)
         worker = rng.choice(staff.social_workers) if staff.social_workers else None
         screened = _after(received, rng.uniform(0.2, 6.0) if recent else rng.uniform(0.2, 3.0))
         requests = []
@@ -752,7 +751,8 @@ class _Year:
             sent = _after(screened, rng.uniform(0.05, 1.0))
             for team in self.desks:
                 if rng.random() < _DESKS[team.service]:
-                    allowed = float(settings.MASH_RFI_DUE_HOURS[rag])
+                    due_by, _ = rules.rfi_deadlines(sent, rag)
+                    allowed = workdays.working_hours_between(sent, due_by)
                     late = rng.random() < _LATE_SHARE
                     took = allowed * (rng.uniform(1.05, 2.5) if late else rng.uniform(0.15, 1.0))
                     requests.append(_Request(team, sent, _after(sent, took)))
@@ -1010,7 +1010,7 @@ class _Year:
             for request in t.requests:
                 assert t.worker is not None  # only a case with a worker asks
                 service = request.team.service
-                due, escalate = services.rfi_deadlines(request.sent, t.rag)
+                due, escalate = rules.rfi_deadlines(request.sent, t.rag)
                 answered = request.answered
                 answerers = self.staff.desks.get(request.team.pk, [])
                 waited = answered or self.end

@@ -51,6 +51,7 @@ from tellonce.encompass.models import (
 )
 from tellonce.encompass.services import CHASE_AFTER, ESCALATE_AFTER, statutory_fields
 from tellonce.involvements.models import Capacity, Involvement
+from tellonce.missing import services as missing
 from tellonce.missing.models import (
     FlagReason,
     InterviewState,
@@ -460,14 +461,13 @@ class _Missing:
         team = self.teams.interviews
         cared = {k.id for k in self.pool if k.cared}
         returned = [e for e in episodes if e.returned_on is not None]
-        due_hours = timedelta(hours=settings.RHI_DUE_HOURS)
-        warn = timedelta(hours=settings.RHI_WARN_HOURS)
+        warn = missing.interview_warning_before()
         outcomes = iter(_dealt(rng, INTERVIEW_QUOTAS, len(returned)))
         rows = []
         for episode in returned:
             back = episode.returned_on
             assert back is not None
-            due = back + due_hours
+            due = missing.interview_due(back)
             outcome = next(outcomes)
             if outcome in ("on_time", "refused"):
                 offered: datetime | None = back + timedelta(hours=rng.uniform(4, 66))

@@ -69,7 +69,7 @@ from tellonce.feeds.models import (
     ReportedInvolvement,
 )
 from tellonce.involvements.models import Capacity, Involvement
-from tellonce.involvements.services import involvement_start
+from tellonce.involvements.services import involvement_start, lead_professional_problem
 from tellonce.organisations.models import Agency, Team
 from tellonce.people.models import AgencyRecord, Sex
 
@@ -921,6 +921,14 @@ def reported_involvements_materialise(*, agency_record: AgencyRecord) -> list[In
             "is_lead_professional": report.is_lead_professional,
         }
         entry = report.involvement
+        # One lead professional per child: while another holds it, the agency's work is
+        # registered and its claim to lead stays on what the feed reported.
+        if (
+            wanted["is_lead_professional"]
+            and wanted["ended_on"] is None
+            and lead_professional_problem(agency_record.person_id, besides=entry and entry.pk)
+        ):
+            wanted["is_lead_professional"] = False
         if entry is None:
             entry = involvement_start(
                 **wanted,

@@ -89,6 +89,17 @@ class Involvement(Timestamped, Archivable, Provenance):
             models.Index(fields=["person", "team"], name="involvement_person_team_idx"),
             models.Index(fields=["team", "ended_on"], name="involvement_team_idx"),
         ]
+        constraints = [
+            # One lead professional per child: `services.involvement_start` says who
+            # holds it; this holds even for a write that went round it.
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=models.Q(
+                    is_lead_professional=True, ended_on__isnull=True, archived_on__isnull=True
+                ),
+                name="involvement_one_lead_professional",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.team} ({self.get_capacity_display()})"

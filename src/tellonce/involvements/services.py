@@ -43,8 +43,15 @@ if TYPE_CHECKING:
 
 def involvement_start(**fields: Any) -> Involvement:
     """Store a new involvement (the model's fields) and its alerts, together; the apps
-    above hear of it in the same transaction (`INVOLVEMENT_CHANGED`)."""
+    above hear of it in the same transaction (`INVOLVEMENT_CHANGED`). A lead
+    professional is refused while the child has another (`lead_professional_problem`);
+    every path that starts an involvement comes through here."""
     with transaction.atomic():
+        if fields.get("is_lead_professional") and fields.get("ended_on") is None:
+            person_id = fields["person"].pk if "person" in fields else fields["person_id"]
+            problem = lead_professional_problem(person_id)
+            if problem:
+                raise ValidationError({"is_lead_professional": problem})
         involvement = Involvement.objects.create(**fields)
         if involvement.ended_on is None:
             involvement_started_alerts(involvement)
@@ -52,12 +59,25 @@ def involvement_start(**fields: Any) -> Involvement:
     return involvement
 
 
-def lead_professional(person: Person) -> Involvement | None:
+def lead_professional(person: Person | Any) -> Involvement | None:
+    """The child's lead professional now (a person, or their id), if they have one."""
     return (
         Involvement.objects.current()
         .filter(person=person, is_lead_professional=True)
-        .select_related("team__agency", "practitioner")
+        .select_related("team__agency", "practitioner", "person")
         .first()
+    )
+
+
+def lead_professional_problem(person: Person | Any, *, besides: Any = None) -> str:
+    """Why someone else cannot be named the child's lead professional now (one lead
+    professional per child: the one there must step down first), or nothing."""
+    lead = lead_professional(person)
+    if lead is None or lead.pk == besides:
+        return ""
+    return (
+        f"{_who(lead)} is the lead professional for {lead.person.full_name}: they must step"
+        " down (end their involvement or hand over) before you can be named"
     )
 
 
@@ -83,12 +103,9 @@ def involvement_record(
         problems["capacity"] = (
             f"{team.name} is already recorded as working with {person.full_name} in this way"
         )
-    lead = lead_professional(person) if is_lead_professional else None
-    if lead is not None:
-        problems["is_lead_professional"] = (
-            f"{_who(lead)} is the lead professional for {person.full_name}: they must step"
-            " down (end their involvement or hand over) before you can be named"
-        )
+    lead = lead_professional_problem(person) if is_lead_professional else ""
+    if lead:
+        problems["is_lead_professional"] = lead
     if problems:
         raise ValidationError(problems)
     with transaction.atomic():

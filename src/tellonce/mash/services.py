@@ -1,7 +1,8 @@
 """The MASH's work, written: contacts, screening, requests for information, decisions
 and their sign-off, actions, the daily meeting and strategy discussions.
 
-Every service checks who may do it, validates everything at once (a `ValidationError`
+Every service checks who may do it and when (the table in `rules`, which the case page
+reads too), validates everything at once (a `ValidationError`
 naming each field and its problem), writes in one transaction with its audit entry,
 chronology events and alerts (the outbox), and records each change of a case's state
 as a `CaseTransition`. The worker's side (chasing and escalating) is `mash_clock_tick`.
@@ -36,6 +37,7 @@ from tellonce.involvements.services import (
     involvement_start,
     lead_professional,
 )
+from tellonce.mash import rules
 from tellonce.mash.models import (
     OPEN_STATES,
     REFERRAL_OUTCOMES,
@@ -56,6 +58,7 @@ from tellonce.mash.models import (
     StrategyDiscussion,
     StrategyOutcome,
 )
+from tellonce.mash.rules import Step
 from tellonce.organisations.models import Agency, AgencyKind, Role, Service, Team
 from tellonce.people.models import Person
 from tellonce.people.selectors import household_of
@@ -380,7 +383,7 @@ def _contact_child_add(contact: Contact, person: Person, match: str, user: User)
             person=person,
             contact=contact,
             received_on=contact.received_on,
-            decision_due=workdays.due_by_working_days(contact.received_on, 1),
+            decision_due=rules.decision_due(contact.received_on),
             involvement=_mash_enquiry(contact.hub, person, contact),
             created_by=user,
         )
@@ -452,38 +455,13 @@ def _transition(
     return transition
 
 
-# ----- who may do what --------------------------------------------------------------
-
-
-def _require_mash(user: User, case: MashCase) -> None:
-    team = user.team
-    if not user.works_in_mash or team is None or team.hub is None or team.hub.pk != case.hub_id:
-        raise PermissionDenied("Only the MASH working on this case can do that")
-
-
-def _require_social_worker(user: User, case: MashCase) -> None:
-    _require_mash(user, case)
-    if not user.has_role(Role.MASH_SOCIAL_WORKER, Role.MASH_MANAGER):
-        raise PermissionDenied("Screening and decisions are for MASH social workers and managers")
-
-
-def _require_state(case: MashCase, *states: str) -> None:
-    if case.state not in states:
-        allowed = " or ".join(State(s).label.lower() for s in states)
-        raise ValidationError(
-            {"state": f"This case is {case.get_state_display().lower()}: it must be {allowed}"}
-        )
-
-
 # ----- screening --------------------------------------------------------------------
 
 
 def case_screen(*, user: User, case: MashCase, rag: str, reason: str, via: Via) -> MashCase:
     """Screen a case (or change its rating while the MASH works on it): red, amber or
     green, and why."""
-    _require_social_worker(user, case)
-    _require_state(case, State.RECEIVED, State.SCREENING, State.INFORMATION_GATHERING)
-    problems = {}
+    problems = rules.step_problems(Step.SCREEN, user=user, case=case)
     if rag not in Rag.values:
         problems["rag"] = "Choose a rating: red, amber or green"
     if _vague(reason, 15):
@@ -558,23 +536,12 @@ def rfi_teams_proposed(case: MashCase) -> list[ProposedTeam]:
     return list(proposed.values())
 
 
-def rfi_deadlines(sent_on: datetime, rag: str) -> tuple[datetime, datetime]:
-    """When an answer is due, and when an unanswered request is escalated."""
-    due = workdays.due_by_working_hours(sent_on, settings.MASH_RFI_DUE_HOURS[rag])
-    escalate = workdays.due_by_working_hours(due, settings.MASH_RFI_ESCALATE_HOURS[rag])
-    return due, escalate
-
-
 def rfi_send(
     *, user: User, case: MashCase, team: Team, question: str, via: Via
 ) -> InformationRequest:
     """Ask a partner team for what it knows, with a deadline set by the case's rating;
     the team is told at once."""
-    _require_mash(user, case)
-    _require_state(case, State.SCREENING, State.INFORMATION_GATHERING)
-    problems = {}
-    if not case.rag:
-        problems["rag"] = "Rate the case red, amber or green before asking for information"
+    problems = rules.step_problems(Step.ASK, user=user, case=case)
     if team.pk == case.hub_id:
         problems["team"] = "Ask a partner team, not the MASH itself"
     if _vague(question, 15):
@@ -585,7 +552,7 @@ def rfi_send(
     if problems:
         raise ValidationError(problems)
     now = timezone.now()
-    due, escalate = rfi_deadlines(now, case.rag)
+    due, escalate = rules.rfi_deadlines(now, case.rag)
     with transaction.atomic():
         request = InformationRequest.objects.create(
             case=case,
@@ -757,7 +724,7 @@ def action_done(*, user: User, action: CaseAction, via: Via) -> CaseAction:
     if not is_owner:
         if action.case is None:
             raise PermissionDenied("Only the action's owner can mark it done")
-        _require_mash(user, action.case)
+        rules.require_mash(user, action.case)
     if action.done_on is not None:
         raise ValidationError(
             {"done_on": f"This action was marked done on {action.done_on:%-d %B %Y}"}
@@ -776,8 +743,7 @@ def action_add(
     *, user: User, case: MashCase, description: str, owner: Any, due_on: date | None, via: Via
 ) -> CaseAction:
     """Add an action for the child: a description, an owner, and a due date."""
-    _require_mash(user, case)
-    problems: dict[str, str] = {}
+    problems = rules.step_problems(Step.ADD_ACTION, user=user, case=case)
     details = ActionDetails(description, owner, due_on)
     _actions_check([details], case, problems)
     if problems:
@@ -803,11 +769,7 @@ def decision_propose(
 ) -> MashCase:
     """A MASH social worker proposes the outcome, with why and the actions that follow;
     a manager then signs it off (`decision_sign_off`)."""
-    _require_social_worker(user, case)
-    _require_state(case, State.SCREENING, State.INFORMATION_GATHERING)
-    problems: dict[str, str] = {}
-    if not case.rag:
-        problems["rag"] = "Rate the case red, amber or green before deciding"
+    problems = rules.step_problems(Step.DECIDE, user=user, case=case)
     if outcome not in Outcome.values:
         problems["outcome"] = "Choose the outcome"
     if _vague(reason, 30):
@@ -855,13 +817,7 @@ def decision_propose(
 
 def decision_sign_off(*, user: User, case: MashCase, agree: bool, note: str, via: Via) -> MashCase:
     """A MASH manager signs off the proposed decision, or sends it back saying why."""
-    _require_mash(user, case)
-    if not user.has_role(Role.MASH_MANAGER):
-        raise PermissionDenied("Only a MASH manager signs off decisions")
-    _require_state(case, State.DECISION)
-    problems = {}
-    if case.decided_by_id == user.pk:
-        problems["agree"] = "You proposed this decision: another manager must sign it off"
+    problems = rules.step_problems(Step.SIGN_OFF, user=user, case=case)
     if not agree and _vague(note, 15):
         problems["note"] = "Say why the decision is sent back and what is needed"
     if problems:
@@ -984,12 +940,7 @@ def referral_close(
     *, user: User, case: MashCase, closure_reason: str, note: str, via: Via
 ) -> MashCase:
     """Close a referral with its DfE reason: what a later re-referral shows."""
-    _require_social_worker(user, case)
-    problems = {}
-    if case.state != State.OUTCOME or not case.is_referral:
-        problems["closure_reason"] = "Only a referral whose decision is signed off can be closed"
-    elif case.closed_on is not None:
-        problems["closure_reason"] = f"This referral was closed on {when_said(case.closed_on)}"
+    problems = rules.step_problems(Step.CLOSE, user=user, case=case)
     if closure_reason not in ClosureReason.values:
         problems["closure_reason"] = (
             problems.get("closure_reason") or "Choose the reason for closure"
@@ -1039,7 +990,7 @@ def meeting_open(*, user: User, via: Via, day: date | None = None) -> Meeting:
 
 
 def meeting_item_add(*, user: User, meeting: Meeting, case: MashCase) -> MeetingItem:
-    _require_mash(user, case)
+    rules.require_mash(user, case)
     position = meeting.items.count()
     item, _ = MeetingItem.objects.get_or_create(
         meeting=meeting, case=case, defaults={"position": position}
@@ -1051,7 +1002,7 @@ def meeting_minute(
     *, user: User, item: MeetingItem, minutes: str, decisions: str, via: Via
 ) -> MeetingItem:
     """Minutes for one child: what was discussed and what was decided."""
-    _require_mash(user, item.case)
+    rules.require_mash(user, item.case)
     if item.meeting.closed_on is not None:
         raise ValidationError({"minutes": "The meeting is closed: its minutes are on the records"})
     problems = {}
@@ -1146,18 +1097,7 @@ def strategy_discussion_plan(
 ) -> StrategyDiscussion:
     """Plan a strategy discussion and invite the chosen teams (social care, police and
     health cannot be left out); each invitee is told."""
-    _require_social_worker(user, case)
-    problems = {}
-    if case.state != State.OUTCOME or case.outcome not in (
-        Outcome.STRATEGY_DISCUSSION,
-        Outcome.IMMEDIATE_PROTECTION,
-    ):
-        problems["outcome"] = (
-            "A strategy discussion follows a signed-off decision to hold one (or immediate"
-            " protection)"
-        )
-    if case.strategy_discussions.filter(held_on__isnull=True).exists():
-        problems["outcome"] = "A strategy discussion is already planned for this child"
+    problems = rules.step_problems(Step.PLAN_STRATEGY, user=user, case=case)
     proposed = {p.team.pk: p for p in strategy_invitees_proposed(case)}
     chosen = {int(t) for t in team_ids}
     missing = [p.team.name for p in proposed.values() if p.always and p.team.pk not in chosen]
@@ -1239,10 +1179,9 @@ def strategy_discussion_record(
     s47 enquiry sets the initial child protection conference's due date (15 working
     days)."""
     case = discussion.case
-    _require_social_worker(user, case)
-    problems = {}
-    if discussion.held_on is not None:
-        problems["held_on"] = "This strategy discussion has already been recorded"
+    problems = rules.step_problems(
+        Step.RECORD_STRATEGY, user=user, case=case, discussion=discussion
+    )
     if held_on is None:
         problems["held_on"] = "Enter when the discussion was held"
     elif held_on > timezone.now():
@@ -1271,7 +1210,7 @@ def strategy_discussion_record(
         discussion.outcome = outcome
         discussion.rationale = rationale.strip()
         if outcome != StrategyOutcome.NO_ENQUIRY:
-            discussion.conference_due = workdays.due_by_working_days(held_on, 15).date()
+            discussion.conference_due = rules.conference_due(held_on)
         discussion.modified_by = user
         discussion.save()
         came = ", ".join(
@@ -1313,20 +1252,16 @@ def conference_held_record(
     *, user: User, discussion: StrategyDiscussion, held_on: date | None, via: Via
 ) -> StrategyDiscussion:
     """Record that the initial child protection conference was held."""
-    _require_social_worker(user, discussion.case)
-    problems = {}
-    if discussion.conference_due is None:
-        problems["conference_held_on"] = "No conference follows this strategy discussion"
-    elif discussion.conference_held_on is not None:
-        problems["conference_held_on"] = (
-            f"The conference was recorded as held on {discussion.conference_held_on:%-d %B %Y}"
-        )
-    elif held_on is None:
-        problems["conference_held_on"] = "Enter the date the conference was held"
-    elif discussion.held_on and held_on < timezone.localdate(discussion.held_on):
-        problems["conference_held_on"] = "The conference must be after the strategy discussion"
-    elif held_on > timezone.localdate():
-        problems["conference_held_on"] = "The date must be today or in the past"
+    problems = rules.step_problems(
+        Step.RECORD_CONFERENCE, user=user, case=discussion.case, discussion=discussion
+    )
+    if not problems:
+        if held_on is None:
+            problems["conference_held_on"] = "Enter the date the conference was held"
+        elif discussion.held_on and held_on < timezone.localdate(discussion.held_on):
+            problems["conference_held_on"] = "The conference must be after the strategy discussion"
+        elif held_on > timezone.localdate():
+            problems["conference_held_on"] = "The date must be today or in the past"
     if problems:
         raise ValidationError(problems)
     assert held_on is not None

@@ -29,7 +29,7 @@ from tellonce.core import workdays
 from tellonce.core.forms import form_errors_from
 from tellonce.core.pagination import page_numbers
 from tellonce.core.requests import acting_user
-from tellonce.mash import selectors, services
+from tellonce.mash import rules, selectors, services
 from tellonce.mash.forms import (
     ActionForm,
     AnswerForm,
@@ -51,10 +51,9 @@ from tellonce.mash.forms import (
 from tellonce.mash.models import (
     Channel,
     MashCase,
-    Outcome,
-    State,
     StrategyDiscussion,
 )
+from tellonce.mash.rules import Step
 from tellonce.organisations.models import Role
 
 
@@ -182,7 +181,8 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 @dataclass
 class CaseActions:
-    """The forms that apply to this case, for this user."""
+    """The steps this user may take on this case now (`rules`): the page shows a button
+    for each, and no other."""
 
     screen: bool
     ask: bool
@@ -192,29 +192,30 @@ class CaseActions:
     close: bool
     plan_strategy: bool
     record_strategy: list[StrategyDiscussion]
+    record_conference: list[StrategyDiscussion]
 
 
 def _case_actions(user: User, picture: selectors.CasePicture) -> CaseActions:
     case = picture.case
-    social_worker = user.has_role(Role.MASH_SOCIAL_WORKER, Role.MASH_MANAGER)
-    working = case.state in (State.SCREENING, State.INFORMATION_GATHERING)
-    strategy = case.state == State.OUTCOME and case.outcome in (
-        Outcome.STRATEGY_DISCUSSION,
-        Outcome.IMMEDIATE_PROTECTION,
-    )
-    waiting = [d for d in picture.discussions if not d.is_held]
+
+    def may(step: Step) -> bool:
+        return rules.may(step, user=user, case=case)
+
+    def discussions(step: Step) -> list[StrategyDiscussion]:
+        return [
+            d for d in picture.discussions if rules.may(step, user=user, case=case, discussion=d)
+        ]
+
     return CaseActions(
-        screen=social_worker and (case.state == State.RECEIVED or working),
-        ask=working and bool(case.rag),
-        decide=social_worker and working and bool(case.rag),
-        sign_off=user.has_role(Role.MASH_MANAGER) and case.state == State.DECISION,
-        add_action=case.closed_on is None,
-        close=social_worker
-        and case.state == State.OUTCOME
-        and case.is_referral
-        and case.closed_on is None,
-        plan_strategy=social_worker and strategy and not waiting,
-        record_strategy=waiting if social_worker else [],
+        screen=may(Step.SCREEN),
+        ask=may(Step.ASK),
+        decide=may(Step.DECIDE),
+        sign_off=may(Step.SIGN_OFF),
+        add_action=may(Step.ADD_ACTION),
+        close=may(Step.CLOSE),
+        plan_strategy=may(Step.PLAN_STRATEGY),
+        record_strategy=discussions(Step.RECORD_STRATEGY),
+        record_conference=discussions(Step.RECORD_CONFERENCE),
     )
 
 

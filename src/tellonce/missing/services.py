@@ -500,6 +500,17 @@ def _care_of(person: Person) -> tuple[set[int], set[int]]:
     return {i.team_id for i in care}, {i.practitioner_id for i in care if i.practitioner_id}
 
 
+def interview_due(returned_on: datetime) -> datetime:
+    """A return home interview is due `RHI_DUE_HOURS` after the child's return, in
+    clock hours (missing is around the clock)."""
+    return returned_on + timedelta(hours=settings.RHI_DUE_HOURS)
+
+
+def interview_warning_before() -> timedelta:
+    """How long before its deadline an interview not yet done is escalated."""
+    return timedelta(hours=settings.RHI_WARN_HOURS)
+
+
 def independent_teams(person: Person) -> QuerySet[Team]:
     """The return-interview teams with no part in the child's care."""
     teams, _ = _care_of(person)
@@ -591,7 +602,7 @@ def episode_return(
         interview = ReturnHomeInterview.objects.create(
             episode=episode,
             person=person,
-            due_on=returned_on + timedelta(hours=settings.RHI_DUE_HOURS),
+            due_on=interview_due(returned_on),
             assigned_team=team,
             assigned_on=now if team else None,
             created_by=user,
@@ -965,7 +976,7 @@ def missing_clock_tick(now: datetime | None = None) -> MissingTick:
                 continue
             _police_escalate(episode)
             tick.police_escalated += 1
-    warn_by = now + timedelta(hours=settings.RHI_WARN_HOURS)
+    warn_by = now + interview_warning_before()
     live = ReturnHomeInterview.objects.filter(episode__archived_on__isnull=True)
     due = live.filter(
         state=InterviewState.ASSIGNED, due_on__lte=warn_by, warned_on__isnull=True

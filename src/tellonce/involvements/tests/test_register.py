@@ -132,3 +132,72 @@ def test_priya_working_with_kerry_sees_who_works_with_her_children(world, signed
     api = signed_in(world.priya).get(f"/api/v1/people/{world.kerry.pk}/").json()
     jack = next(m for m in api["family"] if m["person"]["id"] == str(world.jack.pk))
     assert [i["capacity"] for i in jack["involvements"]] == ["school"]
+
+
+def test_every_path_that_starts_an_involvement_keeps_one_lead_professional(world):
+    from django.core.exceptions import ValidationError
+    from django.db import IntegrityError, transaction
+
+    from tellonce.involvements.services import involvement_start
+
+    def lead(team, source) -> dict:
+        return dict(
+            person=world.jack,
+            team=team,
+            capacity=Capacity.EARLY_HELP,
+            started_on=date(2026, 11, 1),
+            is_lead_professional=True,
+            source_agency=source,
+            source_system="Mosaic",
+        )
+
+    first = involvement_start(**lead(world.early_help, world.council))
+    # A feed, the MASH's sign-off or the API: all start through involvement_start.
+    with pytest.raises(ValidationError) as refused:
+        involvement_start(**lead(world.health_visiting, world.health))
+    assert "must step down" in refused.value.message_dict["is_lead_professional"][0]
+    # And a write that goes round the services meets the database's own rule.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Involvement.objects.create(**lead(world.health_visiting, world.health))
+    # Once the lead steps down, another may be named.
+    first.ended_on = date(2026, 11, 20)
+    first.save()
+    assert involvement_start(**lead(world.health_visiting, world.health)).is_lead_professional
+
+
+def test_a_feed_naming_a_second_lead_registers_the_work_but_not_the_lead(world):
+    from tellonce.feeds.models import ReportedInvolvement
+    from tellonce.feeds.services import reported_involvements_materialise
+    from tellonce.involvements.services import involvement_start
+    from tellonce.people.models import AgencyRecord
+
+    involvement_start(
+        person=world.jack,
+        team=world.early_help,
+        capacity=Capacity.EARLY_HELP,
+        started_on=date(2026, 11, 1),
+        is_lead_professional=True,
+        source_agency=world.council,
+        source_system="Mosaic",
+    )
+    record = AgencyRecord.objects.create(
+        agency=world.health,
+        system="SystmOne",
+        local_id="P-77",
+        given_name="Jack",
+        family_name="Taylor",
+        person=world.jack,
+    )
+    ReportedInvolvement.objects.create(
+        agency_record=record,
+        team=world.health_visiting,
+        capacity=Capacity.HEALTH_VISITING,
+        started_on=date(2026, 11, 10),
+        is_lead_professional=True,
+        received_on=timezone.now(),
+    )
+    (entry,) = reported_involvements_materialise(agency_record=record)
+    assert entry.team == world.health_visiting and not entry.is_lead_professional
+    assert ReportedInvolvement.objects.get(agency_record=record).is_lead_professional
+    leads = Involvement.objects.current().filter(person=world.jack, is_lead_professional=True)
+    assert [i.team for i in leads] == [world.early_help]
