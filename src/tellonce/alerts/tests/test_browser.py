@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
 
 from tellonce.involvements.models import Capacity
 from tellonce.involvements.services import involvement_start
@@ -34,11 +35,11 @@ def test_dana_reads_that_early_help_is_now_working_with_jack(live_server):
     SCREENSHOTS.mkdir(exist_ok=True)
     with chromium_page() as page:
         browser_sign_in_with_code(page, live_server.url, "dana", device)
-        assert page.get_by_text("You have 1 unread alert.").is_visible()
+        expect(page.get_by_text("You have 1 unread alert.")).to_be_visible()
         page.get_by_role("link", name="Read your alerts").click()
         page.screenshot(path=str(SCREENSHOTS / "alerts-inbox.png"), full_page=True)
         page.get_by_role("link", name="Northbrook Council is now involved with Jack Taylor").click()
-        assert page.get_by_text("Contact: Erin Cole, Early help team").is_visible()
+        expect(page.get_by_text("Contact: Erin Cole, Early help team")).to_be_visible()
         page.screenshot(path=str(SCREENSHOTS / "alert.png"), full_page=True)
         page.get_by_role("link", name="All alerts").click()
-        assert page.get_by_text("0 unread").is_visible()
+        expect(page.get_by_text("0 unread")).to_be_visible()

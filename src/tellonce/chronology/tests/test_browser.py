@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
 
 from tellonce.involvements.models import Capacity
 from tellonce.involvements.services import involvement_start
@@ -42,8 +43,8 @@ def test_dana_adds_an_exclusion_and_reads_the_chronology(live_server):
         page.get_by_label("Year").fill("2026")
         page.get_by_label("What happened").fill("Fixed-term exclusion, 2 days, after a fight")
         page.get_by_role("button", name="Add to the chronology").click()
-        assert page.get_by_text("Fixed-term exclusion, 2 days, after a fight").is_visible()
-        assert page.get_by_text("started working with them in early help").is_visible()
+        expect(page.get_by_text("Fixed-term exclusion, 2 days, after a fight")).to_be_visible()
+        expect(page.get_by_text("started working with them in early help")).to_be_visible()
         page.screenshot(path=str(SCREENSHOTS / "chronology.png"), full_page=True)
         page.get_by_label("Agency").select_option(label="Oakfield Primary School")
         page.get_by_role("button", name="Filter").click()

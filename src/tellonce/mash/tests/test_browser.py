@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from tellonce.chronology.models import ChronologyEvent, EventKind
 from tellonce.mash.models import InformationRequest, MashCase, State, StrategyDiscussion
@@ -66,13 +67,13 @@ def test_a_school_contact_about_jack_goes_all_the_way_to_a_strategy_discussion(l
             "Asking mum first could put Jack at risk of further harm tonight."
         )
         page.get_by_role("button", name="Send to the MASH").click()
-        assert page.get_by_role("heading", name="Contact sent to the MASH").is_visible()
+        expect(page.get_by_role("heading", name="Contact sent to the MASH")).to_be_visible()
         case = MashCase.objects.get(person=world.jack)
 
         # Sam screens it and asks the police and health.
         browser_sign_in(page, base, world.sam)
         _case_of(page, world)
-        assert page.get_by_text("Jack came in with a bruise on his cheek").is_visible()
+        expect(page.get_by_text("Jack came in with a bruise on his cheek")).to_be_visible()
         page.get_by_role("link", name="Screen this case").click()
         page.get_by_label("Amber").check()
         page.get_by_label("Why this rating?").fill("A disclosure of physical harm at home")
@@ -138,8 +139,8 @@ def test_a_school_contact_about_jack_goes_all_the_way_to_a_strategy_discussion(l
         school = page.get_by_label("Designated safeguarding lead (Oakfield Primary School)")
         visitor = page.get_by_label("Health visiting (Northbrook Community Health NHS Trust)")
         assert school.is_checked() and visitor.is_checked()
-        assert page.get_by_text("made the contact").first.is_visible()
-        assert page.get_by_text("who lives with Jack").first.is_visible()
+        expect(page.get_by_text("made the contact").first).to_be_visible()
+        expect(page.get_by_text("who lives with Jack").first).to_be_visible()
         page.screenshot(path=str(SCREENSHOTS / "mash-e2e-invitees.png"), full_page=True)
         page.get_by_role("button", name="Send the invitations").click()
         page.get_by_role("link", name="Record the strategy discussion").click()
@@ -164,7 +165,7 @@ def test_a_school_contact_about_jack_goes_all_the_way_to_a_strategy_discussion(l
         page.get_by_role("button", name="Record the discussion").click()
         discussion = StrategyDiscussion.objects.get(case=case)
         assert discussion.conference_due is not None
-        assert page.get_by_text(f"{discussion.conference_due:%-d %B %Y}").first.is_visible()
+        expect(page.get_by_text(f"{discussion.conference_due:%-d %B %Y}").first).to_be_visible()
 
         # Afterwards, Jack's chronology holds the contact, the meeting's minutes, the
         # decision and the strategy discussion.
@@ -176,12 +177,12 @@ def test_a_school_contact_about_jack_goes_all_the_way_to_a_strategy_discussion(l
             "MASH decision: Strategy discussion (section 47).",
             "Strategy discussion. Attended:",
         ):
-            assert page.get_by_text(text).first.is_visible(), text
+            expect(page.get_by_text(text).first, text).to_be_visible()
         page.screenshot(path=str(SCREENSHOTS / "mash-e2e-chronology.png"), full_page=True)
         page.goto(f"{base}/people/{world.jack.pk}/")
-        assert page.get_by_role("heading", name="MASH").first.is_visible()
+        expect(page.get_by_role("heading", name="MASH").first).to_be_visible()
         latest = page.locator("h2:has-text('Latest in the chronology') + dl")
-        assert latest.get_by_text("MASH daily meeting").is_visible()
+        expect(latest.get_by_text("MASH daily meeting")).to_be_visible()
         page.screenshot(path=str(SCREENSHOTS / "mash-e2e-record.png"), full_page=True)
     kinds = set(ChronologyEvent.objects.filter(person=world.jack).values_list("kind", flat=True))
     assert {EventKind.CONTACT, EventKind.MEETING, EventKind.DECISION} <= kinds

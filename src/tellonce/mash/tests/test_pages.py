@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from tellonce.alerts.models import Alert, AlertKind
 from tellonce.audit.models import Channel
@@ -583,7 +584,7 @@ def test_the_mash_pages_meet_wcag_2_2_aa_in_a_browser(live_server):
             "Asking mum first could put Jack at risk of further harm tonight."
         )
         page.get_by_role("button", name="Send to the MASH").click()
-        assert page.get_by_role("heading", name="Contact sent to the MASH").is_visible()
+        expect(page.get_by_role("heading", name="Contact sent to the MASH")).to_be_visible()
         look("contact-sent", page)
 
         browser_sign_in(page, base, world.sam)

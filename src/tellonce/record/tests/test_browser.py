@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
 
 from tellonce.testing.browser import browser_sign_in_with_code, chromium_page
 from tellonce.testing.world import build_world
@@ -29,12 +30,12 @@ def test_dana_finds_jack_and_opens_his_record(live_server):
     SCREENSHOTS.mkdir(exist_ok=True)
     with chromium_page() as page:
         browser_sign_in_with_code(page, live_server.url, "dana", device)
-        assert page.get_by_role("heading", name="Dana Whyte").is_visible()
+        expect(page.get_by_role("heading", name="Dana Whyte")).to_be_visible()
         _search_for_jack(page, world)
         page.get_by_role("link", name="Jack Taylor").click()
-        assert page.get_by_role("heading", name="Jack Taylor", level=1).is_visible()
-        assert page.get_by_text("943 476 5919").is_visible()
-        assert page.get_by_text("No lead professional has been named for Jack").is_visible()
+        expect(page.get_by_role("heading", name="Jack Taylor", level=1)).to_be_visible()
+        expect(page.get_by_text("943 476 5919")).to_be_visible()
+        expect(page.get_by_text("No lead professional has been named for Jack")).to_be_visible()
         page.screenshot(path=str(SCREENSHOTS / "record.png"), full_page=True)
 
 
@@ -47,7 +48,7 @@ def test_tom_uninvolved_sees_only_who_to_contact(live_server):
         _search_for_jack(page, world)
         page.screenshot(path=str(SCREENSHOTS / "search.png"), full_page=True)
         page.get_by_role("link", name="Jack Taylor").click()
-        assert page.get_by_role("heading", name="Jack Taylor", level=1).is_visible()
-        assert page.get_by_text("Designated safeguarding lead").is_visible()
+        expect(page.get_by_role("heading", name="Jack Taylor", level=1)).to_be_visible()
+        expect(page.get_by_text("Designated safeguarding lead")).to_be_visible()
         assert page.get_by_text("943 476 5919").count() == 0
         page.screenshot(path=str(SCREENSHOTS / "flag.png"), full_page=True)
