@@ -459,11 +459,6 @@ def notification_plans(children: list[IncidentChildPlan]) -> list[NotificationPl
     return plans
 
 
-def due_by_for(occurred_at: datetime, school: Agency | None) -> datetime:
-    """When a school's notification of an incident at `occurred_at` is due."""
-    return next_school_day_start(occurred_at, Calendars.load(), school.pk if school else None)
-
-
 def _notifications_send(children: list[IncidentChildPlan], user: User) -> list[Notification]:
     plans = notification_plans(children)
     notifications = Notification.objects.bulk_create(

@@ -9,7 +9,7 @@ from datetime import date
 
 from django.db.models import QuerySet
 
-from tellonce.feeds.models import FeedImport, FeedRowProblem, ReportedInvolvement
+from tellonce.feeds.models import ReportedInvolvement
 from tellonce.involvements.models import Involvement
 from tellonce.people.models import AgencyRecord
 
@@ -84,7 +84,3 @@ def involvements_as_sent(*, records: QuerySet[AgencyRecord]) -> dict[int, list[I
     for sent in found.values():
         sent.sort(key=lambda s: s.started_on)
     return found
-
-
-def feed_problems(*, feed: FeedImport) -> QuerySet[FeedRowProblem]:
-    return feed.problems.order_by("row_number", "id")

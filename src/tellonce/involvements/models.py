@@ -105,10 +105,6 @@ class Involvement(Timestamped, Archivable, Provenance):
         return f"{self.team} ({self.get_capacity_display()})"
 
     @property
-    def is_current(self) -> bool:
-        return self.ended_on is None
-
-    @property
     def capacity_in_sentence(self) -> str:
         """The capacity inside a sentence: "health visiting", but "MASH enquiry", "GP"."""
         first, _, rest = self.get_capacity_display().partition(" ")

@@ -390,10 +390,6 @@ class StrategyDiscussion(Timestamped):
     class Meta:
         ordering = ["-created_on"]
 
-    @property
-    def is_held(self) -> bool:
-        return self.held_on is not None
-
 
 class Invitee(models.Model):
     discussion = models.ForeignKey(

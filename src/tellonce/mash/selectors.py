@@ -153,12 +153,6 @@ def mash_queue(*, user: User, filters: QueueFilter, page: int = 1, per_page: int
 
 
 @dataclass
-class PreviousCase:
-    case: MashCase
-    is_re_referral: bool
-
-
-@dataclass
 class CasePicture:
     case: MashCase
     contacts: list[ContactChild]

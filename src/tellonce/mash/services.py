@@ -989,15 +989,6 @@ def meeting_open(*, user: User, via: Via, day: date | None = None) -> Meeting:
     return meeting
 
 
-def meeting_item_add(*, user: User, meeting: Meeting, case: MashCase) -> MeetingItem:
-    rules.require_mash(user, case)
-    position = meeting.items.count()
-    item, _ = MeetingItem.objects.get_or_create(
-        meeting=meeting, case=case, defaults={"position": position}
-    )
-    return item
-
-
 def meeting_minute(
     *, user: User, item: MeetingItem, minutes: str, decisions: str, via: Via
 ) -> MeetingItem:

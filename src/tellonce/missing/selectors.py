@@ -162,12 +162,6 @@ def flags_for(*, user: User, person: Person) -> list[MissingPatternFlag]:
     return list(MissingPatternFlag.objects.filter(person=person))
 
 
-def episodes_of(*, user: User, person: Person) -> list[MissingEpisode]:
-    if not access_for(user, person).is_full:
-        return []
-    return list(_episodes().filter(person=person))
-
-
 # ----- figures --------------------------------------------------------------------
 
 

@@ -203,10 +203,6 @@ class Residence(Timestamped, Archivable, Provenance):
     class Meta:
         ordering = ["-moved_in"]
 
-    @property
-    def is_current(self) -> bool:
-        return self.moved_out is None
-
 
 class Household(Timestamped, Archivable):
     """People living together as a family unit at one address."""

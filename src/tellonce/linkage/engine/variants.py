@@ -335,10 +335,3 @@ def canonical_name(name: str | None) -> str | None:
         return None
     first = name.split(" ", 1)[0]
     return _CANONICAL.get(first, first)
-
-
-def are_variants(a: str, b: str) -> bool:
-    """True when two (raw or normalised) names are known spellings of one name."""
-    ga = variant_groups(normalise_name(a))
-    gb = variant_groups(normalise_name(b))
-    return bool(ga and gb and set(ga) & set(gb))
