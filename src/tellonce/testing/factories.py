@@ -8,6 +8,7 @@ import factory
 from factory.django import DjangoModelFactory
 
 from tellonce.accounts.models import User, UserRole
+from tellonce.core.models import TELLONCE_SYSTEM
 from tellonce.involvements.models import Capacity, Involvement
 from tellonce.organisations.models import Agency, AgencyKind, Role, Service, Team
 from tellonce.people.models import NameKind, Person, PersonName, Sex
@@ -84,4 +85,4 @@ class InvolvementFactory(DjangoModelFactory):
     capacity = Capacity.VOLUNTARY_SERVICE
     started_on = factory.LazyFunction(lambda: datetime.date.today() - datetime.timedelta(days=90))
     source_agency = factory.SelfAttribute("team.agency")
-    source_system = "TellOnce"
+    source_system = TELLONCE_SYSTEM

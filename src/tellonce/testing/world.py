@@ -21,6 +21,7 @@ from datetime import date
 from rest_framework.authtoken.models import Token
 
 from tellonce.accounts.models import User, UserRole
+from tellonce.core.models import TELLONCE_SYSTEM
 from tellonce.involvements.models import Capacity, Involvement
 from tellonce.organisations.models import Agency, AgencyKind, Role, Service, Team
 from tellonce.people.models import (
@@ -255,7 +256,7 @@ def build_world() -> World:
             team=team,
             capacity=capacity,
             source_agency=team.agency,
-            source_system="TellOnce",
+            source_system=TELLONCE_SYSTEM,
             **extra,
         )
 
