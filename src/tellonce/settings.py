@@ -337,6 +337,12 @@ FEED_MAPPINGS_DIR = Path(env_str("FEED_MAPPINGS_DIR") or VAR_DIR / "mappings")
 # How long a break-glass grant lasts, and how long access outlives an ended involvement.
 BREAK_GLASS_HOURS = env_int("BREAK_GLASS_HOURS", 4, minimum=1)
 INVOLVEMENT_ACCESS_GRACE_DAYS = env_int("INVOLVEMENT_ACCESS_GRACE_DAYS", 30)
+# An involvement a practitioner records waits for confirmation (by a manager of their
+# team, the child's lead professional or a MASH manager) before it opens the record,
+# and lapses after this many days unconfirmed; it may start at most this many days ago
+# (an agency's own system of record may say any date).
+INVOLVEMENT_CONFIRM_DAYS = env_int("INVOLVEMENT_CONFIRM_DAYS", 5, minimum=1)
+INVOLVEMENT_BACKDATE_DAYS = env_int("INVOLVEMENT_BACKDATE_DAYS", 90, minimum=0)
 
 # The MASH (tellonce.mash). Deadlines for requests for information, in working hours
 # (09:00-17:00 on working days), by the case's rating: when an answer is due, and how
@@ -350,6 +356,7 @@ MASH_DUPLICATE_DAYS = env_int("MASH_DUPLICATE_DAYS", 5, minimum=0)
 # ticks it runs each time, each finding deadlines passed and following them up once.
 CLOCK_MINUTES = env_int("CLOCK_MINUTES", 5, minimum=1)
 CLOCK_TICKS = [
+    "tellonce.involvements.services.involvements_clock_tick",
     "tellonce.mash.services.mash_clock_tick",
     "tellonce.missing.services.missing_clock_tick",
     "tellonce.encompass.services.encompass_clock_tick",

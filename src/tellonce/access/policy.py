@@ -1,8 +1,10 @@
 """Need-to-know: the one place that decides what a user may see of a person.
 
-- FULL: the user's team is involved with the person (an active involvement), or the
-  person is in the work of the MASH the user works in, or the user holds a break-glass
-  grant in force. A system account has FULL where any team of its agency is involved.
+- FULL: the user's team is involved with the person (an active involvement that
+  counts: from the agency's own system, TellOnce's own work, or confirmed by someone
+  accountable), or the person is in the work of the MASH the user works in, or the
+  user holds a break-glass grant in force. A system account has FULL where any team of
+  its agency is involved.
 - FLAG: any other user who does casework: that the person is known, which agencies
   are involved and how to contact them. Never more.
 - NONE: partnership analysts and administrators (aggregates or administration only),
@@ -84,8 +86,9 @@ FLAG_ONLY = Access(Level.FLAG, Basis.FLAG)
 
 
 def involvements_giving_access(user: User) -> QuerySet[Involvement]:
-    """The active involvements through which `user` sees people in full."""
-    active = Involvement.objects.active()
+    """The active involvements through which `user` sees people in full: not one a
+    practitioner recorded that nobody has confirmed yet."""
+    active = Involvement.objects.active().counting()
     if user.is_system_account:
         if user.agency_id is None:
             return active.none()

@@ -49,6 +49,10 @@ class AlertKind(models.TextChoices):
     ENCOMPASS_CHASE = "encompass_chase", "Operation Encompass: not yet acknowledged"
     ENCOMPASS_ESCALATED = "encompass_escalated", "Operation Encompass: still not acknowledged"
     ENCOMPASS_COUNCIL = "encompass_council", "Operation Encompass: for the council"
+    # Relationships that must be confirmed before they open a record (involvements).
+    INVOLVEMENT_TO_CONFIRM = "involvement_to_confirm", "An involvement for you to confirm"
+    INVOLVEMENT_CONFIRMED = "involvement_confirmed", "Your involvement was confirmed, or not"
+    SYSTEM_BURST = "system_burst", "An agency system opened more involvements than it may"
 
 
 class Alert(models.Model):

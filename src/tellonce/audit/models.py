@@ -22,6 +22,7 @@ class AuditLogIsAppendOnlyError(Exception):
 class Action(models.TextChoices):
     VIEW = "view", "Viewed record"
     VIEW_FLAG = "view_flag", "Viewed flag"
+    VIEW_LIST = "view_list", "Viewed a list of people"
     SEARCH = "search", "Searched"
     EXPORT = "export", "Exported"
     CHANGE = "change", "Changed"

@@ -122,3 +122,11 @@ def audit_via(
         reason=reason,
         detail=detail,
     )
+
+
+def audit_list(via: Via, *, user: User | None, listed: str, people: int) -> AuditEvent:
+    """Audit a look at a list that shows people's names: who, which list and how many
+    people were on it, never the names."""
+    return audit_via(
+        via, user=user, action=Action.VIEW_LIST, detail={"list": listed, "people": people}
+    )

@@ -17,6 +17,7 @@ from rest_framework.authtoken.models import Token
 from tellonce.accounts.models import User, UserRole
 from tellonce.accounts.services import administrator_grant
 from tellonce.borough.organisations import Partnership
+from tellonce.involvements.models import Involvement
 from tellonce.organisations.models import Role, Team
 
 DEMO_PASSWORD = "northbrook-demo-2026"  # noqa: S105 (a published demo password)
@@ -250,3 +251,41 @@ def _team_label(team: Team | None) -> str:
 
 def _demo_usernames() -> list[str]:
     return [login.username for login in DEMO_LOGINS]
+
+
+def demo_involvement_to_confirm(erin: User) -> Involvement | None:
+    """Erin, the demo's early help practitioner, says her team started working with a
+    pupil two days ago: until a manager confirms it (maria.manager sees it on her home
+    page), Erin sees the pupil's flag, not the record. None if no pupil is free of
+    early help."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tellonce.audit.services import COMMAND_LINE
+    from tellonce.involvements.models import Capacity
+    from tellonce.involvements.services import involvement_record
+    from tellonce.people.models import Person
+
+    today = timezone.localdate()
+    helped = Involvement.objects.current().filter(capacity=Capacity.EARLY_HELP)
+    pupil = (
+        Person.objects.filter(
+            involvements__capacity=Capacity.SCHOOL,
+            involvements__ended_on__isnull=True,
+            date_of_birth__gt=today - timedelta(days=11 * 365),
+            date_of_birth__lt=today - timedelta(days=6 * 365),
+        )
+        .exclude(pk__in=helped.values("person_id"))
+        .order_by("pk")
+        .first()
+    )
+    if pupil is None:
+        return None
+    return involvement_record(
+        user=erin,
+        person=pupil,
+        capacity=Capacity.EARLY_HELP,
+        started_on=today - timedelta(days=2),
+        via=COMMAND_LINE,
+    )

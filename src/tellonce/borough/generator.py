@@ -50,7 +50,7 @@ import nhs_number
 from tellonce.borough import namelists
 from tellonce.borough.namelists import COMMUNITIES, Community
 from tellonce.borough.organisations import Partnership
-from tellonce.involvements.models import Capacity
+from tellonce.involvements.models import Capacity, Confirmation
 from tellonce.organisations.models import Team
 from tellonce.people import identifiers, names
 from tellonce.people.models import (
@@ -147,6 +147,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "ended_on",
         "end_reason",
         "is_lead_professional",
+        "confirmation",
         *PROVENANCE_COLUMNS,
     ),
 }
@@ -1113,6 +1114,8 @@ class _Generator:
                 ended,
                 end_reason,
                 lead,
+                # The agencies' own systems of record said so.
+                Confirmation.SYSTEM_OF_RECORD,
                 *rec.prov,
             )
         )

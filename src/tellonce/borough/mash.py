@@ -36,7 +36,7 @@ from tellonce.accounts.models import User, UserRole
 from tellonce.audit.services import COMMAND_LINE
 from tellonce.core import workdays
 from tellonce.core.models import TELLONCE_SYSTEM
-from tellonce.involvements.models import Capacity, Involvement
+from tellonce.involvements.models import Capacity, Confirmation, Involvement
 from tellonce.mash import rules, services
 from tellonce.mash.models import (
     OPEN_STATES,
@@ -915,6 +915,7 @@ class _Year:
                 started_on=timezone.localdate(received),
                 source_agency=self.hub.agency,
                 source_system=TELLONCE_SYSTEM,
+                confirmation=Confirmation.TELLONCE,
                 received_on=received,
                 created_on=received,
             )

@@ -118,6 +118,8 @@ def borough_seed(
             seed=seed,
             progress=progress,
         )
+        if "erin.earlyhelp" in users and demo.demo_involvement_to_confirm(users["erin.earlyhelp"]):
+            progress("Demo involvement: early help says it works with a pupil, to be confirmed")
         encompass = encompass_seed(as_of=as_of)
         tick = time.perf_counter()
         protocols = protocols_history_seed(children=children, as_of=as_of, seed=seed)

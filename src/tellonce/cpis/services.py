@@ -4,7 +4,9 @@ practitioners who give unscheduled care, and when such a child attends unschedul
 (A&E, urgent care, out-of-hours GP) their social worker is told.
 
 - Who is flagged: a child with a current child protection or looked-after involvement
-  (`CP_IS_CAPACITIES`); the flag shows the plan and the social worker's contact.
+  (`CP_IS_CAPACITIES`) of the council's children's social care
+  (`involvements.models.CHILDRENS_SOCIAL_CARE`), confirmed or from its own system; the
+  flag shows the plan and the social worker's contact.
 - What is shared when they attend: when and where, never why (`cp_is_check`), written
   in the transaction that puts the attendance on the chronology
   (`tellonce.chronology.services.chronology_entry_write` calls it for every unscheduled
@@ -17,7 +19,8 @@ from typing import TYPE_CHECKING
 
 from tellonce.alerts.models import Alert, AlertKind
 from tellonce.alerts.services import alerts_store
-from tellonce.involvements.models import Capacity, Involvement
+from tellonce.involvements.models import CHILDRENS_SOCIAL_CARE, Capacity, Involvement
+from tellonce.organisations.models import AgencyKind
 
 if TYPE_CHECKING:
     from tellonce.chronology.models import ChronologyEvent
@@ -28,10 +31,18 @@ CP_IS_CAPACITIES = (Capacity.CHILD_PROTECTION, Capacity.LOOKED_AFTER)
 
 def cp_is_involvements(person: Person) -> list[Involvement]:
     """The child's current child protection and looked-after involvements: who their
-    social worker is."""
+    social worker is. Only those the council's children's social care recorded, and
+    that count (none a practitioner said and nobody confirmed): a false flag here is a
+    false clinical safety flag."""
     return list(
         Involvement.objects.current()
-        .filter(person=person, capacity__in=CP_IS_CAPACITIES)
+        .counting()
+        .filter(
+            person=person,
+            capacity__in=CP_IS_CAPACITIES,
+            team__service__in=CHILDRENS_SOCIAL_CARE,
+            team__agency__kind=AgencyKind.LOCAL_AUTHORITY,
+        )
         .select_related("team__agency", "practitioner")
         .order_by("started_on")
     )

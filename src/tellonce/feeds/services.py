@@ -68,7 +68,7 @@ from tellonce.feeds.models import (
     ReportedEvent,
     ReportedInvolvement,
 )
-from tellonce.involvements.models import Capacity, Involvement
+from tellonce.involvements.models import Capacity, Confirmation, Involvement, capacity_problem
 from tellonce.involvements.services import involvement_start, lead_professional_problem
 from tellonce.organisations.models import Agency, Team
 from tellonce.people.models import AgencyRecord, Sex
@@ -223,15 +223,29 @@ class AgencyDirectory:
     teams: dict[str, int]
     #: (team id, name) -> the one user of that name in the team; None when several are.
     workers: dict[tuple[int, str], int | None]
+    #: team id -> (its name, its service): what work it may record.
+    services: dict[int, tuple[str, str]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, agency: Agency) -> AgencyDirectory:
         # Archived teams too: a feed may report an ended involvement of a closed team.
-        teams = {
-            _key(name): pk
-            for pk, name in Team.all_objects.filter(agency=agency).values_list("pk", "name")
-        }
-        return cls(agency=agency, teams=teams, workers=_workers(teams.values()))
+        found = Team.all_objects.filter(agency=agency).values_list("pk", "name", "service")
+        teams = {_key(name): pk for pk, name, _ in found}
+        return cls(
+            agency=agency,
+            teams=teams,
+            workers=_workers(teams.values()),
+            services={pk: (name, service) for pk, name, service in found},
+        )
+
+    def capacity_problem(self, team_id: int, capacity: str) -> str:
+        """Why this team may not record this work (`CAPACITIES_BY_SERVICE`), or nothing."""
+        if team_id not in self.services:
+            return ""
+        name, service = self.services[team_id]
+        return capacity_problem(
+            service=service, agency_kind=self.agency.kind, team_name=name, capacity=capacity
+        )
 
     def worker(self, team_id: int, name: str) -> int | None:
         return self.workers.get((team_id, _key(name))) if name else None
@@ -350,6 +364,10 @@ def _involvement_read(
     if capacity is None and "capacity" not in skip:
         reason = "is missing" if values.get("capacity") is None else "is not a capacity we know"
         problems.append(FieldError("capacity", reason))
+    elif capacity is not None and team_id is not None:
+        cannot = directory.capacity_problem(team_id, capacity)
+        if cannot:
+            problems.append(FieldError("capacity", f"is not allowed: {cannot}"))
     started_on = values.get("started_on")
     if started_on is None and "started_on" not in skip:
         problems.append(FieldError("started_on", "is missing: an involvement needs its start"))
@@ -936,6 +954,7 @@ def reported_involvements_materialise(*, agency_record: AgencyRecord) -> list[In
                 source_system=agency_record.system,
                 received_on=report.received_on,
                 source_record=agency_record,
+                confirmation=Confirmation.SYSTEM_OF_RECORD,
             )
             ReportedInvolvement.objects.filter(pk=report.pk).update(involvement=entry)
         elif not entry.is_archived and any(

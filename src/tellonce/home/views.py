@@ -12,6 +12,7 @@ from tellonce.alerts.selectors import unread_count
 from tellonce.core.requests import acting_user
 from tellonce.home.selectors import break_glass_for_manager, my_work, partnership_figures
 from tellonce.involvements.models import Capacity
+from tellonce.involvements.selectors import involvements_to_confirm
 from tellonce.linkage.review import can_review, review_queue
 from tellonce.mash.selectors import actions_to_do
 from tellonce.organisations.models import AgencyKind
@@ -76,6 +77,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "review_waiting": review_queue(user=user).count() if can_review(user) else None,
             "alerts_unread": unread_count(user=user) if user.team_id else None,
             "actions_to_do": actions_to_do(user=user) if user.team_id else 0,
+            "to_confirm": involvements_to_confirm(user=user).count(),
             "protocols": protocol_links(user),
             "nav": "home",
         },

@@ -1,7 +1,14 @@
 """The involvement register: which agency, team and practitioner is working with a
 person, in what capacity, since when, and how to reach them.
 
-An active involvement is what gives a team a legitimate relationship with a child.
+An active involvement is what gives a team a legitimate relationship with a child, so
+who may record what is a rule (`CAPACITIES_BY_SERVICE`): a school records its own
+pupils' schooling, only the council's children's social care records child in need,
+child protection and looked after, only police teams a police investigation, and so
+on through every capacity. An involvement a practitioner records on a page or through
+the API waits for confirmation (`Confirmation.AWAITING`) before it opens the record;
+one from an agency's own system of record, or from TellOnce's own work (the MASH),
+counts at once. See decision 0008.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ from tellonce.core.models import (
     Provenance,
     Timestamped,
 )
+from tellonce.organisations.models import AgencyKind, Service
 
 
 class Capacity(models.TextChoices):
@@ -40,6 +48,74 @@ class Capacity(models.TextChoices):
     VOLUNTARY_SERVICE = "voluntary_service", "Voluntary sector service"
 
 
+#: Which capacities a team of each service may record: anything else is refused, on the
+#: pages, the API and from feeds alike.
+CAPACITIES_BY_SERVICE: dict[str, frozenset[str]] = {
+    Service.MASH: frozenset({Capacity.MASH_ENQUIRY}),
+    Service.POLICE_MASH: frozenset({Capacity.MASH_ENQUIRY, Capacity.POLICE_INVESTIGATION}),
+    Service.HEALTH_MASH: frozenset({Capacity.MASH_ENQUIRY}),
+    Service.EDUCATION_MASH: frozenset({Capacity.MASH_ENQUIRY}),
+    Service.EMERGENCY_DUTY: frozenset(
+        {Capacity.CHILD_IN_NEED, Capacity.CHILD_PROTECTION, Capacity.LOOKED_AFTER}
+    ),
+    Service.ASSESSMENT: frozenset({Capacity.CHILD_IN_NEED, Capacity.CHILD_PROTECTION}),
+    Service.CHILD_PROTECTION: frozenset({Capacity.CHILD_PROTECTION, Capacity.CHILD_IN_NEED}),
+    Service.CHILDREN_IN_CARE: frozenset({Capacity.LOOKED_AFTER}),
+    Service.LEAVING_CARE: frozenset({Capacity.LEAVING_CARE}),
+    Service.EARLY_HELP: frozenset({Capacity.EARLY_HELP}),
+    Service.POLICE_PUBLIC_PROTECTION: frozenset({Capacity.POLICE_INVESTIGATION}),
+    Service.YOUTH_JUSTICE: frozenset({Capacity.YOUTH_JUSTICE}),
+    Service.HEALTH_VISITING: frozenset({Capacity.HEALTH_VISITING, Capacity.EARLY_HELP}),
+    Service.SCHOOL_NURSING: frozenset({Capacity.SCHOOL_NURSING, Capacity.EARLY_HELP}),
+    Service.GP: frozenset({Capacity.GP}),
+    Service.EMERGENCY_DEPARTMENT: frozenset({Capacity.AE_ATTENDANCE}),
+    Service.CAMHS: frozenset({Capacity.CAMHS}),
+    # A school's safeguarding lead, a health visitor or a voluntary sector worker may
+    # lead a family's early help.
+    Service.SCHOOL_SAFEGUARDING: frozenset({Capacity.SCHOOL, Capacity.EARLY_HELP}),
+    Service.HOUSING: frozenset({Capacity.HOUSING}),
+    Service.VOLUNTARY: frozenset({Capacity.VOLUNTARY_SERVICE, Capacity.EARLY_HELP}),
+}
+#: Statutory social care and policing: recorded only by the council, or the police.
+COUNCIL_CAPACITIES = frozenset(
+    {Capacity.CHILD_IN_NEED, Capacity.CHILD_PROTECTION, Capacity.LOOKED_AFTER}
+)
+POLICE_CAPACITIES = frozenset({Capacity.POLICE_INVESTIGATION})
+#: The council's children's social care: whose child protection and looked-after
+#: involvements CP-IS flags to health.
+CHILDRENS_SOCIAL_CARE = frozenset(
+    {
+        Service.MASH,
+        Service.EMERGENCY_DUTY,
+        Service.ASSESSMENT,
+        Service.CHILD_PROTECTION,
+        Service.CHILDREN_IN_CARE,
+    }
+)
+
+
+def capacity_problem(*, service: str, agency_kind: str, team_name: str, capacity: str) -> str:
+    """Why a team may not record this capacity, or nothing."""
+    label = Capacity(capacity).label if capacity in Capacity.values else capacity
+    if capacity not in CAPACITIES_BY_SERVICE.get(service, frozenset()) or (
+        capacity in COUNCIL_CAPACITIES and agency_kind != AgencyKind.LOCAL_AUTHORITY
+    ):
+        what = Service(service).label if service in Service.values else service
+        return f"{label} is not work {team_name} ({what.lower()}) records"
+    if capacity in POLICE_CAPACITIES and agency_kind != AgencyKind.POLICE:
+        return f"{label} is recorded only by the police, not by {team_name}"
+    return ""
+
+
+class Confirmation(models.TextChoices):
+    """Why an involvement counts: what opens the record (`tellonce.access.policy`)."""
+
+    SYSTEM_OF_RECORD = "system_of_record", "From the agency's own system"
+    TELLONCE = "tellonce", "TellOnce's own work"
+    CONFIRMED = "confirmed", "Confirmed"
+    AWAITING = "awaiting", "Waiting for confirmation"
+
+
 #: Involvements whose very existence is sensitive: the flag names only the agency.
 SENSITIVE_CAPACITIES = frozenset(
     {Capacity.CAMHS, Capacity.POLICE_INVESTIGATION, Capacity.YOUTH_JUSTICE}
@@ -55,6 +131,10 @@ class InvolvementQuerySet(ArchivableQuerySet):
 
     def current(self) -> InvolvementQuerySet:
         return self.filter(ended_on__isnull=True)
+
+    def counting(self) -> InvolvementQuerySet:
+        """Those that count as a relationship: not waiting for confirmation."""
+        return self.exclude(confirmation=Confirmation.AWAITING)
 
 
 InvolvementManager = LiveManager.from_queryset(InvolvementQuerySet)
@@ -80,6 +160,22 @@ class Involvement(Timestamped, Archivable, Provenance):
     ended_on = models.DateField(null=True, blank=True)
     end_reason = models.TextField(blank=True)
     is_lead_professional = models.BooleanField(default=False)
+    confirmation = models.CharField(
+        max_length=20, choices=Confirmation.choices, default=Confirmation.AWAITING
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Who confirmed it: a manager of the team, the lead professional or a MASH"
+        " manager.",
+    )
+    confirmed_on = models.DateTimeField(null=True, blank=True)
+    confirm_by = models.DateTimeField(
+        null=True, blank=True, help_text="An involvement waiting for confirmation lapses then."
+    )
 
     objects = InvolvementManager()  # type: ignore[misc,assignment]
 

@@ -9,8 +9,14 @@
   same transaction through the `INVOLVEMENT_CHANGED` hook (the chronology writes its
   entry; an A&E attendance is unscheduled care, checked for CP-IS).
 - `involvement_record`: a practitioner records that their own team now works with a
-  child they can find (the flag is enough: saying so is what makes the relationship,
-  and everyone already involved is told). Checked, and audited.
+  child they can find (the flag is enough to say so, and everyone already involved is
+  told). Only work their team's service does (`models.CAPACITIES_BY_SERVICE`), from a
+  date after the child's birth and within `INVOLVEMENT_BACKDATE_DAYS`. It opens the
+  record only once confirmed (`involvement_confirm`) by a manager of the practitioner's
+  team, the child's lead professional or a MASH manager, never by the practitioner
+  themself; the confirmers are asked at once, and unconfirmed it lapses after
+  `INVOLVEMENT_CONFIRM_DAYS` (`involvements_clock_tick`). Urgent need is what
+  break-glass is for. Checked, and audited.
 - `involvement_end`: a practitioner of the team ends it, with the date and why.
 
 One current involvement per person may be the lead professional's: naming a second is
@@ -20,20 +26,23 @@ refused with who holds it now, so no one is replaced without knowing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from tellonce.accounts.selectors import managers_of
 from tellonce.alerts.models import Alert, AlertKind
-from tellonce.alerts.services import alerts_store
+from tellonce.alerts.services import alerts_store, alerts_write
 from tellonce.audit.models import Action
 from tellonce.audit.services import Via, audit_via
 from tellonce.core.hooks import hooks_run
 from tellonce.core.models import TELLONCE_SYSTEM
-from tellonce.involvements.models import Capacity, Involvement
+from tellonce.involvements.models import Capacity, Confirmation, Involvement, capacity_problem
+from tellonce.organisations.models import Role, Team
 from tellonce.people.selectors import household_of
 
 if TYPE_CHECKING:
@@ -47,6 +56,15 @@ def involvement_start(**fields: Any) -> Involvement:
     professional is refused while the child has another (`lead_professional_problem`);
     every path that starts an involvement comes through here."""
     with transaction.atomic():
+        team = fields.get("team") or Team.objects.select_related("agency").get(pk=fields["team_id"])
+        problem = capacity_problem(
+            service=team.service,
+            agency_kind=team.agency.kind,
+            team_name=team.name,
+            capacity=fields.get("capacity", ""),
+        )
+        if problem:
+            raise ValidationError({"capacity": problem})
         if fields.get("is_lead_professional") and fields.get("ended_on") is None:
             person_id = fields["person"].pk if "person" in fields else fields["person_id"]
             problem = lead_professional_problem(person_id)
@@ -95,10 +113,32 @@ def involvement_record(
     if team is None or not user.does_casework or user.is_system_account:
         raise PermissionDenied("Recording an involvement is for practitioners in a team")
     problems: dict[str, str] = {}
+    today = timezone.localdate()
     if capacity not in Capacity.values:
         problems["capacity"] = "Choose how your team is working with them"
-    if started_on > timezone.localdate():
+    else:
+        cannot = capacity_problem(
+            service=team.service,
+            agency_kind=team.agency.kind,
+            team_name=team.name,
+            capacity=capacity,
+        )
+        if cannot:
+            problems["capacity"] = cannot
+    oldest = today - timedelta(days=settings.INVOLVEMENT_BACKDATE_DAYS)
+    born = person.date_of_birth
+    if started_on > today:
         problems["started_on"] = "The date you started must be today or in the past"
+    elif born is not None and started_on < born:
+        problems["started_on"] = (
+            f"The date you started must be on or after {person.given_name}'s birth"
+            f" ({born:%-d %B %Y})"
+        )
+    elif started_on < oldest:
+        problems["started_on"] = (
+            f"The date you started must be within the last {settings.INVOLVEMENT_BACKDATE_DAYS}"
+            " days: earlier work comes from your agency's own system"
+        )
     if Involvement.objects.current().filter(person=person, team=team, capacity=capacity).exists():
         problems["capacity"] = (
             f"{team.name} is already recorded as working with {person.full_name} in this way"
@@ -120,7 +160,10 @@ def involvement_record(
             source_system=TELLONCE_SYSTEM,
             recorded_by=user,
             created_by=user,
+            confirmation=Confirmation.AWAITING,
+            confirm_by=timezone.now() + timedelta(days=settings.INVOLVEMENT_CONFIRM_DAYS),
         )
+        _confirmation_asked(involvement)
         audit_via(
             via,
             user=user,
@@ -130,6 +173,172 @@ def involvement_record(
             detail={"change": "involvement started", "capacity": capacity},
         )
     return involvement
+
+
+# ----- confirming what a practitioner said
+
+
+def may_confirm(user: User, involvement: Involvement) -> bool:
+    """A manager of the involvement's team, the child's lead professional, or a MASH
+    manager, and never the one who recorded it."""
+    if not user.is_authenticated or user.is_system_account or user.team_id is None:
+        return False
+    if user.pk == involvement.recorded_by_id:
+        return False
+    if user.has_role(Role.MASH_MANAGER):
+        return True
+    if user.is_manager and user.team_id == involvement.team_id:
+        return True
+    lead = lead_professional(involvement.person_id)
+    return lead is not None and lead.pk != involvement.pk and lead.practitioner_id == user.pk
+
+
+def _confirmation_asked(involvement: Involvement) -> None:
+    """Ask the team's managers (or the agency's) and the child's lead professional to
+    confirm what a practitioner said; MASH managers see it on their list."""
+    asked = {m.pk: m for m in managers_of(involvement.team)}
+    lead = lead_professional(involvement.person_id)
+    if lead is not None and lead.practitioner is not None and lead.pk != involvement.pk:
+        asked.setdefault(lead.practitioner.pk, lead.practitioner)
+    if involvement.recorded_by_id is not None:
+        asked.pop(involvement.recorded_by_id, None)
+    child = involvement.person
+    who = involvement.recorded_by.get_full_name() if involvement.recorded_by else "A worker"
+    alerts_write(
+        [
+            Alert(
+                kind=AlertKind.INVOLVEMENT_TO_CONFIRM,
+                key=f"involvement:{involvement.pk}:confirm:{user.pk}",
+                team_id=user.team_id,
+                user=user,
+                person=child,
+                involvement=involvement,
+                link="/involvements/to-confirm/",
+                title=f"Confirm {involvement.team.name}'s work with {child.full_name}",
+                body=(
+                    f"{who} ({involvement.team.name}) says the team works with"
+                    f" {child.name_and_birth}, in {involvement.capacity_in_sentence}, since"
+                    f" {involvement.started_on:%-d %B %Y}. Until someone who knows confirms"
+                    " it, they see who to contact, not the record. It lapses on"
+                    f" {timezone.localtime(involvement.confirm_by):%-d %B %Y}"
+                    " if nobody does."
+                ),
+            )
+            for user in asked.values()
+            if user.team_id is not None
+        ]
+    )
+
+
+def _awaiting(involvement: Involvement) -> None:
+    if involvement.confirmation != Confirmation.AWAITING or involvement.ended_on is not None:
+        raise ValidationError({"involvement": "This involvement is not waiting for confirmation"})
+
+
+def involvement_confirm(*, user: User, involvement: Involvement, via: Via) -> Involvement:
+    """Confirm that the team does work with the child: from now it opens the record."""
+    if not may_confirm(user, involvement):
+        raise PermissionDenied(
+            "A manager of the team, the child's lead professional or a MASH manager confirms"
+            " an involvement, never the person who recorded it"
+        )
+    _awaiting(involvement)
+    with transaction.atomic():
+        now = timezone.now()
+        if not Involvement.objects.filter(
+            pk=involvement.pk, confirmation=Confirmation.AWAITING, ended_on__isnull=True
+        ).update(confirmation=Confirmation.CONFIRMED, confirmed_by=user, confirmed_on=now):
+            raise ValidationError({"involvement": "Someone has just confirmed or ended it"})
+        involvement.refresh_from_db()
+        _recorder_told(involvement, f"{user.get_full_name()} confirmed it: the record is open.")
+        audit_via(
+            via,
+            user=user,
+            action=Action.CHANGE,
+            person=involvement.person,
+            obj=involvement,
+            detail={"change": "involvement confirmed"},
+        )
+    return involvement
+
+
+def involvement_refuse(
+    *, user: User, involvement: Involvement, reason: str, via: Via
+) -> Involvement:
+    """Say the team does not work with the child (or not in this way): it ends, why is
+    kept, and the practitioner is told."""
+    if not may_confirm(user, involvement):
+        raise PermissionDenied(
+            "A manager of the team, the child's lead professional or a MASH manager decides"
+            " on an involvement, never the person who recorded it"
+        )
+    _awaiting(involvement)
+    reason = (reason or "").strip()
+    if len(reason) < 10:
+        raise ValidationError({"reason": "Say why the involvement is not confirmed"})
+    with transaction.atomic():
+        ended = f"Not confirmed by {user.get_full_name()}: {reason}"
+        involvement_close(
+            involvement=involvement, ended_on=timezone.localdate(), reason=ended, by=user
+        )
+        _recorder_told(involvement, f"{user.get_full_name()} did not confirm it: {reason}")
+        audit_via(
+            via,
+            user=user,
+            action=Action.CHANGE,
+            person=involvement.person,
+            obj=involvement,
+            reason=reason,
+            detail={"change": "involvement not confirmed"},
+        )
+    return involvement
+
+
+def _recorder_told(involvement: Involvement, what: str) -> None:
+    recorder = involvement.recorded_by
+    if recorder is None or recorder.team_id is None or recorder.is_system_account:
+        return
+    alerts_write(
+        [
+            Alert(
+                kind=AlertKind.INVOLVEMENT_CONFIRMED,
+                key=f"involvement:{involvement.pk}:decided",
+                team_id=recorder.team_id,
+                user=recorder,
+                person=involvement.person,
+                involvement=involvement,
+                title=f"Your team's work with {involvement.person.full_name}",
+                body=(
+                    f"You recorded that {involvement.team.name} works with"
+                    f" {involvement.person.name_and_birth}, in"
+                    f" {involvement.capacity_in_sentence}. {what}"
+                ),
+            )
+        ]
+    )
+
+
+def involvements_clock_tick(now: datetime | None = None) -> dict[str, int]:
+    """A tick: what nobody confirmed in time lapses, each once, and the practitioner is
+    told."""
+    now = now or timezone.now()
+    lapsed = 0
+    waiting = Involvement.objects.filter(
+        confirmation=Confirmation.AWAITING, ended_on__isnull=True, confirm_by__lte=now
+    ).select_related("team__agency", "person", "recorded_by", "practitioner")
+    for involvement in waiting:
+        days = settings.INVOLVEMENT_CONFIRM_DAYS
+        reason = f"Lapsed: nobody confirmed it within {days} days"
+        with transaction.atomic():
+            if not Involvement.objects.filter(
+                pk=involvement.pk, confirmation=Confirmation.AWAITING, ended_on__isnull=True
+            ).update(ended_on=timezone.localdate(now), end_reason=reason):
+                continue
+            involvement.refresh_from_db()
+            hooks_run("INVOLVEMENT_CHANGED", involvement)
+            _recorder_told(involvement, reason + ".")
+            lapsed += 1
+    return {"involvements_lapsed": lapsed}
 
 
 def involvement_end(

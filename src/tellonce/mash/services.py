@@ -31,7 +31,7 @@ from tellonce.chronology.services import chronology_entry_write
 from tellonce.core import workdays
 from tellonce.core.dates import when_said
 from tellonce.core.models import TELLONCE_SYSTEM
-from tellonce.involvements.models import Capacity, Involvement
+from tellonce.involvements.models import Capacity, Confirmation, Involvement
 from tellonce.involvements.services import (
     involvement_close,
     involvement_start,
@@ -434,6 +434,7 @@ def _mash_enquiry(hub: Team, person: Person, contact: Contact) -> Involvement:
         source_system=TELLONCE_SYSTEM,
         recorded_by=contact.referrer,
         created_by=contact.referrer,
+        confirmation=Confirmation.TELLONCE,
     )
 
 
@@ -888,6 +889,10 @@ def _lead_professional_start(case: MashCase, user: User) -> None:
             source_system=TELLONCE_SYSTEM,
             recorded_by=user,
             created_by=user,
+            # The MASH manager who signed off the decision confirms who leads.
+            confirmation=Confirmation.CONFIRMED,
+            confirmed_by=user,
+            confirmed_on=timezone.now(),
         )
 
 

@@ -37,6 +37,7 @@ class Service(models.TextChoices):
     GP = "gp", "General practice"
     EMERGENCY_DEPARTMENT = "emergency_department", "Emergency department (A&E)"
     CAMHS = "camhs", "Child and adolescent mental health (CAMHS)"
+    YOUTH_JUSTICE = "youth_justice", "Youth justice service"
     EDUCATION_MASH = "education_mash", "Education MASH"
     SCHOOL_SAFEGUARDING = "school_safeguarding", "School safeguarding"
     HOUSING = "housing", "Housing"

@@ -96,3 +96,13 @@ class InvolvementEndForm(DateParts):
         max_length=2000,
         error_messages={"required": "Enter why the involvement has ended"},
     )
+
+
+class InvolvementRefuseForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is it not confirmed?",
+        help_text="The practitioner who recorded it is told, and the involvement ends.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"required": "Enter why the involvement is not confirmed"},
+    )

@@ -8,4 +8,6 @@ app_name = "involvements"
 urlpatterns = [
     path("people/<uuid:person_id>/start/", views.involvement_add, name="start"),
     path("<int:involvement_id>/end/", views.involvement_end, name="end"),
+    path("to-confirm/", views.involvements_to_confirm, name="to-confirm"),
+    path("<int:involvement_id>/confirm/", views.involvement_confirm, name="confirm"),
 ]

@@ -18,10 +18,12 @@ from django.views.decorators.http import require_http_methods
 
 from tellonce.access.selectors import FlagOnlyError, person_get_for_user
 from tellonce.accounts.models import User
-from tellonce.audit.services import via_request
+from tellonce.audit.services import audit_list, via_request
 from tellonce.core.forms import form_errors_from
 from tellonce.core.requests import acting_user
 from tellonce.cpis.selectors import cp_is_flag
+from tellonce.involvements import selectors as involvement_selectors
+from tellonce.involvements import services as involvement_services
 from tellonce.involvements.selectors import involvement_get_for_user
 from tellonce.involvements.services import involvement_end as involvement_end_
 from tellonce.involvements.services import involvement_record, lead_professional
@@ -33,6 +35,7 @@ from tellonce.record.forms import (
     ArchiveForm,
     IdentifierAddForm,
     InvolvementEndForm,
+    InvolvementRefuseForm,
     InvolvementStartForm,
     PersonSearchForm,
 )
@@ -181,7 +184,9 @@ def involvement_add(request: HttpRequest, person_id: UUID) -> HttpResponse:
             messages.success(
                 request,
                 f"Recorded: {user.team} is working with {person.full_name}."
-                " Everyone already involved has been told.",
+                " Everyone already involved has been told. A manager of your team, the"
+                " lead professional or a MASH manager confirms it before the record opens"
+                " to you.",
             )
             return redirect("people:record", person_id=person.pk)
     lead = lead_professional(person)
@@ -216,4 +221,58 @@ def involvement_end(request: HttpRequest, involvement_id: int) -> HttpResponse:
         request,
         "record/involvement_end.html",
         {"form": form, "involvement": involvement, "person": involvement.person, "nav": "search"},
+    )
+
+
+@login_required
+def involvements_to_confirm(request: HttpRequest) -> HttpResponse:
+    """What practitioners have said and nobody has confirmed, for those who may."""
+    user = acting_user(request)
+    waiting = list(involvement_selectors.involvements_to_confirm(user=user)[:200])
+    audit_list(
+        via_request(request), user=user, listed="involvements to confirm", people=len(waiting)
+    )
+    return render(
+        request,
+        "record/involvements_to_confirm.html",
+        {"involvements": waiting, "nav": "to-confirm"},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def involvement_confirm(request: HttpRequest, involvement_id: int) -> HttpResponse:
+    user = acting_user(request)
+    involvement = involvement_selectors.involvement_to_confirm_get_for_user(
+        user=user, involvement_id=involvement_id
+    )
+    refusing = request.method == "POST" and request.POST.get("decision") == "refuse"
+    form = InvolvementRefuseForm(request.POST if refusing else None)
+    if request.method == "POST":
+        try:
+            if not refusing:
+                involvement_services.involvement_confirm(
+                    user=user, involvement=involvement, via=via_request(request)
+                )
+                messages.success(
+                    request,
+                    f"Confirmed: {involvement.team.name} works with"
+                    f" {involvement.person.full_name}.",
+                )
+                return redirect("involvements:to-confirm")
+            if form.is_valid():
+                involvement_services.involvement_refuse(
+                    user=user,
+                    involvement=involvement,
+                    reason=form.cleaned_data["reason"],
+                    via=via_request(request),
+                )
+                messages.success(request, "Not confirmed: the involvement has ended.")
+                return redirect("involvements:to-confirm")
+        except ValidationError as exc:
+            form_errors_from(form, exc)
+    return render(
+        request,
+        "record/involvement_confirm.html",
+        {"form": form, "involvement": involvement, "person": involvement.person},
     )

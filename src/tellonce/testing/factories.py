@@ -9,7 +9,7 @@ from factory.django import DjangoModelFactory
 
 from tellonce.accounts.models import User, UserRole
 from tellonce.core.models import TELLONCE_SYSTEM
-from tellonce.involvements.models import Capacity, Involvement
+from tellonce.involvements.models import Capacity, Confirmation, Involvement
 from tellonce.organisations.models import Agency, AgencyKind, Role, Service, Team
 from tellonce.people.models import NameKind, Person, PersonName, Sex
 
@@ -86,3 +86,4 @@ class InvolvementFactory(DjangoModelFactory):
     started_on = factory.LazyFunction(lambda: datetime.date.today() - datetime.timedelta(days=90))
     source_agency = factory.SelfAttribute("team.agency")
     source_system = TELLONCE_SYSTEM
+    confirmation = Confirmation.SYSTEM_OF_RECORD

@@ -22,7 +22,7 @@ from rest_framework.authtoken.models import Token
 
 from tellonce.accounts.models import User, UserRole
 from tellonce.core.models import TELLONCE_SYSTEM
-from tellonce.involvements.models import Capacity, Involvement
+from tellonce.involvements.models import Capacity, Confirmation, Involvement
 from tellonce.organisations.models import Agency, AgencyKind, Role, Service, Team
 from tellonce.people.models import (
     Address,
@@ -257,7 +257,7 @@ def build_world() -> World:
             capacity=capacity,
             source_agency=team.agency,
             source_system=TELLONCE_SYSTEM,
-            **extra,
+            **{"confirmation": Confirmation.SYSTEM_OF_RECORD, **extra},
         )
 
     involve(jack, oakfield_dsl, Capacity.SCHOOL, practitioner=dana)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from tellonce.conftest import sign_in_fully
 
@@ -269,11 +270,19 @@ API = {
         {"anonymous": 401, "dana": 200, "school_system": 200, **NO_NAMES},
         403,
     ),
+    # Early help is recorded by the early help team, a school or a health visitor; any
+    # other team is told the capacity is not its work (issue 12), not let in.
     "jack record involvement": (
         "post",
         "/api/v1/people/{jack}/involvements/",
-        {"capacity": "early_help", "started_on": "2026-11-30"},
-        {"anonymous": 401, "police_system": 403, "school_system": 403, **NO_NAMES},
+        {"capacity": "early_help", "started_on": "{today}"},
+        {
+            "anonymous": 401,
+            "police_system": 403,
+            "school_system": 403,
+            **NO_NAMES,
+            **{p: 400 for p in ("sam", "maria", "tom", "hannah", "ed", "paul", "olly")},
+        },
         201,
     ),
     # Only agency systems send their records.
@@ -334,6 +343,11 @@ def _check(world, persona, method, template, body, expected):
     if "{amir_case}" in template:
         ids["amir_case"] = _amir_case(world).pk
     path = template.format(**ids)
+    if isinstance(body, dict):
+        today = timezone.localdate().isoformat()
+        body = {
+            k: v.replace("{today}", today) if isinstance(v, str) else v for k, v in body.items()
+        }
     if method == "get":
         response = client.get(path)
     else:

@@ -235,14 +235,20 @@ def test_partner_desks_answer_in_working_hours_and_some_answer_late() -> None:
     assert ("police_mash", "tom.police") in desks
 
 
-def test_the_year_told_no_one_only_the_demo_contact_did() -> None:
+def test_the_year_told_no_one_only_the_demo_contact_and_involvement_did() -> None:
+    from tellonce.involvements.models import Confirmation, Involvement
+
     assert ChronologyEvent.objects.filter(kind=EventKind.CONTACT).count() == 1
     demo_case = ContactChild.objects.get(contact__referrer__username="dana.dsl").case
+    # Erin's word that early help works with a pupil, waiting for a manager.
+    (said,) = Involvement.objects.filter(confirmation=Confirmation.AWAITING)
+    assert said.recorded_by.username == "erin.earlyhelp"
     # Operation Encompass's history (`borough.protocols`) is delivered alerts by nature.
     assert (
         not Alert.objects.exclude(person=None)
         .exclude(kind__in=(AlertKind.ENCOMPASS, AlertKind.ENCOMPASS_COUNCIL))
         .exclude(Q(person=demo_case.person) | Q(person__in=_household_of(demo_case.person_id)))
+        .exclude(person=said.person_id)
         .exists()
     )
 
@@ -278,9 +284,15 @@ def test_tom_on_the_police_desk_can_open_every_child_whose_case_is_open() -> Non
 
 def test_closed_cases_put_nothing_on_the_involvement_register() -> None:
     assert not MashCase.objects.filter(state=State.OUTCOME, involvement__isnull=False).exists()
-    assert Involvement.objects.filter(source_system="TellOnce").count() == (
+    mine = Involvement.objects.filter(source_system="TellOnce")
+    assert mine.filter(capacity=Capacity.MASH_ENQUIRY).count() == (
         MashCase.objects.filter(state__in=OPEN_STATES).values("person").distinct().count()
     )
+    # Everything else TellOnce itself put on the register is the demo's early help.
+    others = Involvement.objects.filter(source_system="TellOnce").exclude(
+        capacity=Capacity.MASH_ENQUIRY
+    )
+    assert [i.recorded_by.username for i in others] == ["erin.earlyhelp"]
 
 
 # ----- the demo's story, and seeding again

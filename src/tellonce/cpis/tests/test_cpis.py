@@ -12,7 +12,7 @@ import pytest
 from tellonce.alerts.models import Alert, AlertKind
 from tellonce.audit.services import COMMAND_LINE
 from tellonce.chronology.models import ChronologyEvent, EventKind
-from tellonce.involvements.models import Capacity, Involvement
+from tellonce.involvements.models import Capacity, Confirmation, Involvement
 from tellonce.involvements.services import involvement_start
 
 pytestmark = pytest.mark.django_db
@@ -21,6 +21,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def on_a_plan(world) -> Involvement:
     return Involvement.objects.create(
+        confirmation=Confirmation.SYSTEM_OF_RECORD,
         person=world.jack,
         team=world.mash,
         practitioner=world.sam,
@@ -34,10 +35,15 @@ def on_a_plan(world) -> Involvement:
 def test_an_ae_attendance_tells_the_social_worker(
     world, on_a_plan, django_capture_on_commit_callbacks
 ):
+    from tellonce.organisations.models import Service, Team
+
+    emergency = Team.objects.create(
+        agency=world.health, name="Emergency department", service=Service.EMERGENCY_DEPARTMENT
+    )
     with django_capture_on_commit_callbacks(execute=True):
         involvement_start(
             person=world.jack,
-            team=world.health_mash,
+            team=emergency,
             capacity=Capacity.AE_ATTENDANCE,
             started_on=date(2026, 11, 30),
             source_agency=world.health,
@@ -59,6 +65,7 @@ def test_an_unscheduled_attendance_sent_as_an_event_tells_the_social_worker_too(
     from tellonce.chronology.services import chronology_event_record
 
     Involvement.objects.create(
+        confirmation=Confirmation.SYSTEM_OF_RECORD,
         person=world.jack,
         team=world.health_visiting,
         practitioner=world.priya,

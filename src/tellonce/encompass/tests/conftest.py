@@ -10,7 +10,7 @@ import pytest
 from tellonce.accounts.models import User
 from tellonce.encompass.calendar import borough_calendar_ensure
 from tellonce.encompass.services import school_sign_up
-from tellonce.involvements.models import Capacity, Involvement
+from tellonce.involvements.models import Capacity, Confirmation, Involvement
 from tellonce.organisations.models import Agency, AgencyKind, Service, Team
 from tellonce.testing.world import World, practitioner_make
 
@@ -37,6 +37,7 @@ def encompass(world: World) -> Encompass:
         agency=birchwood, name="Designated safeguarding lead", service=Service.SCHOOL_SAFEGUARDING
     )
     Involvement.objects.create(
+        confirmation=Confirmation.SYSTEM_OF_RECORD,
         person=world.ruby,
         team=birchwood_dsl,
         capacity=Capacity.SCHOOL,

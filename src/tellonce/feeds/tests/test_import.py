@@ -17,7 +17,7 @@ from django.core.management.base import CommandError
 from tellonce.audit.models import Action, AuditEvent, Channel
 from tellonce.feeds.models import FeedImport, FeedRowProblem, ImportStatus, ReportedInvolvement
 from tellonce.feeds.services import reported_involvements_materialise
-from tellonce.involvements.models import Capacity, Involvement
+from tellonce.involvements.models import Capacity, Confirmation, Involvement
 from tellonce.people.models import AgencyRecord, LinkMethod
 
 pytestmark = pytest.mark.django_db
@@ -286,6 +286,7 @@ def test_a_register_entry_read_from_the_record_is_not_reported_twice(world, tmp_
         person=world.lily, link_method=LinkMethod.SEED_TRUTH,
     )  # fmt: skip
     entry = Involvement.objects.create(
+        confirmation=Confirmation.SYSTEM_OF_RECORD,
         person=world.lily, team=world.health_visiting, capacity=Capacity.HEALTH_VISITING,
         started_on="2025-10-01", practitioner=world.priya, source_agency=world.health,
         source_system="SystmOne", source_record=lily,

@@ -24,4 +24,5 @@ class InvolvementSerializer(serializers.ModelSerializer):
             "started_on",
             "ended_on",
             "is_lead_professional",
+            "confirmation",
         ]

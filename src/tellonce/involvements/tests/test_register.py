@@ -13,13 +13,23 @@ from django.utils import timezone
 
 from tellonce.alerts.models import Alert, AlertKind
 from tellonce.audit.models import AuditEvent
-from tellonce.involvements.models import Capacity, Involvement
+from tellonce.involvements.models import Capacity, Confirmation, Involvement
 
 pytestmark = pytest.mark.django_db
 
 
+def _started() -> date:
+    return timezone.localdate() - timedelta(days=2)
+
+
 def _start(client, world, **fields):
-    data = {"capacity": Capacity.EARLY_HELP, "day": "30", "month": "11", "year": "2026"} | fields
+    day = _started()
+    data = {
+        "capacity": Capacity.EARLY_HELP,
+        "day": str(day.day),
+        "month": str(day.month),
+        "year": str(day.year),
+    } | fields
     return client.post(reverse("involvements:start", args=[world.jack.pk]), data)
 
 
@@ -38,13 +48,20 @@ def test_erin_records_her_work_with_jack_and_everyone_is_told(
     assert response["Location"] == f"/people/{world.jack.pk}/"
     involvement = Involvement.objects.get(team=world.early_help, person=world.jack)
     assert (involvement.practitioner, involvement.capacity) == (world.erin, Capacity.EARLY_HELP)
-    assert involvement.started_on == date(2026, 11, 30)
+    assert involvement.started_on == _started()
     assert involvement.recorded_by == world.erin
     told = set(Alert.objects.filter(kind=AlertKind.NOW_INVOLVED).values_list("team", flat=True))
     assert told == {world.oakfield_dsl.pk, world.health_visiting.pk}
     assert Alert.objects.get(kind=AlertKind.ALREADY_INVOLVED).user == world.erin
     assert AuditEvent.objects.filter(detail__change="involvement started").exists()
-    # Erin's team is involved now: the record opens in full.
+    # Until someone accountable confirms it, Erin sees who to contact, not the record.
+    assert involvement.confirmation == Confirmation.AWAITING
+    assert erin.get(f"/people/{world.jack.pk}/")["Location"].endswith("/flag/")
+    # Maria, a MASH manager, confirms it: now the record opens in full.
+    from tellonce.audit.services import COMMAND_LINE
+    from tellonce.involvements.services import involvement_confirm
+
+    involvement_confirm(user=world.maria, involvement=involvement, via=COMMAND_LINE)
     record = erin.get(f"/people/{world.jack.pk}/")
     assert record.status_code == 200 and b"943 476 5919" in record.content
 
@@ -80,17 +97,27 @@ def test_erin_ends_her_involvement_with_a_reason(world, signed_in):
     _start(erin, world)
     involvement = Involvement.objects.get(team=world.early_help)
     end = reverse("involvements:end", args=[involvement.pk])
-    page = erin.post(end, {"day": "1", "month": "1", "year": "2026", "reason": "Done"})
+    before = _started() - timedelta(days=30)
+    page = erin.post(
+        end,
+        {"day": before.day, "month": before.month, "year": before.year, "reason": "Done"},
+    )
     text = page.content.decode()
-    assert "The date it ended must be on or after it started (30 November 2026)" in text
+    assert f"The date it ended must be on or after it started ({_started():%-d %B %Y})" in text
     assert "Say why the involvement has ended, in a sentence" in text
+    ended = timezone.localdate() - timedelta(days=1)
     response = erin.post(
         end,
-        {"day": "1", "month": "12", "year": "2026", "reason": "Family engaged; plan completed"},
+        {
+            "day": ended.day,
+            "month": ended.month,
+            "year": ended.year,
+            "reason": "Family engaged; plan completed",
+        },
     )
     assert response.status_code == 302
     involvement.refresh_from_db()
-    assert involvement.ended_on == date(2026, 12, 1)
+    assert involvement.ended_on == ended
     assert involvement.end_reason == "Family engaged; plan completed"
     # Only the team that is involved can end it.
     assert signed_in(world.dana).get(end).status_code == 404
@@ -100,7 +127,7 @@ def test_through_the_api_too(world, signed_in):
     erin = signed_in(world.erin)
     created = erin.post(
         f"/api/v1/people/{world.jack.pk}/involvements/",
-        {"capacity": "early_help", "started_on": "2026-11-30", "is_lead_professional": True},
+        {"capacity": "early_help", "started_on": f"{_started()}", "is_lead_professional": True},
         content_type="application/json",
     )
     assert created.status_code == 201, created.content
@@ -109,18 +136,19 @@ def test_through_the_api_too(world, signed_in):
     paul = signed_in(world.paul)
     refused = paul.post(
         f"/api/v1/people/{world.jack.pk}/involvements/",
-        {"capacity": "leaving_care", "started_on": "2026-11-30", "is_lead_professional": True},
+        {"capacity": "leaving_care", "started_on": f"{_started()}", "is_lead_professional": True},
         content_type="application/json",
     )
     assert refused.status_code == 400
     assert refused.json()["errors"][0]["field"] == "is_lead_professional"
     erin = signed_in(world.erin)
+    yesterday = f"{timezone.localdate() - timedelta(days=1)}"
     ended = erin.post(
         f"/api/v1/involvements/{body['id']}/end/",
-        {"ended_on": "2026-12-01", "reason": "Family moved out of the borough"},
+        {"ended_on": yesterday, "reason": "Family moved out of the borough"},
         content_type="application/json",
     )
-    assert ended.status_code == 200 and ended.json()["ended_on"] == "2026-12-01"
+    assert ended.status_code == 200 and ended.json()["ended_on"] == yesterday
 
 
 def test_priya_working_with_kerry_sees_who_works_with_her_children(world, signed_in):

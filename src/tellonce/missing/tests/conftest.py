@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import pytest
 
 from tellonce.accounts.models import User
-from tellonce.involvements.models import Capacity, Involvement
+from tellonce.involvements.models import Capacity, Confirmation, Involvement
 from tellonce.organisations.models import Role, Service, Team
 from tellonce.testing.world import World, practitioner_make
 
@@ -52,6 +52,7 @@ def missing(world: World) -> Missing:
         "sue", "Sue", "Grant", world.police_mash, Role.POLICE_MASH_OFFICER, is_manager=True
     )
     care = Involvement.objects.create(
+        confirmation=Confirmation.SYSTEM_OF_RECORD,
         person=world.jack,
         team=in_care,
         practitioner=cara,

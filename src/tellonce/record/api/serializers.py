@@ -11,6 +11,7 @@ from tellonce.api.serializers import SourceSerializer
 from tellonce.core.dates import InvalidDateError, PartialDate
 from tellonce.involvements.api.serializers import InvolvementSerializer
 from tellonce.involvements.models import Capacity
+from tellonce.organisations.api.serializers import TeamSerializer
 from tellonce.people.api.serializers import (
     IdentifierSerializer,
     NameSerializer,
@@ -109,6 +110,24 @@ class IdentifierCreateSerializer(serializers.Serializer):
 
 class ArchiveRequestSerializer(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True)
+
+
+class InvolvementToConfirmSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    person = PersonSummarySerializer()
+    team = TeamSerializer()
+    capacity = serializers.CharField()
+    started_on = serializers.DateField()
+    is_lead_professional = serializers.BooleanField()
+    recorded_by = serializers.CharField(source="recorded_by.get_full_name", allow_null=True)
+    confirm_by = serializers.DateTimeField(help_text="It lapses then, if nobody confirms it")
+
+
+class InvolvementDecisionSerializer(serializers.Serializer):
+    confirmed = serializers.BooleanField()
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="Why not, when it is not"
+    )
 
 
 class InvolvementStartSerializer(serializers.Serializer):

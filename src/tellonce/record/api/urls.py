@@ -28,4 +28,14 @@ urlpatterns = [
         views.InvolvementEndView.as_view(),
         name="involvement-end",
     ),
+    path(
+        "involvements/to-confirm/",
+        views.InvolvementsToConfirmView.as_view(),
+        name="involvements-to-confirm",
+    ),
+    path(
+        "involvements/<int:involvement_id>/confirm/",
+        views.InvolvementConfirmView.as_view(),
+        name="involvement-confirm",
+    ),
 ]

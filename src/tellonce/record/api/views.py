@@ -13,8 +13,11 @@ from rest_framework.views import APIView
 
 from tellonce.access.selectors import FlagOnlyError, person_get_for_user
 from tellonce.api.errors import ERRORS, flag_only, not_casework
-from tellonce.audit.services import via_request
+from tellonce.api.requests import valid
+from tellonce.audit.services import audit_list, via_request
 from tellonce.core.requests import acting_user
+from tellonce.involvements import selectors as involvement_selectors
+from tellonce.involvements import services as involvement_services
 from tellonce.involvements.selectors import involvement_get_for_user
 from tellonce.involvements.services import involvement_end, involvement_record
 from tellonce.record import selectors, services
@@ -115,8 +118,12 @@ class InvolvementStartView(APIView):
         summary="Record that your team now works with a person; everyone involved is told",
         description=(
             "For practitioners: the involvement is your team's, with you as the named"
-            " worker. Everyone working with the child or their household is alerted, and"
-            " you are told who they are. One lead professional per child."
+            " worker, in work your team's service does, from a date after the child's"
+            " birth. Everyone working with the child or their household is alerted, and"
+            " you are told who they are. One lead professional per child. It opens the"
+            " record only once a manager of your team, the child's lead professional or a"
+            " MASH manager confirms it (`confirmation`: awaiting, then confirmed); it lapses"
+            " if nobody does."
         ),
         request=s.InvolvementStartSerializer,
         responses={201: s.InvolvementSerializer, 400: ERRORS, 403: ERRORS, 404: ERRORS},
@@ -147,3 +154,45 @@ class InvolvementEndView(APIView):
             user=user, involvement=involvement, via=via_request(request), **body.validated_data
         )
         return Response(s.InvolvementSerializer(ended).data)
+
+
+class InvolvementsToConfirmView(APIView):
+    @extend_schema(
+        summary="What practitioners have said and you may confirm (audited)",
+        responses={200: s.InvolvementToConfirmSerializer(many=True), 403: ERRORS},
+    )
+    def get(self, request: Request) -> Response:
+        user = acting_user(request)
+        waiting = list(involvement_selectors.involvements_to_confirm(user=user)[:200])
+        audit_list(
+            via_request(request), user=user, listed="involvements to confirm", people=len(waiting)
+        )
+        return Response(s.InvolvementToConfirmSerializer(waiting, many=True).data)
+
+
+class InvolvementConfirmView(APIView):
+    @extend_schema(
+        summary="Confirm that a team works with a child, or say it does not and why",
+        description=(
+            "A manager of the involvement's team, the child's lead professional or a MASH"
+            " manager, never the one who recorded it. Confirmed, it opens the record to the"
+            " team; not confirmed, it ends with the reason and the practitioner is told."
+        ),
+        request=s.InvolvementDecisionSerializer,
+        responses={200: s.InvolvementSerializer, 400: ERRORS, 403: ERRORS, 404: ERRORS},
+    )
+    def post(self, request: Request, involvement_id: int) -> Response:
+        user = acting_user(request)
+        involvement = involvement_selectors.involvement_to_confirm_get_for_user(
+            user=user, involvement_id=involvement_id
+        )
+        data = valid(s.InvolvementDecisionSerializer(data=request.data))
+        if data["confirmed"]:
+            decided = involvement_services.involvement_confirm(
+                user=user, involvement=involvement, via=via_request(request)
+            )
+        else:
+            decided = involvement_services.involvement_refuse(
+                user=user, involvement=involvement, reason=data["reason"], via=via_request(request)
+            )
+        return Response(s.InvolvementSerializer(decided).data)

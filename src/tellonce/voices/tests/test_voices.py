@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 
 from tellonce.audit.models import AuditEvent
-from tellonce.involvements.models import Capacity, Involvement
+from tellonce.involvements.models import Capacity, Confirmation, Involvement
 from tellonce.voices.models import Consent, Voice, VoiceKind
 
 pytestmark = pytest.mark.django_db
@@ -32,6 +32,7 @@ def _add(client: Client, world, **fields):
 @pytest.fixture
 def priya_with_jack(world) -> Involvement:
     return Involvement.objects.create(
+        confirmation=Confirmation.SYSTEM_OF_RECORD,
         person=world.jack,
         team=world.health_visiting,
         practitioner=world.priya,
