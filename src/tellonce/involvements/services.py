@@ -41,7 +41,13 @@ from tellonce.audit.models import Action
 from tellonce.audit.services import Via, audit_via
 from tellonce.core.hooks import hooks_run
 from tellonce.core.models import TELLONCE_SYSTEM
-from tellonce.involvements.models import Capacity, Confirmation, Involvement, capacity_problem
+from tellonce.involvements.models import (
+    SENSITIVE_CAPACITIES,
+    Capacity,
+    Confirmation,
+    Involvement,
+    capacity_problem,
+)
 from tellonce.organisations.models import Role, Team
 from tellonce.people.selectors import household_of
 
@@ -434,9 +440,16 @@ class _Recipient:
 
 def involvement_started_alerts(involvement: Involvement) -> list[Alert]:
     """Alerts for a new involvement, written in the caller's transaction (see the
-    module's docstring). Calling it again for the same involvement writes nothing."""
+    module's docstring). Calling it again for the same involvement writes nothing.
+
+    They say no more than the flag would: a sensitive involvement (CAMHS, a police
+    investigation, youth justice: `SENSITIVE_CAPACITIES`) is named only as its agency,
+    and only to those who work with the child themself, never to a household member's
+    agencies; the newcomer hears of a household member's sensitive involvement not at
+    all."""
     child = involvement.person
-    circle = [child, *household_of(child)]
+    sensitive = involvement.capacity in SENSITIVE_CAPACITIES
+    circle = [child] if sensitive else [child, *household_of(child)]
     others = (
         Involvement.objects.filter(person__in=circle, ended_on__isnull=True)
         .exclude(pk=involvement.pk)
@@ -454,8 +467,16 @@ def involvement_started_alerts(involvement: Involvement) -> list[Alert]:
     if not recipients:
         return []
 
-    newcomer = contact_line(involvement)
-    capacity = involvement.capacity_in_sentence
+    agency = involvement.team.agency
+    if sensitive:
+        started = f"{agency.name} started working with {child.name_and_birth}"
+        newcomer = ", ".join(p for p in (agency.name, agency.phone, agency.email) if p)
+    else:
+        started = (
+            f"{involvement.team.name} ({agency.name}) started working with"
+            f" {child.name_and_birth}, in {involvement.capacity_in_sentence}"
+        )
+        newcomer = contact_line(involvement)
     alerts = []
     for recipient in recipients.values():
         why = _why(child, recipient.through)
@@ -466,11 +487,9 @@ def involvement_started_alerts(involvement: Involvement) -> list[Alert]:
                 user_id=recipient.user_id,
                 person=child,
                 involvement=involvement,
-                title=f"{involvement.team.agency.name} is now involved with {child.full_name}",
+                title=f"{agency.name} is now involved with {child.full_name}",
                 body=(
-                    f"{involvement.team.name} ({involvement.team.agency.name}) started working"
-                    f" with {child.name_and_birth}, in {capacity}, on"
-                    f" {involvement.started_on:%-d %B %Y}.\n"
+                    f"{started}, on {involvement.started_on:%-d %B %Y}.\n"
                     f"Contact: {newcomer}.\n"
                     f"You are told because {why}."
                 ),
@@ -487,6 +506,13 @@ def _already_involved(involvement: Involvement, recipients: list[_Recipient]) ->
     for recipient in recipients:
         for other in recipient.involvements:
             whom = other.person.full_name
+            if other.capacity in SENSITIVE_CAPACITIES:
+                if other.person_id != child.pk:
+                    continue  # a household member's: nothing of it to the newcomer
+                agency = other.team.agency
+                reach = ", ".join(p for p in (agency.name, agency.phone, agency.email) if p)
+                lines.append(f"- {agency.name} works with {whom}: {reach}")
+                continue
             lines.append(
                 f"- {other.get_capacity_display()} with {whom}"
                 f" since {other.started_on:%-d %B %Y}: {contact_line(other)}"

@@ -229,3 +229,43 @@ def test_a_feed_naming_a_second_lead_registers_the_work_but_not_the_lead(world):
     assert ReportedInvolvement.objects.get(agency_record=record).is_lead_professional
     leads = Involvement.objects.current().filter(person=world.jack, is_lead_professional=True)
     assert [i.team for i in leads] == [world.early_help]
+
+
+def test_alerts_say_no_more_than_the_flag_of_a_sensitive_involvement(world):
+    # Finding 3: a sibling's school was told of a child's youth justice involvement.
+    from tellonce.involvements.models import Confirmation
+    from tellonce.involvements.services import involvement_start
+    from tellonce.organisations.models import Service, Team
+
+    youth_justice = Team.objects.create(
+        agency=world.council, name="Youth justice service", service=Service.YOUTH_JUSTICE
+    )
+
+    def start(person, team, capacity, source):
+        return involvement_start(
+            person=person,
+            team=team,
+            capacity=capacity,
+            started_on=_started(),
+            source_agency=source,
+            source_system="Mosaic",
+            confirmation=Confirmation.SYSTEM_OF_RECORD,
+        )
+
+    started = start(world.jack, youth_justice, Capacity.YOUTH_JUSTICE, world.council)
+    told = Alert.objects.filter(kind=AlertKind.NOW_INVOLVED, involvement=started)
+    # Jack's own school hears that the council works with him, and how to reach it:
+    # not which team, not in what capacity. Priya, who works with his mother and
+    # sister, hears nothing of it.
+    (school,) = told
+    assert school.team == world.oakfield_dsl
+    assert "Northbrook Council started working with Jack Taylor" in school.body
+    assert "youth justice" not in school.body.lower()
+    assert "Youth justice service" not in school.body
+    # Kerry's police investigation is not for Jack's new workers to hear of.
+    start(world.kerry, world.public_protection, Capacity.POLICE_INVESTIGATION, world.police)
+    erin = start(world.jack, world.early_help, Capacity.EARLY_HELP, world.council)
+    already = Alert.objects.get(kind=AlertKind.ALREADY_INVOLVED, involvement=erin)
+    assert "Northbrook Police" not in already.body and "investigation" not in already.body
+    assert "- Northbrook Council works with Jack Taylor" in already.body
+    assert "Health visiting with Kerry Taylor" in already.body
