@@ -343,6 +343,9 @@ INVOLVEMENT_ACCESS_GRACE_DAYS = env_int("INVOLVEMENT_ACCESS_GRACE_DAYS", 30)
 # (an agency's own system of record may say any date).
 INVOLVEMENT_CONFIRM_DAYS = env_int("INVOLVEMENT_CONFIRM_DAYS", 5, minimum=1)
 INVOLVEMENT_BACKDATE_DAYS = env_int("INVOLVEMENT_BACKDATE_DAYS", 90, minimum=0)
+# An agency system that opens more involvements than this in an hour is held back: what
+# it opens next waits for a person to confirm, and the administrators are told.
+SYSTEM_INVOLVEMENTS_PER_HOUR = env_int("SYSTEM_INVOLVEMENTS_PER_HOUR", 60, minimum=1)
 
 # The MASH (tellonce.mash). Deadlines for requests for information, in working hours
 # (09:00-17:00 on working days), by the case's rating: when an answer is due, and how

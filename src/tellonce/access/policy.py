@@ -135,6 +135,14 @@ def access_for(user: User, person: Person) -> Access:
     return FLAG_ONLY
 
 
+def may_learn_who(user: User, access: Access) -> bool:
+    """Whether the user may be told who a person is (names, date of birth) along with
+    the flag: every practitioner who does casework may; an agency system only where its
+    agency works with the person, so that a system cannot learn from TellOnce who a
+    child is (it searches nothing, and a match or a flag names no one it did not send)."""
+    return access.is_full or not user.is_system_account
+
+
 def can_see_access_log(user: User, person: Person) -> bool:
     """Managers see who looked at the records of the people their team works with."""
     if not user.is_authenticated or user.is_system_account or not user.is_case_manager:

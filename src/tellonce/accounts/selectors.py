@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from django.db.models import QuerySet
 
 from tellonce.accounts.models import User
-from tellonce.organisations.models import Team
+from tellonce.organisations.models import Role, Team
 
 
 def practitioners_in(*, teams: Iterable[Team | int] | None = None) -> QuerySet[User]:
@@ -29,3 +29,18 @@ def managers_of(team: Team) -> list[User]:
     if not managers:
         managers = list(people.filter(team__agency=team.agency_id).select_related("team"))
     return [m for m in managers if m.team is not None]
+
+
+def administrators() -> QuerySet[User]:
+    """The partnership's administrators, each in a team: who is told when an agency
+    system misbehaves or an account's powers change."""
+    return (
+        User.objects.filter(
+            roles__role=Role.ADMINISTRATOR,
+            is_active=True,
+            is_system_account=False,
+            team__isnull=False,
+        )
+        .select_related("team")
+        .distinct()
+    )

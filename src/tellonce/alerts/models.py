@@ -66,7 +66,14 @@ class Alert(models.Model):
         related_name="alerts",
         help_text="The named practitioner, when there is one; the team sees it too.",
     )
-    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(
+        "people.Person",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The child or adult it is about; none for an alert about a system.",
+    )
     involvement = models.ForeignKey(
         "involvements.Involvement",
         null=True,

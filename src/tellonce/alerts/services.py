@@ -33,6 +33,11 @@ def alerts_store(alerts: list[Alert], **written_for: Any) -> list[Alert]:
     """Store new alerts about one change (`written_for`: `involvement=...`,
     `chronology_event=...`); one already stored for the same change and team is left as
     it is. The deliveries of all the change's alerts are queued; the alerts stored."""
+    for alert in alerts:
+        # "Ignore conflicts" on SQLite would ignore a missing team too: refuse it here,
+        # so that no alert is ever dropped in silence.
+        if alert.team_id is None or not alert.title or not alert.kind:
+            raise ValueError(f"An alert needs a team, a kind and a title: {alert.kind!r}")
     Alert.objects.bulk_create(alerts, ignore_conflicts=True)
     stored = list(Alert.objects.filter(**written_for).select_related("team", "user"))
     _deliveries_queue(stored)

@@ -68,8 +68,12 @@ from tellonce.feeds.models import (
     ReportedEvent,
     ReportedInvolvement,
 )
-from tellonce.involvements.models import Capacity, Confirmation, Involvement, capacity_problem
-from tellonce.involvements.services import involvement_start, lead_professional_problem
+from tellonce.involvements.models import Capacity, Involvement, capacity_problem
+from tellonce.involvements.services import (
+    involvement_start,
+    lead_professional_problem,
+    system_of_record_counts,
+)
 from tellonce.organisations.models import Agency, Team
 from tellonce.people.models import AgencyRecord, Sex
 
@@ -924,7 +928,9 @@ def reported_involvements_materialise(*, agency_record: AgencyRecord) -> list[In
     if agency_record.person_id is None:
         return []
     entries: list[Involvement] = []
-    reported = list(agency_record.reported_involvements.select_related("involvement"))
+    reported = list(
+        agency_record.reported_involvements.select_related("involvement", "modified_by__team")
+    )
     workers = _workers({r.team_id for r in reported})
     for report in reported:
         worker = workers.get((report.team_id, _key(report.practitioner_name)))
@@ -954,7 +960,7 @@ def reported_involvements_materialise(*, agency_record: AgencyRecord) -> list[In
                 source_system=agency_record.system,
                 received_on=report.received_on,
                 source_record=agency_record,
-                confirmation=Confirmation.SYSTEM_OF_RECORD,
+                **system_of_record_counts(report.modified_by),
             )
             ReportedInvolvement.objects.filter(pk=report.pk).update(involvement=entry)
         elif not entry.is_archived and any(

@@ -34,7 +34,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from tellonce.accounts.selectors import managers_of
+from tellonce.accounts.selectors import administrators, managers_of
 from tellonce.alerts.models import Alert, AlertKind
 from tellonce.alerts.services import alerts_store, alerts_write
 from tellonce.audit.models import Action
@@ -320,6 +320,53 @@ def _recorder_told(involvement: Involvement, what: str) -> None:
                     f" {involvement.capacity_in_sentence}. {what}"
                 ),
             )
+        ]
+    )
+
+
+def system_of_record_counts(sender: User | None) -> dict[str, Any]:
+    """How an involvement an agency's own system sent counts (decision 0008): at once,
+    attributed to the system account (or the person who imported the file) that sent
+    it; but an agency system that opens more than `SYSTEM_INVOLVEMENTS_PER_HOUR` in an
+    hour is held back: what it opens next waits for a person to confirm, and the
+    partnership's administrators are told (once an hour)."""
+    counts: dict[str, Any] = {"confirmation": Confirmation.SYSTEM_OF_RECORD, "recorded_by": sender}
+    if sender is None or not sender.is_system_account:
+        return counts
+    now = timezone.now()
+    opened = Involvement.all_objects.filter(
+        recorded_by=sender, created_on__gte=now - timedelta(hours=1)
+    ).count()
+    if opened < settings.SYSTEM_INVOLVEMENTS_PER_HOUR:
+        return counts
+    _burst_reported(sender, now)
+    return {
+        **counts,
+        "confirmation": Confirmation.AWAITING,
+        "confirm_by": now + timedelta(days=settings.INVOLVEMENT_CONFIRM_DAYS),
+    }
+
+
+def _burst_reported(sender: User, now: datetime) -> None:
+    hour = timezone.localtime(now).strftime("%Y-%m-%dT%H")
+    alerts_write(
+        [
+            Alert(
+                kind=AlertKind.SYSTEM_BURST,
+                key=f"system-burst:{sender.pk}:{hour}:{admin.pk}",
+                team=admin.team,
+                user=admin,
+                title=f"{sender.get_username()} opened more involvements than it may",
+                body=(
+                    f"The agency system account {sender.get_username()}"
+                    f" ({sender.team.agency.name if sender.team else 'no agency'}) opened"
+                    f" {settings.SYSTEM_INVOLVEMENTS_PER_HOUR} or more involvements in the"
+                    " last hour. What it opens now waits for a manager of the team, the"
+                    " child's lead professional or a MASH manager to confirm. Check the"
+                    " system, and revoke its token if it is not behaving."
+                ),
+            )
+            for admin in administrators()
         ]
     )
 

@@ -27,6 +27,7 @@ from tellonce.linkage.engine.scorer import Contribution, Scorer
 from tellonce.linkage.models import BlockingKey, LinkageModel
 from tellonce.linkage.services import RECORD_FIELDS, active_model, agency_records_canonical
 from tellonce.people.models import AgencyRecord, Person
+from tellonce.people.selectors import UnnamedPerson, unnamed
 
 if TYPE_CHECKING:
     from tellonce.accounts.models import User
@@ -135,7 +136,8 @@ def index_add(model: LinkageModel, records: Sequence[Mapping[str, Any]]) -> int:
 
 @dataclass(frozen=True)
 class Candidate:
-    person: Person
+    #: The person, or only their id for an agency system (`UnnamedPerson`).
+    person: Person | UnnamedPerson
     match_probability: float
     match_weight: float
     contributions: tuple[Contribution, ...]
@@ -209,9 +211,13 @@ def person_match(
     ids = [r.person_id for r in ranked]
     people = Person.objects.in_bulk(ids)
     visible = visible_in_full(user=user, person_ids=ids)
+    # An agency system is told which person its record may be, never who they are.
+    named = not user.is_system_account
     found = [
         Candidate(
-            person=people[r.person_id],
+            person=people[r.person_id]
+            if named or r.person_id in visible
+            else unnamed(people[r.person_id]),
             match_probability=r.score.match_probability,
             match_weight=r.score.match_weight,
             contributions=tuple(r.score.contributions),

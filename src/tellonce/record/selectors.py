@@ -25,7 +25,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from tellonce.access.models import BreakGlassGrant
-from tellonce.access.policy import Access, can_see_access_log, visible_in_full
+from tellonce.access.policy import Access, can_see_access_log, may_learn_who, visible_in_full
 from tellonce.access.selectors import person_get_for_user, person_get_in_full
 from tellonce.audit.models import Action
 from tellonce.audit.services import Via, audit_via
@@ -45,6 +45,7 @@ from tellonce.people.models import (
     Relationship,
     Residence,
 )
+from tellonce.people.selectors import unnamed
 
 if TYPE_CHECKING:
     from tellonce.accounts.models import User
@@ -230,7 +231,8 @@ def person_flag(*, user: User, person_id: UUID | str, via: Via) -> PersonFlag:
     """That the person is known, which agencies are involved and how to reach them."""
     person, access = person_get_for_user(user=user, person_id=person_id, via=via)
     audit_via(via, user=user, action=Action.VIEW_FLAG, person=person, obj=person)
-    return PersonFlag(person=person, access=access, contacts=flag_contacts(person))
+    shown: Any = person if may_learn_who(user, access) else unnamed(person)
+    return PersonFlag(person=shown, access=access, contacts=flag_contacts(person))
 
 
 class SearchNotAllowedError(Exception):
@@ -380,6 +382,11 @@ def person_search(*, user: User, query: PersonQuery, via: Via) -> list[SearchHit
     identifier. Results the user may see in full are marked; the rest link to the flag."""
     if not user.is_authenticated or not user.does_casework:
         raise SearchNotAllowedError("Your role does not include searching for people")
+    if user.is_system_account:
+        raise SearchNotAllowedError(
+            "Agency systems do not search for people: send your record"
+            " (POST /api/v1/records/) or ask which person it is (POST /api/v1/people/match/)"
+        )
     if query.problems():
         raise ValueError(query.problems())
 

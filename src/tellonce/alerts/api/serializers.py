@@ -15,7 +15,7 @@ class AlertSerializer(serializers.Serializer):
     team = serializers.CharField(source="team.name")
     agency = serializers.CharField(source="team.agency.name")
     practitioner = serializers.SerializerMethodField()
-    person = serializers.UUIDField(source="person_id")
+    person = serializers.UUIDField(source="person_id", allow_null=True)
     delivered_on = serializers.DateTimeField()
     read_on = serializers.DateTimeField(allow_null=True)
 

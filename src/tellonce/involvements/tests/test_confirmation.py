@@ -254,3 +254,43 @@ def test_a_feed_row_with_work_its_team_does_not_do_is_reported_and_skipped(world
     landed = AgencyRecord.objects.get(agency=world.school, local_id="P1")
     assert landed.reported_involvements.get().capacity == Capacity.SCHOOL
     assert not AgencyRecord.objects.filter(agency=world.school, local_id="P2").exists()
+
+
+def test_what_an_agency_system_opens_is_its_own_and_a_burst_is_held(world, settings):
+    from tellonce.feeds.models import ReportedInvolvement
+    from tellonce.feeds.services import reported_involvements_materialise
+    from tellonce.people.models import AgencyRecord
+
+    settings.SYSTEM_INVOLVEMENTS_PER_HOUR = 2
+    opened = []
+    for n, child in enumerate([world.jack, world.amir, world.ruby]):
+        record = AgencyRecord.objects.create(
+            agency=world.school,
+            system="SIMS",
+            local_id=f"S{n}",
+            given_name=child.given_name,
+            family_name=child.family_name,
+            person=child,
+        )
+        ReportedInvolvement.objects.create(
+            agency_record=record,
+            team=world.oakfield_dsl,
+            capacity=Capacity.SCHOOL,
+            started_on=timezone.localdate() - timedelta(days=400),
+            created_by=world.school_system,
+            modified_by=world.school_system,
+        )
+        (entry,) = reported_involvements_materialise(agency_record=record)
+        opened.append(entry)
+    # Each is attributable to the system that sent it.
+    assert {i.recorded_by for i in opened} == {world.school_system}
+    # The first two count at once, as the school's own system of record; the third is
+    # beyond the hour's allowance: held for a person, and the administrators told.
+    assert [i.confirmation for i in opened] == [
+        Confirmation.SYSTEM_OF_RECORD,
+        Confirmation.SYSTEM_OF_RECORD,
+        Confirmation.AWAITING,
+    ]
+    burst = Alert.objects.get(kind=AlertKind.SYSTEM_BURST)
+    assert burst.user == world.adam and "oakfield-system" in burst.body
+    assert "Ruby" not in burst.body

@@ -130,3 +130,35 @@ def test_beyond_the_candidate_limit_the_records_sharing_most_keys_are_scored(lin
     monkeypatch.setattr(matching, "CANDIDATE_LIMIT", 1)
     [only] = matching.candidates_for(canonical, model)
     assert only.record_id == known.pk and only.person_id == known.person_id
+
+
+def test_an_agency_system_is_told_which_person_its_record_may_be_never_who(linked):
+    # Finding 2: a school's system harvested names and dates of birth by searching.
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.get(user__username="school-system").key
+    school = Client(HTTP_AUTHORIZATION=f"Token {token}")
+    known = _a_child_record()
+    searched = school.post(
+        "/api/v1/people/search/",
+        {"family_name": known.family_name, "date_of_birth": str(known.date_of_birth.year)},
+        content_type="application/json",
+    )
+    assert searched.status_code == 403
+    assert "Agency systems do not search for people" in searched.json()["errors"][0]["message"]
+    matched = school.post(
+        "/api/v1/people/match/",
+        {"family_name": known.family_name, "date_of_birth": known.date_of_birth.isoformat()},
+        content_type="application/json",
+    )
+    assert matched.status_code == 200 and matched.json()
+    for candidate in matched.json():
+        if not candidate["full_access"]:
+            assert candidate["person"]["given_name"] == ""
+            assert candidate["person"]["date_of_birth"] is None
+    strangers = [c["person"]["id"] for c in matched.json() if not c["full_access"]]
+    assert strangers
+    assert known.given_name not in str([c for c in matched.json() if not c["full_access"]])
+    # Nor does the flag of a child its agency does not work with say who they are.
+    flag = school.get(f"/api/v1/people/{strangers[0]}/flag/").json()
+    assert (flag["given_name"], flag["family_name"], flag["date_of_birth"]) == ("", "", None)

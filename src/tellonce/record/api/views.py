@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tellonce.access.selectors import FlagOnlyError, person_get_for_user
-from tellonce.api.errors import ERRORS, flag_only, not_casework
+from tellonce.api.errors import ERRORS, error_response, flag_only, not_casework
 from tellonce.api.requests import valid
 from tellonce.audit.services import audit_list, via_request
 from tellonce.core.requests import acting_user
@@ -37,9 +37,12 @@ class PersonSearchView(APIView):
             return not_casework()
         query = s.SearchQuerySerializer(data=request.data)
         query.is_valid(raise_exception=True)
-        hits = selectors.person_search(
-            user=user, query=query.validated_data["query"], via=via_request(request)
-        )
+        try:
+            hits = selectors.person_search(
+                user=user, query=query.validated_data["query"], via=via_request(request)
+            )
+        except selectors.SearchNotAllowedError as exc:
+            return error_response([{"field": None, "message": str(exc)}], status.HTTP_403_FORBIDDEN)
         return Response(s.SearchHitSerializer(hits, many=True).data)
 
 

@@ -58,19 +58,21 @@ def test_search_errors_name_the_field(world):
     ]
 
 
-def test_search_by_partial_date_marks_what_the_caller_may_open(world):
+def test_search_by_partial_date_marks_what_the_caller_may_open(world, signed_in):
     year = world.jack.date_of_birth.year
+    query = {"given_name": "jack", "family_name": "taylor", "date_of_birth": str(year)}
     hits = (
-        system(world.police_token)
-        .post(
-            "/api/v1/people/search/",
-            {"given_name": "jack", "family_name": "taylor", "date_of_birth": str(year)},
-            content_type="application/json",
-        )
+        signed_in(world.tom)
+        .post("/api/v1/people/search/", query, content_type="application/json")
         .json()
     )
     assert hits[0]["person"]["id"] == str(world.jack.pk)
     assert hits[0]["full_access"] is False
+    # An agency system is not a practitioner: it searches for no one (issue 12).
+    refused = system(world.police_token).post(
+        "/api/v1/people/search/", query, content_type="application/json"
+    )
+    assert refused.status_code == 403
 
 
 def test_a_bad_identifier_is_refused_naming_the_field_and_nothing_is_written(world):
