@@ -43,7 +43,9 @@ def _may_see(user: User, notification: Notification) -> bool:
     if team.pk == notification.team_id:
         return notification.alert is not None and notification.alert.delivered_on is not None
     if team.service == Service.EDUCATION_MASH:
-        return True  # the council's education safeguarding lead hears of escalations
+        # The council's education safeguarding team: what was sent to the council (its
+        # own team, above) or escalated to it; never every school's notification.
+        return notification.escalated_on is not None
     # The school's head, who hears when the lead has not acknowledged.
     return bool(user.is_manager and team.agency_id == notification.school_id)
 

@@ -20,6 +20,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
+from tellonce.access.policy import Basis, access_for
 from tellonce.audit.models import Action
 from tellonce.audit.services import Via, audit_via
 from tellonce.core import workdays
@@ -223,7 +224,11 @@ def case_picture(*, user: User, case_id: int, via: Via) -> CasePicture:
         previous_referral=case.previous_referral
         or previous_referral(person, before=case.received_on, exclude=case),
         transitions=list(case.transitions.select_related("by")),
-        requests=list(case.requests.select_related("team__agency", "asked_by", "answered_by")),
+        requests=[
+            r
+            for r in case.requests.select_related("team__agency", "asked_by", "answered_by")
+            if may_read_request(user, r)
+        ],
         actions=list(case.actions.select_related("owner", "person")),
         discussions=list(case.strategy_discussions.prefetch_related("invitees__team__agency")),
         time_left=workdays.time_left(now, case.decision_due) if case.is_open else "",
@@ -305,8 +310,28 @@ def rfi_inbox(*, user: User, answered: bool = False) -> list[InboxRow]:
     ]
 
 
+def may_read_request(user: User, request: InformationRequest) -> bool:
+    """Who reads a request for information and its answer: the team asked; the MASH
+    social workers and managers of the MASH working on the case; and anyone with their
+    own relationship to the child (their team or agency works with them). Not the
+    MASH's other partners: the police desk does not read health's answer about an A&E
+    attendance on a case it was never asked about."""
+    if not user.is_authenticated or not user.does_casework or user.team is None:
+        return False
+    team = user.team
+    if team.pk == request.team_id:
+        return True
+    if (
+        user.has_role(Role.MASH_SOCIAL_WORKER, Role.MASH_MANAGER)
+        and team.hub is not None
+        and team.hub.pk == request.case.hub_id
+    ):
+        return True
+    return access_for(user, request.case.person).basis in (Basis.INVOLVED, Basis.AGENCY_INVOLVED)
+
+
 def rfi_get_for_user(*, user: User, request_id: int, via: Via) -> InformationRequest:
-    """A request, for the team asked or the MASH that asked; audited."""
+    """A request, for those who may read it (`may_read_request`); audited."""
     request = (
         InformationRequest.objects.select_related(
             "case__person", "case__hub", "case__contact", "team__agency", "asked_by", "answered_by"
@@ -316,15 +341,7 @@ def rfi_get_for_user(*, user: User, request_id: int, via: Via) -> InformationReq
     )
     if request is None:
         raise Http404("No such request")
-    team = user.team
-    asked = team is not None and team.pk == request.team_id
-    asking = (
-        user.works_in_mash
-        and team is not None
-        and team.hub is not None
-        and team.hub.pk == request.case.hub_id
-    )
-    if not (asked or asking) or not user.does_casework:
+    if not may_read_request(user, request):
         raise Http404("No such request")
     audit_via(via, user=user, action=Action.VIEW, person=request.case.person, obj=request)
     return request

@@ -147,6 +147,19 @@ def test_dana_acknowledges_and_it_is_on_jacks_chronology(world, encompass):
         assert services.encompass_clock_tick().chased == 0
 
 
+def test_the_councils_education_team_reads_only_what_was_sent_or_escalated_to_it(world, encompass):
+    notification = record(world)
+    # Sent to the school, not yet escalated: what Jack said is for the school alone.
+    with pytest.raises(Http404):
+        selectors.notification_get_for_user(user=world.ed, notification_id=notification.pk, via=WEB)
+    noon = datetime(2026, 5, 6, 12, 0, tzinfo=UK)
+    with time_machine.travel(noon, tick=False):
+        services.encompass_clock_tick()
+    assert selectors.notification_get_for_user(
+        user=world.ed, notification_id=notification.pk, via=WEB
+    )
+
+
 def test_unacknowledged_it_is_chased_then_escalated_once_each(world, encompass):
     notification = record(world)
     with time_machine.travel(WEDNESDAY + timedelta(minutes=59), tick=False):
