@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -25,6 +25,11 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from tellonce.alerts.models import Alert, Channel, Delivery
+from tellonce.audit.models import Action
+from tellonce.audit.services import Via, audit_via
+
+if TYPE_CHECKING:
+    from tellonce.accounts.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -177,3 +182,16 @@ def alert_mark_read(*, alert: Alert, user: object) -> Alert:
         alert.read_by = user  # type: ignore[assignment]
         alert.save(update_fields=["read_on", "read_by"])
     return alert
+
+
+def alert_looked_at(via: Via, *, user: User, alert: Alert) -> None:
+    """An alert that names a person is a look at them: audited as one."""
+    if alert.person_id is not None:
+        audit_via(
+            via,
+            user=user,
+            action=Action.VIEW,
+            person=alert.person,
+            obj=alert,
+            detail={"what": "alert"},
+        )

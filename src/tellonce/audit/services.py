@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -122,6 +123,13 @@ def audit_via(
         reason=reason,
         detail=detail,
     )
+
+
+def people_on(rows: Iterable[Any], person: Callable[[Any], Any] | None = None) -> int:
+    """How many different people a list shows (each row's `person_id`, or `person(row)`)."""
+    ids = {person(row) if person else getattr(row, "person_id", None) for row in rows}
+    ids.discard(None)
+    return len(ids)
 
 
 def audit_list(via: Via, *, user: User | None, listed: str, people: int) -> AuditEvent:

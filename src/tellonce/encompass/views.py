@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tellonce.access.selectors import person_get_for_user
-from tellonce.audit.services import via_request
+from tellonce.audit.services import audit_list, people_on, via_request
 from tellonce.core.forms import form_errors_from
 from tellonce.core.requests import acting_user
 from tellonce.encompass import selectors, services
@@ -50,11 +50,18 @@ def incident_new(request: HttpRequest) -> HttpResponse:
 @login_required
 def notifications(request: HttpRequest) -> HttpResponse:
     acknowledged = request.GET.get("acknowledged") == "1"
-    rows = selectors.notifications_for_team(user=acting_user(request), acknowledged=acknowledged)
+    user = acting_user(request)
+    rows = list(selectors.notifications_for_team(user=user, acknowledged=acknowledged)[:200])
+    audit_list(
+        via_request(request),
+        user=user,
+        listed="Operation Encompass notifications",
+        people=people_on(rows),
+    )
     return render(
         request,
         "encompass/notifications.html",
-        {"rows": rows[:200], "acknowledged": acknowledged},
+        {"rows": rows, "acknowledged": acknowledged},
     )
 
 

@@ -9,6 +9,7 @@ from django.shortcuts import render
 
 from tellonce.accounts.models import User
 from tellonce.alerts.selectors import unread_count
+from tellonce.audit.services import audit_list, via_request
 from tellonce.core.requests import acting_user
 from tellonce.home.selectors import break_glass_for_manager, my_work, partnership_figures
 from tellonce.involvements.models import Capacity
@@ -60,6 +61,9 @@ def protocol_links(user: User) -> list[tuple[str, str, str]]:
 def home(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
     figures = partnership_figures(user=user)
+    people = list(my_work(user=user))
+    if people:
+        audit_list(via_request(request), user=user, listed="my work", people=len(people))
     if figures:
         kinds = dict(AgencyKind.choices)
         capacities = dict(Capacity.choices)
@@ -71,7 +75,7 @@ def home(request: HttpRequest) -> HttpResponse:
         request,
         "home/home.html",
         {
-            "people": my_work(user=user),
+            "people": people,
             "break_glass": break_glass_for_manager(user=user)[:20],
             "figures": figures,
             "review_waiting": review_queue(user=user).count() if can_review(user) else None,

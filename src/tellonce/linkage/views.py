@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from tellonce.audit.services import via_request
+from tellonce.audit.services import audit_list, via_request
 from tellonce.core.forms import form_errors_from
 from tellonce.core.requests import acting_user
 from tellonce.linkage import review
@@ -34,8 +34,11 @@ RECORD_FIELDS = [
 
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
-    pairs = review.review_queue(user=acting_user(request))
-    return render(request, "linkage/queue.html", {"pairs": pairs[:200], "waiting": pairs.count()})
+    user = acting_user(request)
+    pairs = review.review_queue(user=user)
+    shown = list(pairs[:200])
+    audit_list(via_request(request), user=user, listed="possible matches", people=2 * len(shown))
+    return render(request, "linkage/queue.html", {"pairs": shown, "waiting": pairs.count()})
 
 
 @login_required

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from tellonce.access.selectors import person_get_for_user
 from tellonce.accounts.models import User
 from tellonce.accounts.selectors import practitioners_in
-from tellonce.audit.services import Via, via_request
+from tellonce.audit.services import Via, audit_list, people_on, via_request
 from tellonce.core import workdays
 from tellonce.core.forms import form_errors_from
 from tellonce.core.pagination import page_numbers
@@ -160,6 +160,12 @@ def queue(request: HttpRequest) -> HttpResponse:
             mine=form.cleaned_data["mine"],
         )
     page = selectors.mash_queue(user=user, filters=filters, page=_page_number(request))
+    audit_list(
+        via_request(request),
+        user=user,
+        listed="MASH queue",
+        people=people_on(page.rows, lambda r: r.case.person_id),
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -543,11 +549,13 @@ def actions_mine(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
     done = request.GET.get("done") == "1"
     today = timezone.localdate()
+    actions = selectors.actions_for(user=user, done=done)
+    audit_list(via_request(request), user=user, listed="actions", people=people_on(actions))
     return render(
         request,
         "mash/actions.html",
         {
-            "actions": selectors.actions_for(user=user, done=done),
+            "actions": actions,
             "done": done,
             "today": today,
             "nav": "actions",
@@ -577,6 +585,12 @@ def requests_inbox(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
     answered = request.GET.get("answered") == "1"
     rows = selectors.rfi_inbox(user=user, answered=answered)
+    audit_list(
+        via_request(request),
+        user=user,
+        listed="requests for information",
+        people=people_on(rows, lambda r: r.request.case.person_id),
+    )
     return render(
         request,
         "mash/requests_inbox.html",
@@ -652,6 +666,12 @@ def _meeting_page(
                     "overdue": case.is_open and case.decision_due < now,
                 }
             )
+    audit_list(
+        via_request(request),
+        user=user,
+        listed="MASH meeting",
+        people=people_on(agenda, lambda a: a["case"].person_id),
+    )
     # The form with errors, if any, leads the page's error summary.
     failed = bound if bound is not None and bound.errors else close_form
     return render(

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from tellonce.access.selectors import person_get_for_user
 from tellonce.accounts.models import User
 from tellonce.accounts.selectors import practitioners_in
-from tellonce.audit.services import via_request
+from tellonce.audit.services import audit_list, people_on, via_request
 from tellonce.core.forms import form_errors_from
 from tellonce.core.requests import acting_user
 from tellonce.missing import selectors, services
@@ -298,13 +298,24 @@ def interview_assign(request: HttpRequest, interview_id: int) -> HttpResponse:
 
 @login_required
 def police_inbox(request: HttpRequest) -> HttpResponse:
-    episodes = selectors.police_inbox(user=acting_user(request))
+    user = acting_user(request)
+    episodes = list(selectors.police_inbox(user=user))
+    audit_list(
+        via_request(request), user=user, listed="police missing inbox", people=people_on(episodes)
+    )
     return render(request, "missing/police_inbox.html", {"episodes": episodes, "nav": "missing"})
 
 
 @login_required
 def worklist(request: HttpRequest) -> HttpResponse:
-    interviews = selectors.interview_worklist(user=acting_user(request))
+    user = acting_user(request)
+    interviews = list(selectors.interview_worklist(user=user))
+    audit_list(
+        via_request(request),
+        user=user,
+        listed="return home interviews",
+        people=people_on(interviews),
+    )
     return render(request, "missing/worklist.html", {"interviews": interviews, "nav": "missing"})
 
 

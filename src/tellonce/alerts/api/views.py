@@ -9,8 +9,9 @@ from rest_framework.views import APIView
 
 from tellonce.alerts.api import serializers as s
 from tellonce.alerts.selectors import alert_get_for_user, alert_inbox
-from tellonce.alerts.services import alert_mark_read
+from tellonce.alerts.services import alert_looked_at, alert_mark_read
 from tellonce.api.errors import ERRORS
+from tellonce.audit.services import audit_list, people_on, via_request
 from tellonce.core.requests import acting_user
 
 
@@ -23,10 +24,13 @@ class AlertInboxView(APIView):
         responses={200: s.AlertSerializer(many=True)},
     )
     def get(self, request: Request) -> Response:
-        alerts = alert_inbox(user=acting_user(request))
+        user = acting_user(request)
+        alerts = alert_inbox(user=user)
         if request.query_params.get("unread") in ("1", "true", "yes"):
             alerts = alerts.filter(read_on__isnull=True)
-        return Response(s.AlertSerializer(alerts[:500], many=True).data)
+        shown = list(alerts[:500])
+        audit_list(via_request(request), user=user, listed="alerts inbox", people=people_on(shown))
+        return Response(s.AlertSerializer(shown, many=True).data)
 
 
 class AlertReadView(APIView):
@@ -38,4 +42,5 @@ class AlertReadView(APIView):
     def post(self, request: Request, alert_id: int) -> Response:
         user = acting_user(request)
         alert = alert_mark_read(alert=alert_get_for_user(user=user, alert_id=alert_id), user=user)
+        alert_looked_at(via_request(request), user=user, alert=alert)
         return Response(s.AlertSerializer(alert).data)

@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from tellonce.api.errors import ERRORS
 from tellonce.api.requests import api_name, named_as_sent, problems, valid
-from tellonce.audit.services import via_request
+from tellonce.audit.services import audit_list, people_on, via_request
 from tellonce.core.requests import acting_user
 from tellonce.encompass import selectors, services
 from tellonce.encompass.api import serializers as es
@@ -89,10 +89,15 @@ class NotificationsView(APIView):
     )
     def get(self, request: Request) -> Response:
         acknowledged = request.query_params.get("acknowledged") in ("1", "true")
-        rows = selectors.notifications_for_team(
-            user=acting_user(request), acknowledged=acknowledged
+        user = acting_user(request)
+        rows = list(selectors.notifications_for_team(user=user, acknowledged=acknowledged)[:500])
+        audit_list(
+            via_request(request),
+            user=user,
+            listed="Operation Encompass notifications",
+            people=people_on(rows),
         )
-        return Response(es.NotificationSerializer(rows[:500], many=True).data)
+        return Response(es.NotificationSerializer(rows, many=True).data)
 
 
 class AcknowledgeView(APIView):

@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tellonce.api.errors import ERRORS, error_response, not_casework
-from tellonce.audit.services import via_request
+from tellonce.audit.services import audit_list, via_request
 from tellonce.core.requests import acting_user
 from tellonce.feeds.services import RowOutcome, agency_record_receive
 from tellonce.linkage import arrivals, review
@@ -77,7 +77,11 @@ class ReviewQueueView(APIView):
         responses={200: s.ReviewPairSerializer(many=True), 403: ERRORS},
     )
     def get(self, request: Request) -> Response:
-        pairs = review.review_queue(user=acting_user(request))[:200]
+        user = acting_user(request)
+        pairs = list(review.review_queue(user=user)[:200])
+        audit_list(
+            via_request(request), user=user, listed="possible matches", people=2 * len(pairs)
+        )
         return Response(s.ReviewPairSerializer(pairs, many=True).data)
 
 

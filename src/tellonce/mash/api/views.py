@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 
 from tellonce.api.errors import ERRORS
 from tellonce.api.requests import named_as_sent, valid
-from tellonce.audit.services import via_request
+from tellonce.audit.services import audit_list, people_on, via_request
 from tellonce.core.requests import acting_user
 from tellonce.mash import selectors, services
 from tellonce.mash.api import serializers as ms
@@ -90,6 +90,12 @@ class QueueView(APIView):
         hub_of(user)  # Refused outside the MASH before the query is looked at.
         query = valid(ms.QueueQuerySerializer(data=request.query_params))
         page = selectors.mash_queue(user=user, filters=query["filters"], page=query["page"])
+        audit_list(
+            via_request(request),
+            user=user,
+            listed="MASH queue",
+            people=people_on(page.rows, lambda r: r.case.person_id),
+        )
         return Response(ms.QueuePageSerializer(page).data)
 
 
@@ -317,7 +323,14 @@ class RequestInboxView(APIView):
     )
     def get(self, request: Request) -> Response:
         query = valid(ms.InboxQuerySerializer(data=request.query_params))
-        rows = selectors.rfi_inbox(user=acting_user(request), answered=query["answered"])
+        user = acting_user(request)
+        rows = selectors.rfi_inbox(user=user, answered=query["answered"])
+        audit_list(
+            via_request(request),
+            user=user,
+            listed="requests for information",
+            people=people_on(rows, lambda r: r.request.case.person_id),
+        )
         return Response(ms.InboxRowSerializer(rows, many=True).data)
 
 
@@ -358,7 +371,9 @@ class ActionsMineView(APIView):
     )
     def get(self, request: Request) -> Response:
         done = str(request.query_params.get("done", "")).lower() in ("true", "1", "yes")
-        actions = selectors.actions_for(user=acting_user(request), done=done)
+        user = acting_user(request)
+        actions = selectors.actions_for(user=user, done=done)
+        audit_list(via_request(request), user=user, listed="actions", people=people_on(actions))
         return Response(ms.ActionSerializer(actions, many=True).data)
 
 
@@ -408,6 +423,12 @@ class MeetingOpenView(APIView):
         user = acting_user(request)
         already = selectors.meeting_today(user=user) is not None
         meeting = services.meeting_open(user=user, via=via_request(request))
+        audit_list(
+            via_request(request),
+            user=user,
+            listed="MASH meeting",
+            people=people_on(meeting.items.all(), lambda i: i.case.person_id),
+        )
         return Response(
             ms.MeetingSerializer(meeting).data,
             status=status.HTTP_200_OK if already else status.HTTP_201_CREATED,

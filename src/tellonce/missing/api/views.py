@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 from tellonce.access.selectors import person_get_for_user
 from tellonce.api.errors import ERRORS
 from tellonce.api.requests import named_as_sent, valid
-from tellonce.audit.services import via_request
+from tellonce.audit.services import audit_list, people_on, via_request
 from tellonce.core.requests import acting_user
 from tellonce.missing import selectors, services
 from tellonce.missing.api import serializers as ms
@@ -53,7 +53,11 @@ class EpisodeListView(APIView):
         responses={200: ms.EpisodeSerializer(many=True), 403: ERRORS},
     )
     def get(self, request: Request) -> Response:
-        episodes = selectors.episodes_for_user(user=acting_user(request))[:200]
+        user = acting_user(request)
+        episodes = list(selectors.episodes_for_user(user=user)[:200])
+        audit_list(
+            via_request(request), user=user, listed="missing episodes", people=people_on(episodes)
+        )
         return Response(ms.EpisodeSerializer(episodes, many=True).data)
 
 
