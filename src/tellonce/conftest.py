@@ -13,6 +13,14 @@ from tellonce.accounts.models import User
 from tellonce.testing.world import World, build_world
 
 
+@pytest.fixture(autouse=True)
+def no_rates_counted() -> None:
+    """Rate limits count in the cache: every test starts with nothing counted."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def world(db: None) -> World:
     return build_world()

@@ -111,3 +111,14 @@ def env_clock_time(name: str, default: str) -> time:
         raise ImproperlyConfigured(
             f'{name} must be a time of day like "08:30" (24-hour clock), not {raw!r}'
         ) from None
+
+
+def env_rate(name: str, default: str) -> str:
+    """A rate limit written "N/unit": 30/m is thirty a minute (s, m, h or d)."""
+    raw = (env_str(name) or default).strip()
+    count, _, unit = raw.partition("/")
+    if not count.isdigit() or int(count) < 1 or unit not in ("s", "m", "h", "d"):
+        raise ImproperlyConfigured(
+            f'{name} must be a rate like "30/m" (a number, then /s, /m, /h or /d), not {raw!r}'
+        )
+    return raw

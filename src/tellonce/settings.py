@@ -24,6 +24,7 @@ from tellonce.env import (
     env_hours_by_rag,
     env_int,
     env_list,
+    env_rate,
     env_required,
     env_str,
 )
@@ -147,6 +148,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
+    "tellonce.core.limits.RateLimitMiddleware",
 ]
 
 ROOT_URLCONF = "tellonce.urls"
@@ -199,6 +201,26 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+
+# Rate limits (django-ratelimit, counted in the shared cache below), "N/s|m|h|d": a
+# search or a match per user or system account, breaking the glass per user, signing in
+# per address and across every account. Beyond them: a 429, a JSON error on the API
+# and a page on the web.
+RATE_SEARCH = env_rate("RATE_SEARCH", "30/m")
+RATE_MATCH = env_rate("RATE_MATCH", "120/m")
+RATE_BREAK_GLASS = env_rate("RATE_BREAK_GLASS", "3/h")
+RATE_SIGN_IN_ADDRESS = env_rate("RATE_SIGN_IN_ADDRESS", "30/h")
+RATE_SIGN_IN_ALL = env_rate("RATE_SIGN_IN_ALL", "600/h")
+# The counts must be shared by every web worker: a table in the database, so no other
+# service is needed (created by core's migration). Tests count in memory.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "tellonce_cache",
+    }
+}
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_IP_META_KEY = "tellonce.audit.services.client_ip"
 
 # Sessions end after inactivity: every request pushes the expiry forward.
 SESSION_COOKIE_AGE = 60 * env_int("SESSION_IDLE_MINUTES", 30, minimum=1)

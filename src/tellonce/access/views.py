@@ -19,6 +19,7 @@ from tellonce.access.forms import BreakGlassForm
 from tellonce.access.services import break_glass_open
 from tellonce.audit.services import via_request
 from tellonce.core.forms import form_errors_from
+from tellonce.core.limits import rate_limit
 from tellonce.core.requests import acting_user
 
 
@@ -33,6 +34,7 @@ def break_glass(request: HttpRequest, person_id: UUID) -> HttpResponse:
         raise PermissionDenied("Only a named practitioner can break the glass")
     form = BreakGlassForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        rate_limit(request, "break_glass")
         try:
             break_glass_open(
                 user=user,

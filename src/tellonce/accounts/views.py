@@ -22,6 +22,7 @@ from tellonce.accounts.services import (
     totp_device_for_enrolment,
     user_needs_second_factor,
 )
+from tellonce.core.limits import rate_limit
 
 
 def _safe_next(request: HttpRequest) -> str:
@@ -37,6 +38,8 @@ def _safe_next(request: HttpRequest) -> str:
 def sign_in(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated and request.method == "GET":
         return redirect(_safe_next(request))
+    if request.method == "POST":
+        rate_limit(request, "sign_in")
     form = SignInForm(request, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
         user: User = form.get_user()

@@ -53,6 +53,7 @@ class AlertKind(models.TextChoices):
     INVOLVEMENT_TO_CONFIRM = "involvement_to_confirm", "An involvement for you to confirm"
     INVOLVEMENT_CONFIRMED = "involvement_confirmed", "Your involvement was confirmed, or not"
     SYSTEM_BURST = "system_burst", "An agency system opened more involvements than it may"
+    BREAK_GLASS = "break_glass", "Someone broke the glass on a child your team works with"
 
 
 class Alert(models.Model):

@@ -15,6 +15,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from tellonce.core.limits import RateLimitedError
+
 
 def _flatten(detail: Any, field: str | None = None) -> list[dict[str, Any]]:
     if isinstance(detail, dict):
@@ -36,6 +38,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         return error_response(_flatten(detail), status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, RateLimitedError):
+        return error_response(
+            [{"field": None, "message": str(exc)}], status.HTTP_429_TOO_MANY_REQUESTS
+        )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound("No such record, or you have no reason to see it")
     elif isinstance(exc, DjangoPermissionDenied):

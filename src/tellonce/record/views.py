@@ -20,6 +20,7 @@ from tellonce.access.selectors import FlagOnlyError, person_get_for_user
 from tellonce.accounts.models import User
 from tellonce.audit.services import audit_list, via_request
 from tellonce.core.forms import form_errors_from
+from tellonce.core.limits import rate_limit
 from tellonce.core.requests import acting_user
 from tellonce.cpis.selectors import cp_is_flag
 from tellonce.involvements import selectors as involvement_selectors
@@ -61,6 +62,7 @@ def search(request: HttpRequest) -> HttpResponse:
     form = PersonSearchForm(request.POST or None)
     hits = None
     if form.is_bound and form.is_valid():
+        rate_limit(request, "search")
         hits = selectors.person_search(user=user, query=form.query, via=via_request(request))
     return render(request, "record/search.html", {"form": form, "hits": hits, "nav": "search"})
 

@@ -16,6 +16,7 @@ from tellonce.access.selectors import person_get_for_user
 from tellonce.access.services import break_glass_open
 from tellonce.api.errors import ERRORS
 from tellonce.audit.services import via_request
+from tellonce.core.limits import rate_limit
 from tellonce.core.requests import acting_user
 
 
@@ -30,6 +31,7 @@ class BreakGlassView(APIView):
         person, _ = person_get_for_user(user=user, person_id=person_id)
         body = s.BreakGlassRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
+        rate_limit(request, "break_glass")
         grant = break_glass_open(
             user=user, person=person, reason=body.validated_data["reason"], via=via_request(request)
         )

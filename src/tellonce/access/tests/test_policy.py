@@ -51,3 +51,53 @@ def test_an_analyst_with_a_casework_role_too_can_work_cases():
     only = UserFactory(team=involvement.team, roles=[Role.PARTNERSHIP_ANALYST])
     assert access_for(both, involvement.person).is_full
     assert access_for(only, involvement.person).level == Level.NONE
+
+
+def test_a_break_glass_reason_must_say_something_and_the_managers_hear_at_once(
+    world, signed_in, settings
+):
+    # Finding 7: forty "a"s gave four hours of full access, seen only by those who looked.
+    from tellonce.alerts.models import Alert, AlertKind
+
+    settings.RATE_BREAK_GLASS = "10/h"
+    erin = signed_in(world.erin)
+    url = f"/people/{world.amir.pk}/break-glass/"
+    for said in ("a" * 40, "check check check check check", "aaaa bbbb cccc dddd"):
+        page = erin.post(url, {"reason": said}).content.decode()
+        assert "in words a manager can check" in page, said
+    erin.post(url, {"reason": "His mother rang early help in crisis; I must check the risk now"})
+    told = Alert.objects.get(kind=AlertKind.BREAK_GLASS)
+    assert told.user == world.maria and "Erin Cole broke the glass on Amir Hassan" in told.title
+    assert "mother rang early help" in told.body
+
+
+def test_searching_too_fast_is_refused_on_the_page_and_the_api(world, signed_in, settings):
+    settings.RATE_SEARCH = "2/m"
+    tom = signed_in(world.tom)
+    query = {"family_name": "Taylor", "given_name": "Jack"}
+    assert tom.post("/people/search/", query).status_code == 200
+    assert (
+        tom.post("/api/v1/people/search/", query, content_type="application/json").status_code
+        == 200
+    )
+    page = tom.post("/people/search/", query)
+    assert page.status_code == 429 and "Too many requests" in page.content.decode()
+    api = tom.post("/api/v1/people/search/", query, content_type="application/json")
+    assert api.status_code == 429
+    assert "searched too often" in api.json()["errors"][0]["message"]
+
+
+def test_signing_in_is_limited_per_address(world, client, settings):
+    settings.RATE_SIGN_IN_ADDRESS = "3/h"
+    for name in ("sam", "tom", "dana"):
+        client.post("/sign-in/", {"username": name, "password": "wrong-guess-1"})
+    assert client.post("/sign-in/", {"username": "erin", "password": "x"}).status_code == 429
+
+
+def test_breaking_the_glass_again_and_again_is_refused(world, signed_in, settings):
+    settings.RATE_BREAK_GLASS = "1/h"
+    erin = signed_in(world.erin)
+    reason = {"reason": "His mother rang early help in crisis; I must check the risk now"}
+    assert erin.post(f"/people/{world.amir.pk}/break-glass/", reason).status_code == 302
+    again = erin.post(f"/people/{world.kerry.pk}/break-glass/", reason)
+    assert again.status_code == 429

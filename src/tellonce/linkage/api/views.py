@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from tellonce.api.errors import ERRORS, error_response, not_casework
 from tellonce.audit.services import audit_list, via_request
+from tellonce.core.limits import rate_limit
 from tellonce.core.requests import acting_user
 from tellonce.feeds.services import RowOutcome, agency_record_receive
 from tellonce.linkage import arrivals, review
@@ -136,6 +137,7 @@ class PersonMatchView(APIView):
             return not_casework()
         body = s.MatchRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
+        rate_limit(request, "match")
         try:
             found = person_match(user=user, record=body.validated_data, via=via_request(request))
         except LinkageNotReadyError as exc:

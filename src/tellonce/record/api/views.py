@@ -15,6 +15,7 @@ from tellonce.access.selectors import FlagOnlyError, person_get_for_user
 from tellonce.api.errors import ERRORS, error_response, flag_only, not_casework
 from tellonce.api.requests import valid
 from tellonce.audit.services import audit_list, via_request
+from tellonce.core.limits import rate_limit
 from tellonce.core.requests import acting_user
 from tellonce.involvements import selectors as involvement_selectors
 from tellonce.involvements import services as involvement_services
@@ -37,6 +38,7 @@ class PersonSearchView(APIView):
             return not_casework()
         query = s.SearchQuerySerializer(data=request.data)
         query.is_valid(raise_exception=True)
+        rate_limit(request, "search")
         try:
             hits = selectors.person_search(
                 user=user, query=query.validated_data["query"], via=via_request(request)
