@@ -137,12 +137,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "tellonce.core.middleware.PrivacyHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "tellonce.accounts.middleware.SessionLifetimeMiddleware",
     "tellonce.accounts.middleware.RequireTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -195,8 +197,12 @@ AUTH_PASSWORD_VALIDATORS = [
 # Lock an account out after repeated failures (django-axes).
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30, minimum=1))
-# Lock by account, not address: a whole MASH office signs in from one address.
-AXES_LOCKOUT_PARAMETERS = ["username"]
+# Lock an account from the address the failures come from: a stranger elsewhere cannot
+# lock a worker out at will, and a whole MASH office signing in from one address is not
+# locked together. Guessing from one address across accounts is a rate limit
+# (RATE_SIGN_IN_ADDRESS). Wrong second-factor codes count too.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "tellonce.audit.services.client_ip"
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
@@ -221,6 +227,11 @@ CACHES = {
 }
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_IP_META_KEY = "tellonce.audit.services.client_ip"
+
+# Two-factor is set up only through an administrator's one-time invitation, valid for
+# this many hours; a session lasts at most this many hours, however active.
+ENROLMENT_INVITATION_HOURS = env_int("ENROLMENT_INVITATION_HOURS", 72, minimum=1)
+SESSION_ABSOLUTE_HOURS = env_int("SESSION_ABSOLUTE_HOURS", 12, minimum=1)
 
 # Sessions end after inactivity: every request pushes the expiry forward.
 SESSION_COOKIE_AGE = 60 * env_int("SESSION_IDLE_MINUTES", 30, minimum=1)

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.conf import settings
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 from tellonce.accounts.models import User, UserRole
+from tellonce.accounts.services import enrolment_invite
+from tellonce.audit.services import via_request
 
 
 class UserRoleInline(admin.TabularInline):
@@ -40,5 +44,22 @@ class UserAdmin(DjangoUserAdmin):
         ),
     )
 
+    actions = ["invite_to_two_factor"]
+
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    @admin.action(description="Invite to set up two-factor (a one-time link)")
+    def invite_to_two_factor(self, request: HttpRequest, queryset: Any) -> None:
+        for user in queryset:
+            try:
+                token = enrolment_invite(by=request.user, user=user, via=via_request(request))  # type: ignore[arg-type]
+            except PermissionDenied as exc:
+                self.message_user(request, f"{user}: {exc}", level=messages.ERROR)
+                continue
+            self.message_user(
+                request,
+                f"Give {user} this link, once only: {settings.SITE_URL}"
+                f"/sign-in/set-up-two-factor/?invitation={token}",
+                level=messages.WARNING,
+            )

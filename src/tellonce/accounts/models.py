@@ -78,3 +78,23 @@ class UserRole(models.Model):
 
     def __str__(self) -> str:
         return Role(self.role).label
+
+
+class EnrolmentInvitation(models.Model):
+    """A one-time invitation from an administrator to set up two-factor sign-in: the
+    password alone never shows a second factor's secret. Only its hash is kept."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="invitations")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_on = models.DateTimeField(auto_now_add=True)
+    expires_on = models.DateTimeField()
+    used_on = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_on"]
+
+    def __str__(self) -> str:
+        return f"Two-factor invitation for {self.user}"

@@ -28,6 +28,7 @@ class Action(models.TextChoices):
     CHANGE = "change", "Changed"
     BREAK_GLASS = "break_glass", "Broke the glass"
     ACCESS_DENIED = "access_denied", "Was refused access"
+    PASSWORD_ACCEPTED = "password_accepted", "Gave the right password (second factor to come)"
     SIGN_IN = "sign_in", "Signed in"
     SIGN_IN_FAILED = "sign_in_failed", "Failed to sign in"
     SIGN_OUT = "sign_out", "Signed out"

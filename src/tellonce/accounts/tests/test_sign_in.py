@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 import pytest
 from django.test import Client
@@ -24,15 +25,108 @@ def _code(device: TOTPDevice) -> str:
     return str(totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)).zfill(6)
 
 
-def test_sam_sets_up_two_factor_on_first_sign_in(world, client):
+def test_sam_sets_up_two_factor_on_first_sign_in_from_his_invitation(world, client):
+    from tellonce.accounts.services import enrolment_invite
+    from tellonce.audit.services import COMMAND_LINE
+
     response = _sign_in(client, "sam")
     assert response["Location"] == reverse("accounts:two-factor-set-up")
-    page = client.get(response["Location"]).content.decode()
+    # His password alone shows no secret (issue 12): he needs an administrator's link.
+    page = client.get(response["Location"])
+    assert page.status_code == 403
+    assert "You need an invitation" in page.content.decode()
+    assert "<svg" not in page.content.decode()
+    assert not TOTPDevice.objects.filter(user=world.sam).exists()
+    token = enrolment_invite(by=world.adam, user=world.sam, via=COMMAND_LINE)
+    opened = client.get(reverse("accounts:two-factor-set-up") + f"?invitation={token}")
+    page = client.get(opened["Location"]).content.decode()
     assert "Set up two-factor authentication" in page and "<svg" in page
     device = TOTPDevice.objects.get(user=world.sam, confirmed=False)
     response = client.post(reverse("accounts:two-factor-set-up"), {"token": _code(device)})
     assert response["Location"] == reverse("home:home")
     assert client.get(reverse("home:home")).status_code == 200
+    # Signed in only now, and the link is spent.
+    signing = AuditEvent.objects.filter(actor=world.sam).exclude(action=Action.VIEW_LIST)
+    actions = list(signing.values_list("action", flat=True))
+    assert actions == [Action.PASSWORD_ACCEPTED, Action.SIGN_IN]
+    client.post(reverse("accounts:sign-out"))
+    _sign_in(client, "sam")
+    spent = client.get(reverse("accounts:two-factor-set-up") + f"?invitation={token}")
+    assert spent["Location"] == reverse("accounts:two-factor")
+
+
+def test_no_administrator_invites_themself_and_a_wrong_link_opens_nothing(world, client):
+    from django.core.exceptions import PermissionDenied
+
+    from tellonce.accounts.services import enrolment_invite
+    from tellonce.audit.services import COMMAND_LINE
+
+    with pytest.raises(PermissionDenied):
+        enrolment_invite(by=world.adam, user=world.adam, via=COMMAND_LINE)
+    with pytest.raises(PermissionDenied):
+        enrolment_invite(by=world.maria, user=world.sam, via=COMMAND_LINE)  # not staff
+    enrolment_invite(by=world.adam, user=world.sam, via=COMMAND_LINE)
+    _sign_in(client, "sam")
+    guessed = client.get(reverse("accounts:two-factor-set-up") + "?invitation=guess")
+    assert client.get(guessed["Location"]).status_code == 403
+
+
+def test_wrong_codes_are_audited_and_lock_the_session_out(world, client, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    device = TOTPDevice.objects.create(user=world.sam, name="app", confirmed=True)
+    _sign_in(client, "sam")
+    bad = str((int(_code(device)) + 1) % 1_000_000).zfill(6)
+    for _ in range(2):
+        device.throttle_reset()
+        client.post(reverse("accounts:two-factor"), {"token": bad})
+    failed = AuditEvent.objects.filter(action=Action.SIGN_IN_FAILED)
+    assert failed.count() == 2 and failed.first().detail["stage"] == "second factor"
+    device.throttle_reset()
+    locked = client.post(reverse("accounts:two-factor"), {"token": bad})
+    assert locked.status_code == 429 and "Your account is locked" in locked.content.decode()
+    # The session has ended, and the password no longer opens one from here.
+    assert client.get(reverse("home:home"))["Location"].startswith(reverse("accounts:sign-in"))
+    assert "Your account is locked" in _sign_in(client, "sam").content.decode()
+
+
+def test_a_stranger_elsewhere_cannot_lock_a_worker_out(world, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    stranger = Client(REMOTE_ADDR="203.0.113.9")
+    for _ in range(4):
+        _sign_in(stranger, "sam", "not his password")
+    assert "Your account is locked" in _sign_in(stranger, "sam").content.decode()
+    # Sam, at the MASH, still signs in.
+    office = Client(REMOTE_ADDR="198.51.100.20")
+    assert _sign_in(office, "sam")["Location"] == reverse("accounts:two-factor-set-up")
+
+
+def test_a_session_ends_after_its_absolute_lifetime_however_active(world, signed_in, settings):
+    import time_machine
+    from django.utils import timezone
+
+    settings.SESSION_ABSOLUTE_HOURS = 12
+    settings.SESSION_COOKIE_AGE = 24 * 3600  # so that idleness does not end it first
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        client = signed_in(world.sam)
+    with time_machine.travel(start + timedelta(hours=11, minutes=59), tick=False):
+        assert client.get(reverse("home:home")).status_code == 200
+    with time_machine.travel(start + timedelta(hours=12, minutes=1), tick=False):
+        ended = client.get(reverse("home:home"))
+        assert ended.status_code == 302 and ended["Location"].startswith("/sign-in/")
+
+
+def test_nothing_with_personal_data_is_kept_by_a_browser(world, signed_in):
+    client = signed_in(world.dana)
+    for path in (
+        f"/people/{world.jack.pk}/",
+        f"/people/{world.jack.pk}/chronology/?export=csv",
+        f"/api/v1/people/{world.jack.pk}/",
+    ):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert response["Cache-Control"] == "no-store", path
+        assert "camera=()" in response["Permissions-Policy"], path
 
 
 def test_until_the_code_is_given_sam_reaches_nothing(world, client):

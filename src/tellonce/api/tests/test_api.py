@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from tellonce.audit.models import Action, AuditEvent
+
 pytestmark = pytest.mark.django_db
 
 
@@ -39,3 +41,11 @@ def test_a_practitioner_cannot_hold_an_api_token(world):
     response = system(token).get("/api/v1/teams/")
     assert response.status_code == 401
     assert "agency system accounts only" in response.json()["errors"][0]["message"]
+
+
+def test_a_token_that_opens_nothing_is_audited_without_the_token(world):
+    response = system("not-a-token-at-all").get("/api/v1/teams/")
+    assert response.status_code == 401
+    event = AuditEvent.objects.get(action=Action.SIGN_IN_FAILED)
+    assert event.channel == "api" and event.detail["stage"] == "API token"
+    assert "not-a-token-at-all" not in str(event.detail)

@@ -50,6 +50,8 @@ class Command(BaseCommand):
             "4",
             "--access-logfile",
             "-",
+            "--logger-class",
+            "tellonce.core.gunicorn.SafeLogger",
             "--access-logformat",
             # The path without its query string: names never travel in URLs, but be sure.
             '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms',
