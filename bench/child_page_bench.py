@@ -62,7 +62,6 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.contrib.sessions.backends.db import SessionStore
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from rest_framework.authtoken.models import Token
 from tellonce.chronology.models import ChronologyEvent, EventKind, SYSTEM_KINDS
 from tellonce.involvements.models import Capacity, Involvement
 from tellonce.organisations.models import Service, Team

@@ -67,10 +67,12 @@ SETUP = r"""
 import json, sys
 import django
 django.setup()
-from rest_framework.authtoken.models import Token
+from tellonce.accounts.models import User
+from tellonce.accounts.services import api_token_issue
+from tellonce.audit.services import COMMAND_LINE
 from tellonce.involvements.models import Capacity, Involvement
 
-token = Token.objects.get(user__username=sys.argv[1]).key
+token = api_token_issue(user=User.objects.get(username=sys.argv[1]), by=None, via=COMMAND_LINE)
 pupils = (
     Involvement.objects.current()
     .filter(capacity=Capacity.SCHOOL, person__archived_on__isnull=True)

@@ -232,6 +232,8 @@ RATELIMIT_IP_META_KEY = "tellonce.audit.services.client_ip"
 # this many hours; a session lasts at most this many hours, however active.
 ENROLMENT_INVITATION_HOURS = env_int("ENROLMENT_INVITATION_HOURS", 72, minimum=1)
 SESSION_ABSOLUTE_HOURS = env_int("SESSION_ABSOLUTE_HOURS", 12, minimum=1)
+# Agency systems' API tokens expire this many days after they are issued.
+API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 365, minimum=1)
 
 # Sessions end after inactivity: every request pushes the expiry forward.
 SESSION_COOKIE_AGE = 60 * env_int("SESSION_IDLE_MINUTES", 30, minimum=1)
@@ -338,7 +340,7 @@ TASKS = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "tellonce.api.authentication.AgencyTokenAuthentication",
+        "tellonce.accounts.authentication.AgencyTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -407,6 +409,8 @@ ON_SERVE = [
 ]
 # ... who is told when an import lands new agency records (after its transaction) ...
 RECORDS_LANDED = ["tellonce.linkage.tasks.feed_records_link_soon"]
+# ... when an account's powers are asked to change, or change (administrators are told) ...
+ACCOUNT_CHANGED = ["tellonce.alerts.services.account_change_told"]
 # ... and when an involvement starts or ends (in its transaction).
 INVOLVEMENT_CHANGED = ["tellonce.chronology.services.involvement_entries_write"]
 

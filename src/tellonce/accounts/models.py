@@ -98,3 +98,74 @@ class EnrolmentInvitation(models.Model):
 
     def __str__(self) -> str:
         return f"Two-factor invitation for {self.user}"
+
+
+class ApiToken(models.Model):
+    """An agency system account's API token. Shown once when made, kept only as a hash,
+    it expires (`API_TOKEN_DAYS`), and is rotated or revoked with an audit entry."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="api_tokens")
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField(
+        max_length=8, editable=False, help_text="The token's first characters, to tell it apart"
+    )
+    created_on = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    expires_on = models.DateTimeField()
+    revoked_on = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    last_used_on = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_on"]
+        verbose_name = "API token"
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"
+
+
+class AccountChangeKind(models.TextChoices):
+    ADD_ROLE = "add_role", "Give a role"
+    SET_TEAM = "set_team", "Move to a team"
+    SET_MANAGER = "set_manager", "Make a manager"
+    SET_STAFF = "set_staff", "Let into the admin"
+    SET_SUPERUSER = "set_superuser", "Make a superuser"
+
+
+class AccountChange(models.Model):
+    """A change that widens what an account may see or do (a role, a team, manager,
+    admin or superuser status): asked for by one administrator, made only when a second
+    one approves. Neither may be the account's holder."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="account_changes")
+    kind = models.CharField(max_length=20, choices=AccountChangeKind.choices)
+    value = models.CharField(
+        max_length=100, blank=True, help_text="The role's code, or the team's id"
+    )
+    reason = models.TextField()
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    requested_on = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_on = models.DateTimeField(null=True, blank=True)
+    approved = models.BooleanField(null=True)
+
+    class Meta:
+        ordering = ["-requested_on"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.user}"
+
+    @property
+    def described(self) -> str:
+        if self.kind == AccountChangeKind.ADD_ROLE and self.value in Role.values:
+            return f"Give {self.user} the role {Role(self.value).label}"
+        if self.kind == AccountChangeKind.SET_TEAM:
+            team = Team.objects.filter(pk=self.value).first() if self.value.isdigit() else None
+            return f"Move {self.user} to {team or self.value}"
+        return f"{self.get_kind_display()}: {self.user}"

@@ -54,6 +54,7 @@ class AlertKind(models.TextChoices):
     INVOLVEMENT_CONFIRMED = "involvement_confirmed", "Your involvement was confirmed, or not"
     SYSTEM_BURST = "system_burst", "An agency system opened more involvements than it may"
     BREAK_GLASS = "break_glass", "Someone broke the glass on a child your team works with"
+    ACCOUNT_CHANGE = "account_change", "A change to an account's powers"
 
 
 class Alert(models.Model):

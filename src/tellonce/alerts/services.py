@@ -24,7 +24,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from tellonce.alerts.models import Alert, Channel, Delivery
+from tellonce.alerts.models import Alert, AlertKind, Channel, Delivery
 from tellonce.audit.models import Action
 from tellonce.audit.services import Via, audit_via
 
@@ -195,3 +195,25 @@ def alert_looked_at(via: Via, *, user: User, alert: Alert) -> None:
             obj=alert,
             detail={"what": "alert"},
         )
+
+
+def account_change_told(change: Any, what: str) -> list[Alert]:
+    """`ACCOUNT_CHANGED`: every administrator of the partnership hears of a change that
+    widens an account, asked for, approved or refused (a system alert: no person)."""
+    from tellonce.accounts.selectors import administrators
+
+    stamp = f"{change.pk}:{change.decided_on.isoformat() if change.decided_on else 'asked'}"
+    return alerts_write(
+        [
+            Alert(
+                kind=AlertKind.ACCOUNT_CHANGE,
+                key=f"account-change:{stamp}:{admin.pk}",
+                team=admin.team,
+                user=admin,
+                link="/admin/accounts/accountchange/",
+                title=f"An account's powers: {change.user}",
+                body=f"{what}\nWhy: {change.reason}",
+            )
+            for admin in administrators()
+        ]
+    )

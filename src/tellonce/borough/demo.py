@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
-from rest_framework.authtoken.models import Token
 
 from tellonce.accounts.models import User, UserRole
-from tellonce.accounts.services import administrator_grant
+from tellonce.accounts.services import administrator_grant, api_token_issue
+from tellonce.audit.services import COMMAND_LINE
 from tellonce.borough.organisations import Partnership
 from tellonce.involvements.models import Involvement
 from tellonce.organisations.models import Role, Team
@@ -216,16 +216,15 @@ def system_accounts_ensure(partnership: Partnership) -> dict[str, str]:
             )
             user.set_unusable_password()
             user.save()
-        token, _ = Token.objects.get_or_create(user=user)
-        tokens[account.username] = token.key
+        tokens[account.username] = api_token_issue(user=user, by=None, via=COMMAND_LINE)
     return tokens
 
 
 def system_tokens() -> dict[str, str]:
-    usernames = [a.username for a in SYSTEM_ACCOUNTS]
-    return dict(
-        Token.objects.filter(user__username__in=usernames).values_list("user__username", "key")
-    )
+    """Tokens are kept only as hashes and shown once: seeding again issues new ones
+    (the old ones are revoked) so that the demo can print them."""
+    users = User.objects.filter(username__in=[a.username for a in SYSTEM_ACCOUNTS])
+    return {u.username: api_token_issue(user=u, by=None, via=COMMAND_LINE) for u in users}
 
 
 def demo_logins() -> list[tuple[str, str, str]]:

@@ -8,6 +8,8 @@ and returns what each returned. Every hook is listed in `settings.py` with who l
 - `CLOCK_TICKS`: each app's deadlines, followed up by the worker's clock.
 - `ON_SERVE`: what `tellonce serve` books before it starts the workers.
 - `RECORDS_LANDED`: an import's new agency records, to be linked into persons.
+- `INVOLVEMENT_CHANGED`: an involvement started or ended, in its own transaction.
+- `ACCOUNT_CHANGED`: a change to an account's powers was asked for or decided.
 """
 
 from __future__ import annotations

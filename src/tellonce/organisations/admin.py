@@ -3,6 +3,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from tellonce.audit.admin import AuditedAdmin
 from tellonce.organisations.models import Agency, Team
 
 
@@ -16,7 +17,7 @@ class TeamInline(admin.TabularInline):
         return False
 
 
-class NoDeleteAdmin(admin.ModelAdmin):
+class NoDeleteAdmin(AuditedAdmin):
     """Agencies and teams are archived, never deleted: records refer to them."""
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:

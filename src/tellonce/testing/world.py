@@ -18,9 +18,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from rest_framework.authtoken.models import Token
-
 from tellonce.accounts.models import User, UserRole
+from tellonce.accounts.services import api_token_issue
+from tellonce.audit.services import COMMAND_LINE
 from tellonce.core.models import TELLONCE_SYSTEM
 from tellonce.involvements.models import Capacity, Confirmation, Involvement
 from tellonce.organisations.models import Agency, AgencyKind, Role, Service, Team
@@ -186,8 +186,8 @@ def build_world() -> World:
     school_system = practitioner_make(
         "oakfield-system", "SIMS", "", oakfield_dsl, is_system_account=True
     )
-    police_token = Token.objects.create(user=police_system).key
-    school_token = Token.objects.create(user=school_system).key
+    police_token = api_token_issue(user=police_system, by=None, via=COMMAND_LINE)
+    school_token = api_token_issue(user=school_system, by=None, via=COMMAND_LINE)
 
     kerry = _person("Kerry", "Taylor", _years_ago(29), Sex.FEMALE, council, "Mosaic")
     jack = _person("Jack", "Taylor", _years_ago(8, 5, 2), Sex.MALE, school, "SIMS")

@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from rest_framework.authtoken.models import Token
 
 from tellonce.accounts.models import User
 from tellonce.alerts.models import Alert
@@ -52,8 +51,11 @@ def _system(username: str, team: Team) -> Client:
         user = User.objects.create(
             username=username, team=team, is_system_account=True, job_title="Interface"
         )
-    token, _ = Token.objects.get_or_create(user=user)
-    return Client(HTTP_AUTHORIZATION=f"Token {token.key}")
+    from tellonce.accounts.services import api_token_issue
+    from tellonce.audit.services import COMMAND_LINE
+
+    token = api_token_issue(user=user, by=None, via=COMMAND_LINE)
+    return Client(HTTP_AUTHORIZATION=f"Token {token}")
 
 
 def _postcode(person: Person) -> str:

@@ -35,9 +35,21 @@ def test_a_bad_token_is_refused(world):
 
 
 def test_a_practitioner_cannot_hold_an_api_token(world):
-    from rest_framework.authtoken.models import Token
+    import hashlib
+    from datetime import timedelta
 
-    token = Token.objects.create(user=world.sam).key
+    from django.utils import timezone
+
+    from tellonce.accounts.models import ApiToken
+
+    # However a practitioner came by a token (the service issues none), it opens nothing.
+    token = "practitioner-token-0123456789"
+    ApiToken.objects.create(
+        user=world.sam,
+        key_hash=hashlib.sha256(token.encode()).hexdigest(),
+        prefix=token[:8],
+        expires_on=timezone.now() + timedelta(days=1),
+    )
     response = system(token).get("/api/v1/teams/")
     assert response.status_code == 401
     assert "agency system accounts only" in response.json()["errors"][0]["message"]

@@ -34,9 +34,13 @@ def test_admin_changes_are_audited(world, signed_in):
     data.update({"name": "Early help hub", "agency": world.council.pk, "mash": ""})
     response = client.post(url, data)
     assert response.status_code == 302, response.content[:2000]
-    event = AuditEvent.objects.get(action=Action.ADMIN)
-    assert event.actor == world.adam
+    event = AuditEvent.objects.get(action=Action.ADMIN, actor=world.adam)
     assert event.detail["model"] == "team" and event.detail["change"] == "changed"
+    # Field by field, with what it was (issue 12: "the audit entry says only 'changed'").
+    assert event.detail["fields"]["name"] == {
+        "before": "Early help team",
+        "after": "Early help hub",
+    }
 
 
 def test_nothing_can_be_deleted_in_the_admin(world, signed_in):

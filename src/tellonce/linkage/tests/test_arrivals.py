@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from rest_framework.authtoken.models import Token
 
 from tellonce.involvements.models import Involvement
 from tellonce.linkage.arrivals import Outcome
@@ -24,7 +23,12 @@ pytestmark = pytest.mark.django_db
 
 
 def _police() -> Client:
-    token = Token.objects.get(user__username="police-system").key
+    from tellonce.accounts.models import User
+    from tellonce.accounts.services import api_token_issue
+    from tellonce.audit.services import COMMAND_LINE
+
+    police = User.objects.get(username="police-system")
+    token = api_token_issue(user=police, by=None, via=COMMAND_LINE)
     return Client(HTTP_AUTHORIZATION=f"Token {token}")
 
 

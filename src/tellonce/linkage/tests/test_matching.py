@@ -134,9 +134,10 @@ def test_beyond_the_candidate_limit_the_records_sharing_most_keys_are_scored(lin
 
 def test_an_agency_system_is_told_which_person_its_record_may_be_never_who(linked):
     # Finding 2: a school's system harvested names and dates of birth by searching.
-    from rest_framework.authtoken.models import Token
+    from tellonce.accounts.services import api_token_issue
 
-    token = Token.objects.get(user__username="school-system").key
+    school_system = User.objects.get(username="school-system")
+    token = api_token_issue(user=school_system, by=None, via=COMMAND_LINE)
     school = Client(HTTP_AUTHORIZATION=f"Token {token}")
     known = _a_child_record()
     searched = school.post(

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from tellonce.accounts.models import User
+from tellonce.accounts.services import api_token_issue
 from tellonce.audit.models import Action, AuditEvent
 from tellonce.audit.models import Channel as AuditChannel
 from tellonce.audit.services import Via
@@ -474,7 +474,7 @@ def test_a_system_account_of_the_asked_team_answers_with_its_token(world):
     desk_system = User.objects.create(
         username="police-desk-system", team=world.police_mash, is_system_account=True
     )
-    token = Token.objects.create(user=desk_system).key
+    token = api_token_issue(user=desk_system, by=None, via=WEB)
     case = MashCase.objects.get(pk=jacks_case_by_api(world))
     services.case_screen(
         user=world.sam, case=case, rag="red", reason="Injury and disclosure", via=WEB

@@ -1,4 +1,5 @@
 """API tokens belong to agency system accounts; a token can do what its agency may.
+Tokens are kept only as hashes, expire and can be revoked (`accounts.services`).
 A token that opens nothing (unknown, revoked, expired, or not a system's) is audited as
 a failed sign-in, with the address it came from, never the token."""
 
@@ -10,6 +11,7 @@ from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.request import Request
 
+from tellonce.accounts.services import api_token_user
 from tellonce.audit.models import Action, Channel
 from tellonce.audit.services import audit_record, client_ip
 
@@ -32,7 +34,10 @@ class AgencyTokenAuthentication(TokenAuthentication):
             raise
 
     def authenticate_credentials(self, key: str) -> tuple[Any, Any]:
-        user, token = super().authenticate_credentials(key)
+        found = api_token_user(key)
+        if found is None:
+            raise exceptions.AuthenticationFailed("Invalid token.")
+        user, token = found
         if not user.is_system_account:
             raise exceptions.AuthenticationFailed(
                 "API tokens are issued to agency system accounts only"
