@@ -205,3 +205,12 @@ def test_an_involvement_reported_in_a_feed_alerts_too(world, django_capture_on_c
         reported_involvements_materialise(agency_record=record)
     told = Alert.objects.get(kind=AlertKind.NOW_INVOLVED)
     assert told.team == world.mash and told.delivered_on is not None
+
+
+def test_an_alert_without_a_team_is_refused_not_dropped_in_silence(world):
+    # On SQLite "ignore conflicts" would also ignore a missing team: the outbox refuses it.
+    from tellonce.alerts.models import Alert as Stored
+    from tellonce.alerts.services import alerts_write
+
+    with pytest.raises(ValueError, match="needs a team"):
+        alerts_write([Stored(kind=AlertKind.CP_IS, key="x:1", title="For nobody")])
