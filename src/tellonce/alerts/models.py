@@ -52,6 +52,7 @@ class AlertKind(models.TextChoices):
     # Relationships that must be confirmed before they open a record (involvements).
     INVOLVEMENT_TO_CONFIRM = "involvement_to_confirm", "An involvement for you to confirm"
     INVOLVEMENT_CONFIRMED = "involvement_confirmed", "Your involvement was confirmed, or not"
+    HOUSEHOLD_INVOLVED = "household_involved", "Who works with the child's household"
     SYSTEM_BURST = "system_burst", "An agency system opened more involvements than it may"
     BREAK_GLASS = "break_glass", "Someone broke the glass on a child your team works with"
     ACCOUNT_CHANGE = "account_change", "A change to an account's powers"

@@ -257,6 +257,7 @@ def involvement_confirm(*, user: User, involvement: Involvement, via: Via) -> In
             raise ValidationError({"involvement": "Someone has just confirmed or ended it"})
         involvement.refresh_from_db()
         _recorder_told(involvement, f"{user.get_full_name()} confirmed it: the record is open.")
+        household_involved_alert(involvement)
         audit_via(
             via,
             user=user,
@@ -524,6 +525,9 @@ def involvement_started_alerts(involvement: Involvement) -> list[Alert]:
             f" {child.name_and_birth}, in {involvement.capacity_in_sentence}"
         )
         newcomer = contact_line(involvement)
+    when = f"on {involvement.started_on:%-d %B %Y}"
+    if involvement.confirmation == Confirmation.AWAITING:
+        when += " (so they say: a manager is yet to confirm it)"
     alerts = []
     for recipient in recipients.values():
         why = _why(child, recipient.through)
@@ -535,52 +539,120 @@ def involvement_started_alerts(involvement: Involvement) -> list[Alert]:
                 person=child,
                 involvement=involvement,
                 title=f"{agency.name} is now involved with {child.full_name}",
-                body=(
-                    f"{started}, on {involvement.started_on:%-d %B %Y}.\n"
-                    f"Contact: {newcomer}.\n"
-                    f"You are told because {why}."
-                ),
+                body=(f"{started}, {when}.\nContact: {newcomer}.\nYou are told because {why}."),
             )
         )
-    alerts.append(_already_involved(involvement, list(recipients.values())))
-    return alerts_store(alerts, involvement=involvement)
+    newcomers = _already_involved(involvement, list(recipients.values()))
+    return alerts_store(alerts + newcomers, involvement=involvement)
 
 
-def _already_involved(involvement: Involvement, recipients: list[_Recipient]) -> Alert:
+def _already_involved(involvement: Involvement, recipients: list[_Recipient]) -> list[Alert]:
+    """What the newcomer is told of who already works with the child and the people
+    they live with. Until someone confirms the involvement (`Confirmation.AWAITING`) it
+    opens nothing, so the newcomer hears no more than the flag says: who works with
+    the child; who works with the household follows on confirmation
+    (`household_involved_alert`)."""
     child = involvement.person
-    lines = []
-    leads = []
-    for recipient in recipients:
-        for other in recipient.involvements:
-            whom = other.person.full_name
-            if other.capacity in SENSITIVE_CAPACITIES:
-                if other.person_id != child.pk:
-                    continue  # a household member's: nothing of it to the newcomer
-                agency = other.team.agency
-                reach = ", ".join(p for p in (agency.name, agency.phone, agency.email) if p)
-                lines.append(f"- {agency.name} works with {whom}: {reach}")
-                continue
-            lines.append(
-                f"- {other.get_capacity_display()} with {whom}"
-                f" since {other.started_on:%-d %B %Y}: {contact_line(other)}"
+    awaiting = involvement.confirmation == Confirmation.AWAITING
+    involvements = [
+        other
+        for recipient in recipients
+        for other in recipient.involvements
+        if not awaiting or other.person_id == child.pk
+    ]
+    if not involvements:
+        return []
+    lines, lead = _involved_lines(child, involvements)
+    if awaiting:
+        return [
+            Alert(
+                kind=AlertKind.ALREADY_INVOLVED,
+                team_id=involvement.team_id,
+                user_id=involvement.practitioner_id,
+                person=child,
+                involvement=involvement,
+                title=f"Others already work with {child.full_name}",
+                body=(
+                    f"Already working with {child.name_and_birth}:\n"
+                    + "\n".join(lines)
+                    + f"\n{lead}\nWho works with the people {child.given_name} lives with"
+                    " is sent to you once a manager confirms your team's work with them."
+                ),
             )
-            if other.is_lead_professional:
-                leads.append(f"{contact_line(other)} ({whom})")
-    lead = (
-        "Lead professional: " + "; ".join(leads)
-        if leads
-        else "No lead professional is recorded for the child or their household."
+        ]
+    return [
+        Alert(
+            kind=AlertKind.ALREADY_INVOLVED,
+            team_id=involvement.team_id,
+            user_id=involvement.practitioner_id,
+            person=child,
+            involvement=involvement,
+            title=f"Others already work with {child.full_name} and their household",
+            body=(
+                f"Already working with {child.name_and_birth} and the people they live with:\n"
+                + "\n".join(lines)
+                + f"\n{lead}"
+            ),
+        )
+    ]
+
+
+def household_involved_alert(involvement: Involvement) -> list[Alert]:
+    """Once an involvement is confirmed: who works with the people the child lives with,
+    which the newcomer was not told while it waited (a household member's sensitive
+    involvement never). Written in the caller's transaction; once per involvement."""
+    child = involvement.person
+    household = household_of(child)
+    others = list(
+        Involvement.objects.counting()
+        .filter(person__in=household, ended_on__isnull=True)
+        .exclude(team=involvement.team_id)
+        .exclude(capacity__in=SENSITIVE_CAPACITIES)
+        .select_related("team__agency", "practitioner", "person")
+        .order_by("started_on", "pk")
     )
-    return Alert(
-        kind=AlertKind.ALREADY_INVOLVED,
+    if not others:
+        return []
+    lines, lead = _involved_lines(child, others)
+    alert = Alert(
+        kind=AlertKind.HOUSEHOLD_INVOLVED,
         team_id=involvement.team_id,
         user_id=involvement.practitioner_id,
         person=child,
         involvement=involvement,
-        title=f"Others already work with {child.full_name} and their household",
+        title=f"Who works with the people {child.full_name} lives with",
         body=(
-            f"Already working with {child.name_and_birth} and the people they live with:\n"
-            + "\n".join(lines)
-            + f"\n{lead}"
+            f"Your team's work with {child.name_and_birth} is confirmed. Already working"
+            f" with the people they live with:\n" + "\n".join(lines) + f"\n{lead}"
         ),
     )
+    return alerts_store([alert], involvement=involvement, kind=AlertKind.HOUSEHOLD_INVOLVED)
+
+
+def _involved_lines(child: Person, involvements: list[Involvement]) -> tuple[list[str], str]:
+    """A line for each involvement, and who the lead professional is."""
+    lines = []
+    leads = []
+    for other in involvements:
+        whom = other.person.full_name
+        if other.capacity in SENSITIVE_CAPACITIES:
+            if other.person_id != child.pk:
+                continue  # a household member's: nothing of it to the newcomer
+            agency = other.team.agency
+            reach = ", ".join(p for p in (agency.name, agency.phone, agency.email) if p)
+            lines.append(f"- {agency.name} works with {whom}: {reach}")
+            continue
+        lines.append(
+            f"- {other.get_capacity_display()} with {whom}"
+            f" since {other.started_on:%-d %B %Y}: {contact_line(other)}"
+        )
+        if other.is_lead_professional:
+            leads.append(f"{contact_line(other)} ({whom})")
+    whose = {other.person_id for other in involvements} - {child.pk}
+    lead = (
+        "Lead professional: " + "; ".join(leads)
+        if leads
+        else "No lead professional is recorded for the child"
+        + (" or their household." if whose else ".")
+    )
+    return lines, lead

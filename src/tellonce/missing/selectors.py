@@ -5,11 +5,19 @@ Who may see an episode (`episode_access`), everyone else gets a 404:
 - the police MASH desk the episode was sent to (the police);
 - the team that reported it;
 - the team the return home interview is assigned to;
-- anyone who sees the child's record in full (their team is involved, or the MASH).
+- anyone who sees the child's record in full (their team is involved, or the MASH);
+- while the interview is to be done, the managers of the MASH the episode belongs to,
+  who are asked to assign it when no interview team is set up (`assigner`).
+
+What the child told the interviewer is read by the police, the interviewer and those
+who see the record in full, not by a reporting team that does not work with the child
+(`reads_interview`); and an agency's system that reports a child it does not work with
+is not told who the child is (`named`: as `access.policy.may_learn_who`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -19,7 +27,7 @@ from django.db.models import F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from tellonce.access.policy import access_for, full_access_filter
+from tellonce.access.policy import access_for, full_access_filter, visible_in_full
 from tellonce.audit.models import Action
 from tellonce.audit.services import Via, audit_via
 from tellonce.missing.models import (
@@ -28,7 +36,7 @@ from tellonce.missing.models import (
     MissingPatternFlag,
     ReturnHomeInterview,
 )
-from tellonce.organisations.models import Role, Service
+from tellonce.organisations.models import Role, Service, Team
 
 if TYPE_CHECKING:
     from tellonce.accounts.models import User
@@ -41,22 +49,60 @@ class EpisodeAccess:
     reporter: bool = False
     interviewer: bool = False
     involved: bool = False
+    assigner: bool = False
+    named: bool = True
 
     @property
     def any(self) -> bool:
-        return self.police or self.reporter or self.interviewer or self.involved
+        return self.police or self.reporter or self.interviewer or self.involved or self.assigner
+
+    @property
+    def reads_interview(self) -> bool:
+        return self.police or self.interviewer or self.involved
 
 
-def episode_access(user: User, episode: MissingEpisode) -> EpisodeAccess:
+def episode_access(
+    user: User, episode: MissingEpisode, *, in_full: bool | None = None
+) -> EpisodeAccess:
+    """Why `user` may see the episode; `in_full` says whether they see the child's record
+    in full, when the caller already knows (see `episodes_access`)."""
     if not user.is_authenticated or not user.does_casework or user.team_id is None:
         return EpisodeAccess()
     interview = getattr(episode, "interview", None)
+    involved = access_for(user, episode.person).is_full if in_full is None else in_full
     return EpisodeAccess(
         police=episode.police_team_id is not None and user.team_id == episode.police_team_id,
         reporter=user.team_id == episode.reporting_team_id,
         interviewer=interview is not None and interview.assigned_team_id == user.team_id,
-        involved=access_for(user, episode.person).is_full,
+        involved=involved,
+        assigner=interview is not None
+        and interview.is_open
+        and user.is_case_manager
+        and not user.is_system_account
+        and in_episode_hub(user, episode),
+        named=involved or not user.is_system_account,
     )
+
+
+def episode_hub(episode: MissingEpisode) -> Team | None:
+    """The MASH an episode belongs to: the police desk's or the reporting team's, or the
+    first MASH."""
+    for team in (episode.police_team, episode.reporting_team):
+        if team is not None and team.hub is not None:
+            return team.hub
+    return Team.objects.filter(service=Service.MASH).order_by("pk").first()
+
+
+def in_episode_hub(user: User, episode: MissingEpisode) -> bool:
+    """Whether the user's team is, or sits in, the MASH the episode belongs to."""
+    hub = episode_hub(episode)
+    return hub is not None and user.team is not None and user.team.hub == hub
+
+
+def episodes_access(user: User, episodes: Sequence[MissingEpisode]) -> dict[int, EpisodeAccess]:
+    """`episode_access` for each of a list of episodes, in one query."""
+    in_full = visible_in_full(user=user, person_ids=[e.person_id for e in episodes])
+    return {e.pk: episode_access(user, e, in_full=e.person_id in in_full) for e in episodes}
 
 
 def _episodes() -> QuerySet[MissingEpisode]:

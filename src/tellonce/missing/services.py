@@ -59,7 +59,7 @@ from tellonce.missing.models import (
     ReturnHomeInterview,
     Risk,
 )
-from tellonce.missing.selectors import episode_access
+from tellonce.missing.selectors import episode_access, episode_hub, in_episode_hub
 from tellonce.organisations.models import Agency, AgencyKind, Service, Team
 
 if TYPE_CHECKING:
@@ -120,13 +120,6 @@ def police_desk_for(team: Team | None) -> Team | None:
         if desk is not None:
             return desk
     return desks.order_by("pk").first()
-
-
-def _hub_for(episode: MissingEpisode) -> Team | None:
-    for team in (episode.police_team, episode.reporting_team):
-        if team is not None and team.hub is not None:
-            return team.hub
-    return Team.objects.filter(service=Service.MASH).order_by("pk").first()
 
 
 def care_involvements(person: Person) -> list[Involvement]:
@@ -365,7 +358,7 @@ def _flag_raise(
     )
     title = f"{person.full_name}: {flag.get_reason_display().lower()}"
     alerts = []
-    hub = _hub_for(episode)
+    hub = episode_hub(episode)
     if hub is not None:
         alerts.append(
             Alert(
@@ -648,7 +641,7 @@ def episode_return(
         if team is not None:
             alerts.append(_assigned_alert(interview))
         else:
-            hub = _hub_for(episode)
+            hub = episode_hub(episode)
             if hub is not None:
                 alerts.append(
                     Alert(
@@ -676,10 +669,7 @@ def _require_open(interview: ReturnHomeInterview) -> None:
 def may_assign(user: User, interview: ReturnHomeInterview) -> bool:
     if user.is_system_account or not user.is_case_manager or user.team is None:
         return False
-    if interview.assigned_team_id == user.team_id:
-        return True
-    hub = _hub_for(interview.episode)
-    return hub is not None and user.team.hub is not None and user.team.hub.pk == hub.pk
+    return interview.assigned_team_id == user.team_id or in_episode_hub(user, interview.episode)
 
 
 def interview_assign(
@@ -725,12 +715,17 @@ def interview_assign(
     return interview
 
 
+def may_interview(user: User, interview: ReturnHomeInterview) -> bool:
+    """Whether the user records this interview: its team, or the worker assigned it."""
+    return (
+        not user.is_system_account
+        and user.team_id is not None
+        and (user.team_id == interview.assigned_team_id or user.pk == interview.assigned_to_id)
+    )
+
+
 def _require_interviewer(user: User, interview: ReturnHomeInterview) -> None:
-    if (
-        user.is_system_account
-        or user.team_id is None
-        or (user.team_id != interview.assigned_team_id and user.pk != interview.assigned_to_id)
-    ):
+    if not may_interview(user, interview):
         raise PermissionDenied("Only the team the interview is assigned to records it")
 
 
@@ -1007,7 +1002,7 @@ def _interview_overdue(interview: ReturnHomeInterview) -> None:
     """Past the deadline with nothing recorded: the interview team's managers and the
     MASH's managers are told, once."""
     person = interview.person
-    hub = _hub_for(interview.episode)
+    hub = episode_hub(interview.episode)
     teams = [t for t in (interview.assigned_team, hub) if t is not None]
     managers = {m.pk: m for team in teams for m in managers_of(team) if m.team is not None}
     title = f"Overdue: the return home interview for {person.full_name}"
@@ -1102,7 +1097,7 @@ def _police_escalate(episode: MissingEpisode) -> None:
 
 def _interview_warn(interview: ReturnHomeInterview, now: datetime) -> None:
     person = interview.person
-    team = interview.assigned_team or _hub_for(interview.episode)
+    team = interview.assigned_team or episode_hub(interview.episode)
     if team is None:
         return
     hours = max(0, int((interview.due_on - now).total_seconds() // 3600))

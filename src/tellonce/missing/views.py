@@ -101,7 +101,7 @@ def episode(request: HttpRequest, episode_id: int) -> HttpResponse:
         and (access.police or access.reporter or access.involved),
         "can_interview": interview is not None
         and interview.is_open
-        and (user.team_id == interview.assigned_team_id or user.pk == interview.assigned_to_id),
+        and services.may_interview(user, interview),
         "can_assign": interview is not None
         and interview.is_open
         and services.may_assign(user, interview),
@@ -213,6 +213,8 @@ def _interview_page(
 ) -> HttpResponse:
     user = acting_user(request)
     interview = selectors.interview_get_for_user(user=user, interview_id=interview_id)
+    if not services.may_interview(user, interview):
+        raise PermissionDenied("Only the team the interview is assigned to records it")
     form = form_class(_data(request))
     saved = request.method == "POST" and form.is_valid()
     if saved and _saved(form, lambda: save(user, interview, form), {}):

@@ -15,13 +15,14 @@ from django.utils import timezone
 
 from tellonce.alerts.models import Alert, AlertKind, Channel, Delivery
 from tellonce.alerts.services import deliveries_send
-from tellonce.involvements.models import Capacity, Involvement
+from tellonce.involvements.models import Capacity, Confirmation, Involvement
 from tellonce.involvements.services import involvement_start
 
 pytestmark = pytest.mark.django_db
 
 
 def _erin_starts_with_jack(world, **extra) -> Involvement:
+    # From the council's early help system: it counts at once (decision 0008).
     return involvement_start(
         person=world.jack,
         team=world.early_help,
@@ -29,8 +30,8 @@ def _erin_starts_with_jack(world, **extra) -> Involvement:
         capacity=Capacity.EARLY_HELP,
         started_on=date(2026, 11, 30),
         source_agency=world.council,
-        source_system="TellOnce",
-        **extra,
+        source_system="Early help module",
+        **{"confirmation": Confirmation.SYSTEM_OF_RECORD, **extra},
     )
 
 
@@ -75,6 +76,23 @@ def test_erin_is_told_who_was_already_there_and_that_no_one_leads(world, started
     assert "Health visiting with Lily Taylor" in alert.body
     assert "Health visiting with Kerry Taylor" in alert.body
     assert "No lead professional is recorded for the child or their household." in alert.body
+
+
+def test_while_no_one_has_confirmed_it_erin_hears_only_who_works_with_jack(
+    world, django_capture_on_commit_callbacks
+):
+    # Erin says so herself: until a manager confirms it, it opens nothing, and Erin is
+    # told no more than Jack's flag shows (his own workers, not his household's).
+    with django_capture_on_commit_callbacks(execute=True):
+        _erin_starts_with_jack(world, confirmation=Confirmation.AWAITING)
+    alert = Alert.objects.get(kind=AlertKind.ALREADY_INVOLVED)
+    assert alert.title == "Others already work with Jack Taylor"
+    assert "- School with Jack Taylor since" in alert.body
+    assert "Lily" not in alert.body and "Kerry" not in alert.body
+    assert "No lead professional is recorded for the child." in alert.body
+    assert "once a manager confirms your team's work with them" in alert.body
+    told = Alert.objects.get(kind=AlertKind.NOW_INVOLVED, team=world.oakfield_dsl)
+    assert "on 30 November 2026 (so they say: a manager is yet to confirm it)" in told.body
 
 
 def test_alerts_say_who_to_contact_never_what_any_record_holds(world, started):

@@ -111,6 +111,9 @@ def test_what_erin_says_opens_nothing_until_someone_accountable_confirms_it(
     )
     told = Alert.objects.get(kind=AlertKind.INVOLVEMENT_CONFIRMED)
     assert told.user == world.erin and "Maria Lopez confirmed it" in told.body
+    # Only now is Erin told who works with the people Jack lives with.
+    household = Alert.objects.get(kind=AlertKind.HOUSEHOLD_INVOLVED)
+    assert household.user == world.erin and "Health visiting with Kerry Taylor" in household.body
     client.logout()
     assert signed_in(world.erin).get(f"/people/{world.jack.pk}/").status_code == 200
 

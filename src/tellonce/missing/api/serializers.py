@@ -7,10 +7,11 @@ from typing import Any
 from rest_framework import serializers
 
 from tellonce.missing.models import MissingEpisode, ReturnHomeInterview, Risk
+from tellonce.missing.selectors import EpisodeAccess
 
 
 class EpisodeCreateSerializer(serializers.Serializer):
-    last_seen_at = serializers.DateTimeField(required=False, allow_null=True)
+    last_seen_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
     last_seen_where = serializers.CharField(required=False, allow_blank=True, default="")
     circumstances = serializers.CharField(required=False, allow_blank=True, default="")
     risk = serializers.CharField(
@@ -81,12 +82,27 @@ class InterviewSerializer(serializers.ModelSerializer):
         ]
 
 
+# What a reporting team that does not work with the child reads of the interview.
+INTERVIEW_STATE_FIELDS = ("id", "state", "due_on", "assigned_team", "assigned_on", "completed_on")
+
+
+# An episode as its reader may read it: the context's `access` (episode id to
+# `EpisodeAccess`, from `selectors.episodes_access`) says whether they are told who the
+# child is and what the child said in the interview; without it, neither.
 class EpisodeSerializer(serializers.ModelSerializer):
     person = serializers.UUIDField(source="person_id")
-    child = serializers.CharField(source="person.full_name")
+    child = serializers.SerializerMethodField(
+        help_text="The child's name; blank for an agency's system that does not work with them"
+    )
     reporting_team = serializers.CharField(source="reporting_team.name")
     police_team = serializers.CharField(source="police_team.name", default=None)
-    interview = serializers.SerializerMethodField()
+    interview = serializers.SerializerMethodField(
+        help_text=(
+            "The return home interview. What the child said is given to the police, the"
+            " interviewer and those working with the child; a reporting team that does not"
+            " work with them reads only its state"
+        )
+    )
 
     class Meta:
         model = MissingEpisode
@@ -114,9 +130,20 @@ class EpisodeSerializer(serializers.ModelSerializer):
             "interview",
         ]
 
+    def _access(self, episode: MissingEpisode) -> EpisodeAccess:
+        return self.context.get("access", {}).get(episode.pk, EpisodeAccess(named=False))
+
+    def get_child(self, episode: MissingEpisode) -> str:
+        return episode.person.full_name if self._access(episode).named else ""
+
     def get_interview(self, episode: MissingEpisode) -> dict[str, Any] | None:
         interview = getattr(episode, "interview", None)
-        return InterviewSerializer(interview).data if interview is not None else None
+        if interview is None:
+            return None
+        data = InterviewSerializer(interview).data
+        if self._access(episode).reads_interview:
+            return data
+        return {field: data[field] for field in INTERVIEW_STATE_FIELDS}
 
 
 class FiguresSerializer(serializers.Serializer):

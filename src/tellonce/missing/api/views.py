@@ -5,6 +5,7 @@ same selectors and services as the pages decide who may do what and audit it."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -21,6 +22,20 @@ from tellonce.core.requests import acting_user
 from tellonce.missing import selectors, services
 from tellonce.missing.api import serializers as ms
 from tellonce.missing.services import EpisodeDetails, InterviewDetails
+
+if TYPE_CHECKING:
+    from tellonce.accounts.models import User
+    from tellonce.missing.models import MissingEpisode
+
+
+def _episodes(user: User, episodes: list[MissingEpisode]) -> list[dict[str, Any]]:
+    """The episodes as `user` may read them (see `selectors.EpisodeAccess`)."""
+    access = selectors.episodes_access(user, episodes)
+    return list(ms.EpisodeSerializer(episodes, many=True, context={"access": access}).data)
+
+
+def _episode(user: User, episode: MissingEpisode) -> dict[str, Any]:
+    return _episodes(user, [episode])[0]
 
 
 class EpisodeCreateView(APIView):
@@ -43,7 +58,7 @@ class EpisodeCreateView(APIView):
                 user=user, person=person, details=EpisodeDetails(**data), via=via_request(request)
             )
         episode, _ = selectors.episode_get_for_user(user=user, episode_id=episode.pk)
-        return Response(ms.EpisodeSerializer(episode).data, status=status.HTTP_201_CREATED)
+        return Response(_episode(user, episode), status=status.HTTP_201_CREATED)
 
 
 class EpisodeListView(APIView):
@@ -58,7 +73,7 @@ class EpisodeListView(APIView):
         audit_list(
             via_request(request), user=user, listed="missing episodes", people=people_on(episodes)
         )
-        return Response(ms.EpisodeSerializer(episodes, many=True).data)
+        return Response(_episodes(user, episodes))
 
 
 class EpisodeView(APIView):
@@ -67,10 +82,11 @@ class EpisodeView(APIView):
         responses={200: ms.EpisodeSerializer, 404: ERRORS},
     )
     def get(self, request: Request, episode_id: int) -> Response:
+        user = acting_user(request)
         episode, _ = selectors.episode_get_for_user(
-            user=acting_user(request), episode_id=episode_id, via=via_request(request)
+            user=user, episode_id=episode_id, via=via_request(request)
         )
-        return Response(ms.EpisodeSerializer(episode).data)
+        return Response(_episode(user, episode))
 
 
 class AcknowledgeView(APIView):
@@ -84,7 +100,7 @@ class AcknowledgeView(APIView):
         episode, _ = selectors.episode_get_for_user(user=user, episode_id=episode_id)
         services.police_acknowledge(user=user, episode=episode, via=via_request(request))
         episode, _ = selectors.episode_get_for_user(user=user, episode_id=episode_id)
-        return Response(ms.EpisodeSerializer(episode).data)
+        return Response(_episode(user, episode))
 
 
 class ReturnView(APIView):
@@ -106,7 +122,7 @@ class ReturnView(APIView):
                 via=via_request(request),
             )
         episode, _ = selectors.episode_get_for_user(user=user, episode_id=episode_id)
-        return Response(ms.EpisodeSerializer(episode).data)
+        return Response(_episode(user, episode))
 
 
 class WithdrawView(APIView):

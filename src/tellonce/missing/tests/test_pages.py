@@ -122,6 +122,17 @@ def test_the_return_the_interview_and_who_may_read_it(world, missing, signed_in)
         "signs of exploitation" in record
     )
     assert signed_in(world.erin).get(f"/missing/episodes/{episode.pk}/").status_code == 404
+    # Eddie reported him but does not work with him: he reads that the interview was
+    # done, not what Jack said in it, on the page or through the API.
+    eddie = signed_in(missing.eddie)
+    page = eddie.get(f"/missing/episodes/{episode.pk}/").content.decode()
+    assert "Completed" in page and "not with the team that reported the episode" in page
+    assert "They look after me." not in page and "Older boys" not in page
+    read = eddie.get(f"/api/v1/missing-episodes/{episode.pk}/").json()["interview"]
+    assert read["state"] == "completed" and "child_said" not in read and "with_whom" not in read
+    tom = signed_in(world.tom).get(f"/api/v1/missing-episodes/{episode.pk}/").json()
+    assert tom["interview"]["child_said"] == "They look after me."
+    assert tom["child"] == "Jack Taylor"
 
 
 def test_the_figures_page_is_for_analysts_and_managers(world, missing, signed_in):
