@@ -300,3 +300,15 @@ def test_the_episode_and_the_interview_in_a_browser(live_server):
         page.goto(f"{live_server.url}/missing/episodes/{episode.pk}/")
         assert "look after me" in page.content()
         page.screenshot(path=str(SCREENSHOTS / "missing-interview.png"), full_page=True)
+    # Eddie reported him and does not work with him: the interview was done, and he is
+    # told where it went, not what Jack said; on a phone too.
+    with chromium_page() as page:
+        page.set_viewport_size({"width": 320, "height": 900})
+        browser_sign_in(page, live_server.url, people.eddie)
+        page.goto(f"{live_server.url}/missing/episodes/{episode.pk}/")
+        text = page.content()
+        assert "Completed" in text and "look after me" not in text
+        assert "not with the team that reported the episode" in text
+        page.screenshot(
+            path=str(SCREENSHOTS / "missing-interview-reporter-320.png"), full_page=True
+        )
