@@ -564,37 +564,32 @@ def _already_involved(involvement: Involvement, recipients: list[_Recipient]) ->
         return []
     lines, lead = _involved_lines(child, involvements)
     if awaiting:
-        return [
-            Alert(
-                kind=AlertKind.ALREADY_INVOLVED,
-                team_id=involvement.team_id,
-                user_id=involvement.practitioner_id,
-                person=child,
-                involvement=involvement,
-                title=f"Others already work with {child.full_name}",
-                body=(
-                    f"Already working with {child.name_and_birth}:\n"
-                    + "\n".join(lines)
-                    + f"\n{lead}\nWho works with the people {child.given_name} lives with"
-                    " is sent to you once a manager confirms your team's work with them."
-                ),
-            )
-        ]
-    return [
-        Alert(
-            kind=AlertKind.ALREADY_INVOLVED,
-            team_id=involvement.team_id,
-            user_id=involvement.practitioner_id,
-            person=child,
-            involvement=involvement,
-            title=f"Others already work with {child.full_name} and their household",
-            body=(
-                f"Already working with {child.name_and_birth} and the people they live with:\n"
-                + "\n".join(lines)
-                + f"\n{lead}"
-            ),
+        title = f"Others already work with {child.full_name}"
+        body = (
+            f"Already working with {child.name_and_birth}:\n" + "\n".join(lines) + f"\n{lead}"
+            f"\nWho works with the people {child.given_name} lives with is sent to you once"
+            " a manager confirms your team's work with them."
         )
-    ]
+    else:
+        title = f"Others already work with {child.full_name} and their household"
+        body = (
+            f"Already working with {child.name_and_birth} and the people they live with:\n"
+            + "\n".join(lines)
+            + f"\n{lead}"
+        )
+    return [_to_newcomer(involvement, AlertKind.ALREADY_INVOLVED, title, body)]
+
+
+def _to_newcomer(involvement: Involvement, kind: str, title: str, body: str) -> Alert:
+    return Alert(
+        kind=kind,
+        team_id=involvement.team_id,
+        user_id=involvement.practitioner_id,
+        person=involvement.person,
+        involvement=involvement,
+        title=title,
+        body=body,
+    )
 
 
 def household_involved_alert(involvement: Involvement) -> list[Alert]:
@@ -614,17 +609,12 @@ def household_involved_alert(involvement: Involvement) -> list[Alert]:
     if not others:
         return []
     lines, lead = _involved_lines(child, others)
-    alert = Alert(
-        kind=AlertKind.HOUSEHOLD_INVOLVED,
-        team_id=involvement.team_id,
-        user_id=involvement.practitioner_id,
-        person=child,
-        involvement=involvement,
-        title=f"Who works with the people {child.full_name} lives with",
-        body=(
-            f"Your team's work with {child.name_and_birth} is confirmed. Already working"
-            f" with the people they live with:\n" + "\n".join(lines) + f"\n{lead}"
-        ),
+    alert = _to_newcomer(
+        involvement,
+        AlertKind.HOUSEHOLD_INVOLVED,
+        f"Who works with the people {child.full_name} lives with",
+        f"Your team's work with {child.name_and_birth} is confirmed. Already working with"
+        " the people they live with:\n" + "\n".join(lines) + f"\n{lead}",
     )
     return alerts_store([alert], involvement=involvement, kind=AlertKind.HOUSEHOLD_INVOLVED)
 
