@@ -345,11 +345,13 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["tellonce.api.parsers.CheckedJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "tellonce.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": None,
 }
+# How deeply an API request's JSON may nest: deeper is refused at the edge.
+API_MAX_DEPTH = env_int("API_MAX_DEPTH", 32, minimum=4)
 SPECTACULAR_SETTINGS = {
     "TITLE": "TellOnce API",
     "DESCRIPTION": (
@@ -363,6 +365,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every operation's error answers, in the one error format (tellonce.api.schema).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "tellonce.api.schema.error_answers",
+    ],
 }
 
 # Where `tellonce import` looks for an agency's mapping (`<CODE>.yaml`) when no

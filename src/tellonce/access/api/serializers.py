@@ -20,7 +20,7 @@ class BreakGlassGrantSerializer(serializers.Serializer):
 
 class AuditEventSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor_label")
-    team = serializers.CharField(source="actor.team.__str__", default=None)
+    team = serializers.StringRelatedField(source="actor.team", allow_null=True, default=None)
 
     class Meta:
         model = AuditEvent

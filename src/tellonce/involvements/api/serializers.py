@@ -10,9 +10,7 @@ from tellonce.organisations.api.serializers import TeamSerializer
 
 class InvolvementSerializer(serializers.ModelSerializer):
     team = TeamSerializer()
-    practitioner = serializers.CharField(
-        source="practitioner.__str__", allow_null=True, default=None
-    )
+    practitioner = serializers.StringRelatedField(allow_null=True)
 
     class Meta:
         model = Involvement

@@ -319,9 +319,7 @@ class InvolvedSerializer(serializers.Serializer):
     person = PersonRefSerializer()
     team = TeamSerializer()
     capacity = serializers.CharField()
-    practitioner = serializers.CharField(
-        source="practitioner.__str__", allow_null=True, default=None
-    )
+    practitioner = serializers.StringRelatedField(allow_null=True)
     started_on = serializers.DateField()
     is_lead_professional = serializers.BooleanField()
 
@@ -395,7 +393,7 @@ class ActionSerializer(serializers.ModelSerializer):
 
 class InviteeSerializer(serializers.Serializer):
     team = TeamRefSerializer()
-    practitioner = serializers.CharField(source="user.__str__", allow_null=True, default=None)
+    practitioner = serializers.StringRelatedField(source="user", allow_null=True)
     reason = serializers.CharField()
     invited = serializers.BooleanField()
     attended = serializers.BooleanField(allow_null=True)
@@ -432,7 +430,7 @@ class ProposedTeamSerializer(serializers.Serializer):
     name = serializers.CharField(source="team.name")
     agency = serializers.CharField(source="team.agency.name")
     reason = serializers.CharField(help_text="Why this team is proposed")
-    practitioner = serializers.CharField(source="user.__str__", allow_null=True, default=None)
+    practitioner = serializers.StringRelatedField(source="user", allow_null=True)
     always = serializers.BooleanField(help_text="Must always be invited")
 
 
