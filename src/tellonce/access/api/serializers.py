@@ -20,7 +20,9 @@ class BreakGlassGrantSerializer(serializers.Serializer):
 
 class AuditEventSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor_label")
-    team = serializers.StringRelatedField(source="actor.team", allow_null=True, default=None)
+    team: serializers.Field = serializers.StringRelatedField(
+        source="actor.team", allow_null=True, default=None
+    )
 
     class Meta:
         model = AuditEvent

@@ -10,7 +10,7 @@ from tellonce.organisations.api.serializers import TeamSerializer
 
 class InvolvementSerializer(serializers.ModelSerializer):
     team = TeamSerializer()
-    practitioner = serializers.StringRelatedField(allow_null=True)
+    practitioner: serializers.Field = serializers.StringRelatedField(allow_null=True)
 
     class Meta:
         model = Involvement

@@ -319,7 +319,7 @@ class InvolvedSerializer(serializers.Serializer):
     person = PersonRefSerializer()
     team = TeamSerializer()
     capacity = serializers.CharField()
-    practitioner = serializers.StringRelatedField(allow_null=True)
+    practitioner: serializers.Field = serializers.StringRelatedField(allow_null=True)
     started_on = serializers.DateField()
     is_lead_professional = serializers.BooleanField()
 
@@ -393,7 +393,7 @@ class ActionSerializer(serializers.ModelSerializer):
 
 class InviteeSerializer(serializers.Serializer):
     team = TeamRefSerializer()
-    practitioner = serializers.StringRelatedField(source="user", allow_null=True)
+    practitioner: serializers.Field = serializers.StringRelatedField(source="user", allow_null=True)
     reason = serializers.CharField()
     invited = serializers.BooleanField()
     attended = serializers.BooleanField(allow_null=True)
@@ -430,7 +430,7 @@ class ProposedTeamSerializer(serializers.Serializer):
     name = serializers.CharField(source="team.name")
     agency = serializers.CharField(source="team.agency.name")
     reason = serializers.CharField(help_text="Why this team is proposed")
-    practitioner = serializers.StringRelatedField(source="user", allow_null=True)
+    practitioner: serializers.Field = serializers.StringRelatedField(source="user", allow_null=True)
     always = serializers.BooleanField(help_text="Must always be invited")
 
 

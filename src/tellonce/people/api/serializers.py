@@ -39,7 +39,7 @@ class IdentifierSerializer(serializers.ModelSerializer):
 
 
 class ResidenceSerializer(serializers.ModelSerializer):
-    address = serializers.StringRelatedField()
+    address: serializers.Field = serializers.StringRelatedField()
     uprn = serializers.CharField(source="address.uprn", allow_null=True)
     postcode = serializers.CharField(source="address.postcode")
     source = SourceSerializer(source="*")  # type: ignore[assignment]
