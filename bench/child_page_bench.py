@@ -21,6 +21,9 @@ server, thinking users and percentiles (`database_reset`, `served`, `users_readi
 `percentiles`) serve `mash_bench` too.
 
     .venv/bin/python bench/child_page_bench.py [--users 50] [--seconds 20] [--alerts 40]
+
+Also the audit write a page view makes, timed on its own (`audit_write`: its p95 is the
+cost of auditing a page view); `--audit-only RESULTS` times just that.
 """
 
 from __future__ import annotations
@@ -109,6 +112,28 @@ AgencyRecord.objects.create(agency=w.school, system="SIMS", local_id="BENCH-JACK
 print(json.dumps({"session": session.session_key, "jack": str(jack.pk),
                   "token": w.school_token}))
 """
+
+# The audit write a page view makes, timed on its own: Dana's look at Jack's record, each
+# entry its own transaction as a page view's is, a checkpoint every 1000 (the default).
+AUDIT_WRITES = r"""
+import json, sys, time
+import django
+django.setup()
+from tellonce.accounts.models import User
+from tellonce.audit.models import Action, Channel
+from tellonce.audit.services import audit_record
+from tellonce.people.models import Person
+dana = User.objects.get(username="dana")
+jack = Person.objects.get(pk=sys.argv[1])
+seconds = []
+for _ in range(int(sys.argv[2])):
+    started = time.perf_counter()
+    audit_record(actor=dana, action=Action.VIEW, channel=Channel.WEB, person=jack,
+                 ip_address="127.0.0.1", detail={"page": "record"})
+    seconds.append(time.perf_counter() - started)
+print(json.dumps(seconds))
+"""
+AUDIT_WRITE_COUNT = 3000
 
 #: Think time between one user's pages, in seconds.
 THINK_S = (1.0, 5.0)
@@ -345,15 +370,42 @@ def _alert_latency(url: str, jack: str, token: str, trials: int, database: str) 
     }
 
 
-def run(users: int, seconds: int, alerts: int) -> dict[str, Any]:
+def audit_writes(env: dict[str, str], jack: str, count: int = AUDIT_WRITE_COUNT) -> dict[str, Any]:
+    """The audit write of a page view, `count` times one after another: its percentiles."""
+    started = time.perf_counter()
+    out = run_command([sys.executable, "-c", AUDIT_WRITES, jack, str(count)], env)
+    timings = json.loads(out.strip().splitlines()[-1])
+    return percentiles(timings, seconds=time.perf_counter() - started)
+
+
+def run_audit_only(database_name: str) -> dict[str, Any]:
+    """Just the audit write (no wrk needed): `--audit-only`."""
+    database = database_reset(server_url(), database_name)
+    with tempfile.TemporaryDirectory(prefix="tellonce-audit-bench-") as var_dir:
+        env = bench_env(var_dir, database)
+        migrate(env)
+        made = json.loads(run_command([sys.executable, "-c", SETUP], env).strip().splitlines()[-1])
+        writes = audit_writes(env, made["jack"])
+    return {
+        "benchmark": "the audit write of a child's page view",
+        "database": "postgresql",
+        "audit_write": writes,
+        "audit_write_p95_ms": writes["p95_ms"],
+        "machine": machine(),
+        "measured_on": measured_now(),
+    }
+
+
+def run(users: int, seconds: int, alerts: int, database_name: str = DATABASE) -> dict[str, Any]:
     if shutil.which("wrk") is None:
         raise SystemExit("this benchmark needs wrk: apt-get install wrk")
-    database = database_reset(server_url())
+    database = database_reset(server_url(), database_name)
     workers = web_workers()
     with tempfile.TemporaryDirectory(prefix="tellonce-page-bench-") as var_dir:
         env = bench_env(var_dir, database)
         migrate(env)
         made = json.loads(run_command([sys.executable, "-c", SETUP], env).strip().splitlines()[-1])
+        writes = audit_writes(env, made["jack"])
         with served(env) as url:
             script = Path(var_dir) / "report.lua"
             script.write_text(WRK_SCRIPT)
@@ -396,7 +448,12 @@ def run(users: int, seconds: int, alerts: int) -> dict[str, Any]:
         "alert_p95_s": latency["p95_s"],
         "alert_target_p95_s": ALERT_TARGET_S,
         "alert_within_target": latency["p95_s"] < ALERT_TARGET_S,
+        "audit_write": writes,
+        "audit_write_p95_ms": writes["p95_ms"],
         "notes": [
+            f"audit_write: {AUDIT_WRITE_COUNT} audit entries of a page view written one after"
+            " another, each in its own transaction, the HMAC computed and a checkpoint"
+            " written (and fsynced) every 1000.",
             "wrk (2 threads) and the server share the same two cores.",
             "pages: 50 users (threads of this process, each with its own connection) who"
             " start at random within 1-5 s and think 1-5 s between pages: the target."
@@ -417,13 +474,26 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--alerts", type=int, default=40)
+    parser.add_argument("--database", default=DATABASE, help="the database to (re)create")
+    parser.add_argument(
+        "--audit-only",
+        type=Path,
+        metavar="RESULTS",
+        help="time only the audit write of a page view and write its figures to RESULTS",
+    )
     options = parser.parse_args(argv)
-    result = run(options.users, options.seconds, options.alerts)
+    if options.audit_only:
+        only = run_audit_only(options.database)
+        results_write(options.audit_only, only)
+        print(f"audit write p95 {only['audit_write_p95_ms']} ms -> {options.audit_only}")
+        return only
+    result = run(options.users, options.seconds, options.alerts, options.database)
     results_write(RESULTS, result)
     pages = ", ".join(f"{n} p95 {p['p95_ms']} ms" for n, p in result["pages"].items())
     print(
         f"child's page under {options.users} users: {pages};"
-        f" alerts in the inbox p95 {result['alert_p95_s']} s -> {RESULTS}"
+        f" alerts in the inbox p95 {result['alert_p95_s']} s;"
+        f" audit write p95 {result['audit_write_p95_ms']} ms -> {RESULTS}"
     )
     return result
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -19,6 +21,13 @@ def no_rates_counted() -> None:
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def audit_checkpoints_apart(settings: Any, tmp_path: Path) -> Path:
+    """Each test writes the audit chain's checkpoints to a file of its own."""
+    settings.AUDIT_CHECKPOINT_FILE = tmp_path / "audit-checkpoints.jsonl"
+    return settings.AUDIT_CHECKPOINT_FILE
 
 
 @pytest.fixture

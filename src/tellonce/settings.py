@@ -41,10 +41,11 @@ BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(env_str("TELLONCE_VAR_DIR") or Path.cwd() / "var").resolve()
 
 
-def _local_secret_key() -> str:
-    """A per-machine key kept under var/, so demo sessions survive restarts."""
+def _local_secret_key(name: str = "secret_key") -> str:
+    """A per-machine key kept under var/, so demo sessions (and the audit chain's key)
+    survive restarts."""
     VAR_DIR.mkdir(parents=True, exist_ok=True)
-    path = VAR_DIR / "secret_key"
+    path = VAR_DIR / name
     if not path.exists():
         path.write_text(secrets.token_urlsafe(64), encoding="utf-8")
         path.chmod(0o600)
@@ -53,6 +54,11 @@ def _local_secret_key() -> str:
 
 if PRODUCTION:
     SECRET_KEY = env_required("SECRET_KEY", "in production (50 or more random characters)")
+    AUDIT_KEY = env_required(
+        "AUDIT_KEY", "in production (32 or more random characters, kept out of the database)"
+    )
+    if len(AUDIT_KEY) < 32:
+        raise ImproperlyConfigured("AUDIT_KEY must be at least 32 characters long.")
     if len(SECRET_KEY) < 50:
         raise ImproperlyConfigured("SECRET_KEY must be at least 50 characters long.")
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
@@ -63,10 +69,12 @@ if PRODUCTION:
     _database_url = env_required("DATABASE_URL", "in production (postgres://…)")
 elif TELLONCE_ENV == "test":
     SECRET_KEY = env_str("SECRET_KEY") or "test-only-key-" + "x" * 50
+    AUDIT_KEY = env_str("AUDIT_KEY") or "test-only-audit-key-" + "x" * 32
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "testserver"])
     _database_url = env_str("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'test.sqlite3'}"
 else:
     SECRET_KEY = env_str("SECRET_KEY") or _local_secret_key()
+    AUDIT_KEY = env_str("AUDIT_KEY") or _local_secret_key("audit_key")
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1"])
     _database_url = env_str("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'tellonce.sqlite3'}"
 
@@ -406,7 +414,18 @@ CLOCK_TICKS = [
     "tellonce.missing.services.missing_clock_tick",
     "tellonce.encompass.services.encompass_clock_tick",
     "tellonce.core.tasks.finished_tasks_prune",
+    "tellonce.audit.checkpoints.audit_clock_tick",
 ]
+# The audit log (tellonce.audit): each entry carries an HMAC keyed with AUDIT_KEY (above,
+# never stored in the database), and the chain's head is written, signed, outside the
+# database: to this append-only file every AUDIT_CHECKPOINT_ENTRIES entries, on each
+# clock round that finds new entries and on `tellonce audit checkpoint`; also to syslog
+# when AUDIT_CHECKPOINT_SYSLOG names "host:port" (UDP) or a socket such as /dev/log.
+AUDIT_CHECKPOINT_FILE = Path(
+    env_str("AUDIT_CHECKPOINT_FILE") or VAR_DIR / "audit-checkpoints.jsonl"
+)
+AUDIT_CHECKPOINT_ENTRIES = env_int("AUDIT_CHECKPOINT_ENTRIES", 1000, minimum=1)
+AUDIT_CHECKPOINT_SYSLOG = env_str("AUDIT_CHECKPOINT_SYSLOG") or ""
 # Hooks (tellonce.core.hooks): what `tellonce serve` books before its workers start
 # (each may return a line for the operator) ...
 ON_SERVE = [

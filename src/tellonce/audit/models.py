@@ -1,9 +1,15 @@
 """The append-only audit log: every view of a person's record, every search, export,
 change and break-glass, with who, when, what, from where and why.
 
-Each entry carries the SHA-256 of the one before, so an edited, removed or inserted
-entry breaks the chain and `tellonce audit verify` finds it. The application refuses to
-update or delete entries, and database triggers refuse it too.
+Each entry carries an HMAC-SHA256, keyed with `AUDIT_KEY` (a setting, never in the
+database), of its own fields and the previous entry's HMAC, so an edited, removed or
+inserted entry breaks the chain and `tellonce audit verify` finds it; someone who can
+write to the database but does not hold the key cannot forge a link. Entries written
+before the key (algorithm "sha256") carry a plain SHA-256 and are still verified. The
+head of the chain is also written, signed, outside the database (`checkpoints`), so
+a chain cut short or rewritten as a whole is found too. The application refuses to
+update or delete entries, and database triggers refuse it too
+(migrations 0002, 0003 and 0006).
 """
 
 from __future__ import annotations
@@ -13,6 +19,9 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+#: The previous hash of the first entry, and the head of an empty chain.
+GENESIS_HASH = "0" * 64
 
 
 class AuditLogIsAppendOnlyError(Exception):
@@ -40,6 +49,11 @@ class Channel(models.TextChoices):
     API = "api", "API"
     COMMAND = "command", "Command line"
     TASK = "task", "Background task"
+
+
+class Algorithm(models.TextChoices):
+    SHA256 = "sha256", "SHA-256 (unkeyed: entries from before the audit key)"
+    HMAC_SHA256 = "hmac-sha256", "HMAC-SHA256 keyed with AUDIT_KEY"
 
 
 class AuditEvent(models.Model):
@@ -70,6 +84,13 @@ class AuditEvent(models.Model):
     detail = models.JSONField(default=dict, editable=False)
     prev_hash = models.CharField(max_length=64, editable=False)
     hash = models.CharField(max_length=64, editable=False)
+    algorithm = models.CharField(
+        max_length=12,
+        choices=Algorithm.choices,
+        default=Algorithm.HMAC_SHA256,
+        editable=False,
+        help_text="How `hash` was computed.",
+    )
 
     class Meta:
         ordering = ["seq"]
@@ -95,7 +116,7 @@ class AuditChainHead(models.Model):
     so concurrent writers extend the chain one at a time."""
 
     last_seq = models.BigIntegerField(default=0)
-    last_hash = models.CharField(max_length=64, default="0" * 64)
+    last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
 
     def __str__(self) -> str:
         return f"Audit chain at entry {self.last_seq}"

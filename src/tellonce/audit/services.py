@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -11,8 +12,9 @@ from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from tellonce.audit.chain import entry_hash
-from tellonce.audit.models import Action, AuditChainHead, AuditEvent, Channel
+from tellonce.audit.chain import hash_of
+from tellonce.audit.checkpoints import checkpoint_write
+from tellonce.audit.models import Action, Algorithm, AuditChainHead, AuditEvent, Channel
 
 if TYPE_CHECKING:
     from tellonce.accounts.models import User
@@ -53,24 +55,17 @@ def audit_record(
             reason=reason,
             detail=detail,
             prev_hash=head.last_hash,
+            algorithm=Algorithm.HMAC_SHA256,
         )
-        event.hash = entry_hash(
-            prev_hash=event.prev_hash,
-            seq=seq,
-            at=at.isoformat(timespec="microseconds"),
-            actor_id=actor.pk if actor else None,
-            actor_label=label,
-            action=event.action,
-            channel=event.channel,
-            person_id=str(person.pk) if person else None,
-            object_type=event.object_type,
-            object_id=event.object_id,
-            ip_address=ip_address,
-            reason=reason,
-            detail=detail,
-        )
+        event.hash = hash_of(event)
         event.save()
         AuditChainHead.objects.filter(pk=head.pk).update(last_seq=seq, last_hash=event.hash)
+        if seq % settings.AUDIT_CHECKPOINT_ENTRIES == 0:
+            # Once committed; a checkpoint that cannot be written is logged, and the
+            # next clock round writes one.
+            transaction.on_commit(
+                partial(checkpoint_write, sequence=seq, last_hash=event.hash), robust=True
+            )
     return event
 
 

@@ -11,6 +11,7 @@ import pytest
 GOOD = {
     "TELLONCE_ENV": "production",
     "SECRET_KEY": "k" * 60,
+    "AUDIT_KEY": "a" * 40,
     "ALLOWED_HOSTS": "tellonce.example",
     "DATABASE_URL": "postgres://u@localhost/tellonce",
     "EMAIL_HOST": "smtp.example",
@@ -51,6 +52,7 @@ def test_production_settings_load_with_every_value_given():
     ("missing", "message"),
     [
         ("SECRET_KEY", "SECRET_KEY must be set"),
+        ("AUDIT_KEY", "AUDIT_KEY must be set"),
         ("ALLOWED_HOSTS", "ALLOWED_HOSTS must be set"),
         ("DATABASE_URL", "DATABASE_URL must be set"),
         ("EMAIL_HOST", "EMAIL_HOST must be set"),
@@ -68,6 +70,8 @@ def test_a_missing_production_value_is_named(missing, message):
     ("name", "value", "message"),
     [
         ("SECRET_KEY", "short", "SECRET_KEY must be at least 50 characters"),
+        ("AUDIT_KEY", "short", "AUDIT_KEY must be at least 32 characters"),
+        ("AUDIT_CHECKPOINT_ENTRIES", "0", "AUDIT_CHECKPOINT_ENTRIES must be at least 1"),
         ("DEBUG", "maybe", "DEBUG must be true or false"),
         ("DEBUG", "true", "DEBUG must not be on"),
         ("DATABASE_URL", "mysql://x@y/z", "DATABASE_URL must name a sqlite:// or postgres://"),
@@ -103,6 +107,34 @@ def test_secrets_can_come_from_files(tmp_path):
     env = {k: v for k, v in GOOD.items() if k != "SECRET_KEY"}
     env["SECRET_KEY_FILE"] = str(secret)
     assert _load(env).returncode == 0
+
+
+def test_the_audit_key_can_come_from_a_file(tmp_path):
+    key = tmp_path / "audit_key"
+    key.write_text("b" * 40)
+    env = {k: v for k, v in GOOD.items() if k != "AUDIT_KEY"}
+    env["AUDIT_KEY_FILE"] = str(key)
+    assert _load(env).returncode == 0
+
+
+def test_the_demo_keeps_an_audit_key_of_its_own_under_var(tmp_path):
+    env = {"TELLONCE_ENV": "demo", "TELLONCE_VAR_DIR": str(tmp_path)}
+    code = "import tellonce.settings as s; print(s.AUDIT_KEY)"
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", code],
+            env={**_clean_environment(), **env},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        ).stdout.strip()
+        for _ in range(2)
+    ]
+    kept = tmp_path / "audit_key"
+    assert runs[0] == runs[1] == kept.read_text().strip()
+    assert kept.stat().st_mode & 0o777 == 0o600
+    assert runs[0] != (tmp_path / "secret_key").read_text().strip()
 
 
 def test_production_hashes_passwords_with_argon2():
