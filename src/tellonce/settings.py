@@ -383,6 +383,10 @@ SPECTACULAR_SETTINGS = {
 # Where `tellonce import` looks for an agency's mapping (`<CODE>.yaml`) when no
 # mapping sits beside the feed file.
 FEED_MAPPINGS_DIR = Path(env_str("FEED_MAPPINGS_DIR") or VAR_DIR / "mappings")
+# A running import beats its heart (its counts) with every batch, well under a second
+# apart; one silent for three times this many seconds was stopped (killed, or its machine
+# lost) and is marked stopped part way (tellonce.feeds.services.mark_stopped_imports).
+FEED_HEARTBEAT_SECONDS = env_int("FEED_HEARTBEAT_SECONDS", 30, minimum=1)
 
 # How long a break-glass grant lasts, and how long access outlives an ended involvement.
 BREAK_GLASS_HOURS = env_int("BREAK_GLASS_HOURS", 4, minimum=1)
@@ -414,6 +418,7 @@ CLOCK_TICKS = [
     "tellonce.missing.services.missing_clock_tick",
     "tellonce.encompass.services.encompass_clock_tick",
     "tellonce.core.tasks.finished_tasks_prune",
+    "tellonce.feeds.services.feed_imports_clock_tick",
     "tellonce.audit.checkpoints.audit_clock_tick",
 ]
 # The audit log (tellonce.audit): each entry carries an HMAC keyed with AUDIT_KEY (above,
@@ -432,6 +437,7 @@ ON_SERVE = [
     "tellonce.alerts.tasks.alerts_deliver_ensure",
     "tellonce.core.tasks.clock_ensure",
     "tellonce.linkage.tasks.nightly_link_booked",
+    "tellonce.feeds.services.stopped_imports_said",
 ]
 # ... who is told when an import lands new agency records (after its transaction) ...
 RECORDS_LANDED = ["tellonce.linkage.tasks.feed_records_link_soon"]

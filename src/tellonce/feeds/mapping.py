@@ -17,11 +17,14 @@ validated the same way whichever command reads it; a bad value is reported by fi
 
 from __future__ import annotations
 
+import codecs
 import csv
 import functools
+import io
+import itertools
 import json
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -293,19 +296,32 @@ class ColumnMapping:
         missing = [r for r in required if r not in specs]
         if missing:
             raise MappingError(f"required: {', '.join(missing)} must also be mapped")
+        encoding = _optional_str(data, "encoding") or "utf-8-sig"
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise MappingError(f"encoding: {encoding!r} is not an encoding we know") from None
         return cls(
             fields=specs,
             agency=_optional_str(data, "agency"),
             system=_optional_str(data, "system"),
             required=frozenset({"record_id", *required}),
             delimiter=_optional_str(data, "delimiter") or ",",
-            encoding=_optional_str(data, "encoding") or "utf-8-sig",
+            encoding=encoding,
             source=source,
         )
 
     @property
     def columns(self) -> set[str]:
         return {c.split(".")[0] for spec in self.fields.values() for c in spec.columns}
+
+    def field_of_column(self, column: str) -> str:
+        """The TellOnce field a source column (or `a.b` path) is read into, or "" when
+        the mapping reads it into none; the first by name when it feeds several."""
+        for name in sorted(self.fields):
+            if any(c == column or column.startswith(f"{c}.") for c in self.fields[name].columns):
+                return name
+        return ""
 
     def missing_columns(self, header: list[str]) -> list[str]:
         """Mapped columns the file does not have: the whole file is refused for these.
@@ -320,11 +336,16 @@ class ColumnMapping:
             }
         )
 
-    def apply(self, row: Mapping[str, Any]) -> tuple[dict[str, Any], list[FieldError]]:
-        """Map one source row: the values by TellOnce field, and every problem found."""
+    def apply(
+        self, row: Mapping[str, Any], *, only: Collection[str] | None = None
+    ) -> tuple[dict[str, Any], list[FieldError]]:
+        """Map one source row: the values by TellOnce field (`only` those fields, when
+        given), and every problem found."""
         values: dict[str, Any] = {}
         problems: list[FieldError] = []
         for name, spec in self.fields.items():
+            if only is not None and name not in only:
+                continue
             try:
                 values[name] = spec.value(row)
             except _Invalid as exc:
@@ -421,73 +442,175 @@ class SourceFileError(ValueError):
 class SourceRow:
     """One row of a source file: its number (the line for CSV, whose header is line 1,
     and for JSON Lines; the position from 1 in a JSON list), its cells, or why it could
-    not be read."""
+    not be read (`problem`, and the TellOnce field it is in when known)."""
 
     number: int
     cells: Mapping[str, Any]
     problem: str | None = None
+    problem_field: str = ""
+
+
+#: Bytes the file's encoding cannot decode are read as lone surrogates (Python's
+#: "surrogateescape"), so that one bad byte spoils its own row and no other; and NUL,
+#: which no database column can hold, nor a lone surrogate (which JSON can escape).
+_UNREADABLE = re.compile("[\x00\ud800-\udfff]")
+_BOM = "\ufeff"
 
 
 def read_rows(path: str | Path, mapping: ColumnMapping) -> Iterator[SourceRow]:
-    """Each row of a CSV file, a JSON list of objects, or JSON Lines."""
+    """Each row of a CSV file, a JSON list of objects, or JSON Lines.
+
+    A byte the encoding cannot decode, or a NUL, makes its row a problem (row, field,
+    position) and the other rows are read as usual; a byte order mark is dropped
+    whatever the format. `SourceFileError` is raised only for the file as a whole: not
+    a feed's kind of file, a header without a mapped column, a JSON file that is not a
+    list of records, or a file that cannot be read at all."""
     path = Path(path)
     suffix = path.suffix.lower()
     try:
         if suffix == ".csv":
             yield from _csv_rows(path, mapping)
         elif suffix in (".json", ".jsonl", ".ndjson"):
-            yield from _json_rows(path, suffix)
+            yield from _json_rows(path, suffix, mapping)
         else:
             raise SourceFileError(f"{path.name}: feeds are .csv, .json or .jsonl files")
     except OSError as exc:
         raise SourceFileError(f"cannot read {path}: {exc.strerror}") from exc
     except UnicodeDecodeError as exc:
+        # Only an encoding whose decoder cannot step over a bad byte gets here.
         raise SourceFileError(f"{path.name} is not {mapping.encoding} text: {exc.reason}") from exc
 
 
+def _encoding_name(encoding: str) -> str:
+    name = codecs.lookup(encoding).name
+    return "UTF-8" if name in ("utf-8", "utf-8-sig") else name
+
+
+def _unreadable_problem(
+    number: int, cells: Mapping[str, Any], mapping: ColumnMapping, encoding: str
+) -> SourceRow | None:
+    """The row as a problem when a cell holds a byte the encoding could not decode (or
+    a NUL): which field, which byte, where in the cell; never the cell's text."""
+    # TODO(issue 13, clean): other control characters, through core.text.text_problem.
+    for column, text in _texts(cells):
+        found = _UNREADABLE.search(text)
+        if found is None:
+            continue
+        char = found.group()
+        # Bytes before it, as the file has them (less the mark a "-sig" codec would add).
+        codec = codecs.lookup(encoding).name.removesuffix("-sig")
+        before = text[: found.start()].encode(codec, "surrogateescape")
+        position = len(before) + 1
+        if char == "\x00":
+            reason = f"holds a NUL character (byte 0x00 at position {position})"
+        elif not 0xDC80 <= ord(char) <= 0xDCFF:
+            reason = f"holds a lone surrogate, which is not text (at position {position})"
+        else:
+            byte = ord(char) - 0xDC00
+            reason = (
+                f"is not valid {_encoding_name(encoding)} (byte 0x{byte:02X} at position"
+                f" {position})"
+            )
+        field_name = mapping.field_of_column(column)
+        if not field_name and column:
+            reason = f"column {_printable(column)!r} {reason}"
+        return SourceRow(number, {}, reason, field_name)
+    return None
+
+
+def _texts(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
+    """Every text in a row with where it is: the column, or `a.b` in nested JSON."""
+    if isinstance(value, Mapping):
+        for key, inner in value.items():
+            yield from _texts(inner, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list):
+        for inner in value:
+            yield from _texts(inner, path)
+    elif isinstance(value, str):
+        yield path, value
+
+
+def _printable(text: str) -> str:
+    """A header or key as it can be shown: an undecodable byte as \\xNN."""
+    return "".join(
+        f"\\x{ord(c) - 0xDC00:02x}"
+        if 0xDC80 <= ord(c) <= 0xDCFF
+        else c.encode("utf-8", "backslashreplace").decode()
+        for c in text
+    )
+
+
 def _csv_rows(path: Path, mapping: ColumnMapping) -> Iterator[SourceRow]:
-    with path.open(newline="", encoding=mapping.encoding) as handle:
-        reader = csv.DictReader(handle, delimiter=mapping.delimiter)
+    with path.open("rb") as raw:
+        handle = io.TextIOWrapper(
+            raw, encoding=mapping.encoding, errors="surrogateescape", newline=""
+        )
+        lines = iter(handle)
+        first = next(lines, "").removeprefix(_BOM)
+        reader = csv.DictReader(itertools.chain([first], lines), delimiter=mapping.delimiter)
         header = list(reader.fieldnames or [])
         missing = mapping.missing_columns(header)
         if missing:
+            unreadable = [_printable(c) for c in header if _UNREADABLE.search(c)]
+            said = (
+                f" (its header has bytes that are not {_encoding_name(mapping.encoding)}:"
+                f" {', '.join(unreadable)})"
+                if unreadable
+                else ""
+            )
             raise SourceFileError(
-                f"{path.name} has no column(s) {', '.join(missing)} that the mapping names"
+                f"{path.name} has no column(s) {', '.join(missing)} that the mapping names{said}"
             )
         for row in reader:
             if None in row:
                 yield SourceRow(reader.line_num, {}, "has more cells than the header")
-            else:
-                yield SourceRow(reader.line_num, row)
+                continue
+            # One search of the whole row first: most rows have nothing to find.
+            whole = "\x1f".join(filter(None, row.values()))
+            bad = _UNREADABLE.search(whole) and _unreadable_problem(
+                reader.line_num, row, mapping, mapping.encoding
+            )
+            yield bad or SourceRow(reader.line_num, row)
 
 
-def _json_rows(path: Path, suffix: str) -> Iterator[SourceRow]:
-    with path.open(encoding="utf-8") as handle:
-        if suffix != ".json":
+def _json_rows(path: Path, suffix: str, mapping: ColumnMapping) -> Iterator[SourceRow]:
+    # JSON is UTF-8 (RFC 8259), whatever the mapping says for CSV.
+    if suffix != ".json":
+        with path.open("rb") as handle:
             for number, line in enumerate(handle, start=1):
-                if line.strip():
-                    yield _json_line(number, line)
-            return
-        try:
-            data = json.load(handle)
-        except json.JSONDecodeError as exc:
-            raise SourceFileError(f"{path.name} is not valid JSON: {exc.msg}") from exc
+                text = line.decode("utf-8", "surrogateescape")
+                if number == 1:
+                    text = text.removeprefix(_BOM)
+                if text.strip():
+                    yield _json_line(number, text, mapping)
+        return
+    text = path.read_bytes().decode("utf-8", "surrogateescape").removeprefix(_BOM)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SourceFileError(f"{path.name} is not valid JSON: {exc.msg}") from exc
     if isinstance(data, dict) and isinstance(data.get("records"), list):
         data = data["records"]
     if not isinstance(data, list):
         raise SourceFileError(f"{path.name}: expected a list of records (or {{'records': [...]}})")
     for number, item in enumerate(data, start=1):
         if isinstance(item, dict):
-            yield SourceRow(number, item)
+            yield _unreadable_problem(number, item, mapping, "utf-8") or SourceRow(number, item)
         else:
             yield SourceRow(number, {}, "is not an object")
 
 
-def _json_line(number: int, line: str) -> SourceRow:
+def _json_line(number: int, line: str, mapping: ColumnMapping) -> SourceRow:
     try:
         item = json.loads(line)
     except json.JSONDecodeError as exc:
-        return SourceRow(number, {}, f"is not valid JSON: {exc.msg}")
+        cells = {"": line}
+        return _unreadable_problem(number, cells, mapping, "utf-8") or SourceRow(
+            number, {}, f"is not valid JSON: {exc.msg}"
+        )
     if not isinstance(item, dict):
         return SourceRow(number, {}, "is not an object")
-    return SourceRow(number, item)
+    # JSON's escapes (\\u0000) can make what the line's own characters do not.
+    unreadable = _UNREADABLE.search(line) or "\\u" in line
+    bad = unreadable and _unreadable_problem(number, item, mapping, "utf-8")
+    return bad or SourceRow(number, item)

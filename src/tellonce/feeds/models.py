@@ -18,10 +18,13 @@ from tellonce.involvements.models import Capacity
 
 
 class ImportStatus(models.TextChoices):
+    """What became of an import. A refused file wrote no records; one stopped part way
+    wrote whole batches, which its counts give (`feeds.services`)."""
+
     RUNNING = "running", "Running"
     COMPLETED = "completed", "Completed"
-    REFUSED = "refused", "Refused: the file could not be read"
-    FAILED = "failed", "Stopped part way"
+    REFUSED = "refused", "Refused: nothing was written"
+    STOPPED_PART_WAY = "stopped_part_way", "Stopped part way"
 
 
 class FeedImport(Undeletable):
@@ -49,6 +52,14 @@ class FeedImport(Undeletable):
     rows_unchanged = models.PositiveIntegerField(default=0)
     rows_skipped = models.PositiveIntegerField(default=0)
     started_on = models.DateTimeField(default=timezone.now)
+    heartbeat_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=(
+            "When the running import last wrote a batch (and its counts so far): one whose"
+            " heartbeat stops is marked stopped part way."
+        ),
+    )
     finished_on = models.DateTimeField(null=True, blank=True)
     imported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

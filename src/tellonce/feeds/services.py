@@ -20,15 +20,29 @@ What importing does with a row:
   `FeedImport` (agency, system, file), the row number and when it was received. An
   unchanged row writes nothing, so importing the same file twice changes nothing.
 - A row with any problem is skipped whole and the problem kept (row, field, reason:
-  never the value). So is a row repeating an earlier row's record id or involvement
-  with other details: taking both would make the record flip on every re-import.
+  never the value). A byte the file's encoding cannot decode, or a NUL, is such a
+  problem of its own row ("is not valid UTF-8 (byte 0xFF at position 3)"), never of
+  the file.
+- A record id on several rows with the same details is one record with several
+  involvements or events. With other details, every one of those rows is reported
+  ("is repeated on rows 3 and 5 with other details: none of these rows was taken")
+  and none lands: which is right cannot be told, and taking the first would hide the
+  rest. The same holds for an involvement (same team, capacity and start) repeated
+  with another end, reason, worker or lead.
 
-Transactions. Rows are written in batches, each batch in one transaction: a row's
-record and involvement land together or not at all, bad rows never hold back good
-ones, and other users of the database (on SQLite, anyone writing) wait a fraction of
-a second rather than for the whole file. An import that stops part way (a crash, ^C)
-leaves whole batches written and is marked "stopped part way"; running the same file
-again completes it, the rows already written then counting as unchanged.
+Whole or visibly partial. The file is read through once before anything is written
+(`_feed_survey`): a file refused as a whole (not a feed's kind of file, a mapped
+column missing, JSON that is not a list of records, unreadable) is refused then, and
+a refused import has written no record. Rows are then written in batches, each batch
+in one transaction with the import's counts and heartbeat: a row's record and
+involvement land together or not at all, bad rows never hold back good ones, and
+other users of the database (on SQLite, anyone writing) wait a fraction of a second
+rather than for the whole file. An import that stops part way is marked "stopped
+part way" with the counts of its written batches, audited, and its new records are
+handed to linkage: by its own process when it can (an exception, ^C), otherwise, as
+after `kill -9`, by the next import, `tellonce serve` starting or the clock, once its
+heartbeat is three `FEED_HEARTBEAT_SECONDS` old (`mark_stopped_imports`). Running the
+same file again completes it, the rows already written then counting as unchanged.
 """
 
 from __future__ import annotations
@@ -36,19 +50,22 @@ from __future__ import annotations
 import functools
 import getpass
 import hashlib
+import logging
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from enum import IntEnum
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, connection, models, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from tellonce.accounts.models import User
-from tellonce.audit.models import Action
+from tellonce.audit.models import Action, Channel
 from tellonce.audit.services import Via, audit_record, audit_via
 from tellonce.chronology.models import SYSTEM_KINDS, ChronologyEvent, EventKind
 from tellonce.chronology.services import chronology_event_store
@@ -118,6 +135,7 @@ EVENT_FIELDS: tuple[str, ...] = (
 #: Involvement details that make no sense without a team to say whose work it is.
 _NEEDS_A_TEAM = ("started_on", "ended_on", "end_reason", "practitioner")
 BATCH_ROWS = 2000
+logger = logging.getLogger(__name__)
 _SPACES = re.compile(r"\s+")
 
 
@@ -986,6 +1004,20 @@ class RowProblem:
     reason: str
 
 
+class FeedStoppedError(Exception):
+    """The import stopped part way; the message says why. Whole batches are kept."""
+
+
+#: How an import found stopped reaches the audit log when no command or page found it.
+BACKGROUND = Via(Channel.TASK)
+#: In the audit log, who marked an import stopped when its own process could not.
+STOPPED_MARKER = "TellOnce (found the import stopped)"
+#: Rows the survey reads between heartbeats.
+_SURVEY_BEAT_ROWS = 5000
+#: Other rows named in a repeated record id's problem; the rest are counted.
+_ROWS_NAMED = 5
+
+
 def feed_import(
     *,
     agency: Agency,
@@ -999,9 +1031,14 @@ def feed_import(
 ) -> FeedImport:
     """Import one agency system's feed file with its mapping (see the module docstring).
 
-    Raises `FeedRefusedError` when the mapping is not this agency's, or the file as a
-    whole cannot be read (then the attempt is logged as refused)."""
+    Imports an earlier run left RUNNING with no heartbeat are first marked stopped part
+    way (`mark_stopped_imports`). Raises `FeedRefusedError` when the mapping is not this
+    agency's, or the file as a whole cannot be read (then the attempt is logged as
+    refused, and no record was written), and `FeedStoppedError` when it could not be
+    read to its end after all (then it is logged as stopped part way)."""
     system = _mapping_check(agency, mapping)
+    mark_stopped_imports(via=via)
+    started = timezone.now()
     feed = FeedImport.objects.create(
         agency=agency,
         system=system,
@@ -1009,6 +1046,8 @@ def feed_import(
         file_sha256=_sha256(path),
         mapping_name=Path(mapping.source).name if mapping.source else "",
         imported_by=imported_by,
+        started_on=started,
+        heartbeat_at=started,
     )
     landing = _Landing(
         agency=agency,
@@ -1019,15 +1058,25 @@ def feed_import(
         user=imported_by,
     )
     counts = ImportCounts()
+    surveyed = False
     try:
-        _feed_rows_land(feed, path, mapping, landing, counts, on_rows, on_problem)
+        survey = _feed_survey(feed, path, mapping)
+        surveyed = True
+        _feed_rows_land(feed, path, mapping, landing, counts, survey, on_rows, on_problem)
     except SourceFileError as exc:
-        _feed_finish(feed, counts, ImportStatus.REFUSED, str(exc), via, imported_by, actor_label)
-        raise FeedRefusedError(str(exc)) from exc
+        if not surveyed:
+            # The survey writes nothing: a refused file has written no record.
+            _feed_finish(
+                feed, counts, ImportStatus.REFUSED, str(exc), via, imported_by, actor_label
+            )
+            raise FeedRefusedError(str(exc)) from exc
+        reason = f"the file could not be read to its end: {exc}"
+        _feed_stop(feed, reason, via, imported_by, actor_label)
+        raise FeedStoppedError(f"Import {feed.pk} stopped part way: {reason}") from exc
     except BaseException as exc:
         # The message may quote a stored value; the kind of failure is enough here.
         reason = "interrupted" if isinstance(exc, KeyboardInterrupt) else type(exc).__name__
-        _feed_finish(feed, counts, ImportStatus.FAILED, reason, via, imported_by, actor_label)
+        _feed_stop(feed, reason, via, imported_by, actor_label)
         raise
     _feed_finish(feed, counts, ImportStatus.COMPLETED, "", via, imported_by, actor_label)
     if counts.new:
@@ -1064,18 +1113,108 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _heartbeat(feed: FeedImport, counts: ImportCounts | None = None) -> None:
+    """Say the import is alive, with its counts so far: in a batch's transaction, so the
+    counts are always those of the rows written."""
+    fields: dict[str, Any] = {"heartbeat_at": timezone.now()}
+    if counts is not None:
+        fields |= {f"rows_{name}": value for name, value in vars(counts).items()}
+    FeedImport.objects.filter(pk=feed.pk).update(**fields)
+
+
+@dataclass
+class _Repeats:
+    """One record id (or one involvement of it) on several rows of a file: what the
+    first said, the rows, and whether any said otherwise."""
+
+    said: tuple[Any, ...]
+    rows: list[int]
+    differ: bool = False
+
+
+@dataclass
+class _Survey:
+    """What the whole file says, read before any row is written: each row that shares
+    its record id (`record_id`), or its involvement (`started_on`), with rows giving
+    other details, and those other rows."""
+
+    repeated: dict[int, tuple[str, list[int]]]
+
+
+def _feed_survey(feed: FeedImport, path: Path, mapping: ColumnMapping) -> _Survey:
+    """Read the file through once, writing nothing: it raises `SourceFileError` for a
+    file that cannot be read as a whole, and finds the rows a file contradicts itself
+    on. A record id on several rows with the same details is one record with several
+    involvements or events; with other details, none of those rows is taken, since
+    which is right cannot be told (and taking the first would hide the others)."""
+    record_fields = [name for name in RECORD_FIELDS if name in mapping.fields]
+    wanted = {"record_id", *record_fields, *INVOLVEMENT_FIELDS}
+    groups: dict[tuple[Any, ...], _Repeats] = {}
+
+    def seen(key: tuple[Any, ...], number: int, said: tuple[Any, ...]) -> None:
+        group = groups.get(key)
+        if group is None:
+            groups[key] = _Repeats(said, [number])
+        else:
+            group.rows.append(number)
+            group.differ = group.differ or group.said != said
+
+    for read, source in enumerate(read_rows(path, mapping), start=1):
+        if read % _SURVEY_BEAT_ROWS == 0:
+            _heartbeat(feed)
+        if source.problem:
+            continue
+        values, errors = mapping.apply(source.cells, only=wanted)
+        local_id = values.get("record_id")
+        if errors or not local_id:
+            continue  # reported as the row's own problem when it is read to land
+        seen(("record", local_id), source.number, tuple(values.get(n) for n in record_fields))
+        team, capacity = values.get("team"), _capacity(values.get("capacity"))
+        if team and capacity and values.get("started_on"):
+            said = (
+                values.get("ended_on"),
+                values.get("end_reason") or "",
+                values.get("practitioner") or "",
+                bool(values.get("lead_professional")),
+            )
+            key = ("involvement", local_id, _key(team), capacity, values["started_on"])
+            seen(key, source.number, said)
+    repeated: dict[int, tuple[str, list[int]]] = {}
+    for key, group in groups.items():
+        if group.differ:
+            field_name = "record_id" if key[0] == "record" else "started_on"
+            for number in group.rows:
+                others = [n for n in group.rows if n != number]
+                repeated.setdefault(number, (field_name, others))
+    return _Survey(repeated)
+
+
+def _repeat_problem(field_name: str, others: list[int]) -> FieldError:
+    shown = [str(n) for n in others[:_ROWS_NAMED]]
+    if len(others) > _ROWS_NAMED:
+        shown.append(f"{len(others) - _ROWS_NAMED} more")
+    named = shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} and {shown[-1]}"
+    rows = "row" if len(others) == 1 else "rows"
+    if field_name == "record_id":
+        said = f"is repeated on {rows} {named} with other details"
+    else:
+        said = (
+            f"repeats the involvement (same team and capacity) of {rows} {named} with other details"
+        )
+    return FieldError(field_name, f"{said}: none of these rows was taken")
+
+
 def _feed_rows_land(
     feed: FeedImport,
     path: Path,
     mapping: ColumnMapping,
     landing: _Landing,
     counts: ImportCounts,
+    survey: _Survey,
     on_rows: Callable[[int], None],
     on_problem: Callable[[RowProblem], None],
 ) -> None:
     given = set(mapping.fields)
-    first_record: dict[str, tuple[str, int]] = {}
-    first_involvement: dict[tuple[str, int, str, date], tuple[tuple[Any, ...], int]] = {}
     batch: list[ReceivedRow] = []
     problems: list[RowProblem] = []
 
@@ -1088,7 +1227,8 @@ def _feed_rows_land(
                 )
                 for p in problems
             )
-        counts.add(outcomes)
+            counts.add(outcomes)
+            _heartbeat(feed, counts)
         on_rows(len(batch) + len({p.row_number for p in problems}))
         batch.clear()
         problems.clear()
@@ -1096,7 +1236,7 @@ def _feed_rows_land(
     for source in read_rows(path, mapping):
         counts.read += 1
         if source.problem:
-            errors = [FieldError("", source.problem)]
+            errors = [FieldError(source.problem_field, source.problem)]
         else:
             values, errors = mapping.apply(source.cells)
             row, more = row_read(
@@ -1107,8 +1247,8 @@ def _feed_rows_land(
                 invalid={e.field for e in errors},
             )
             errors += more
-            if row is not None and not errors:
-                errors = _repeats(row, first_record, first_involvement)
+            if source.number in survey.repeated:
+                errors.append(_repeat_problem(*survey.repeated[source.number]))
             if not errors and row is not None:
                 batch.append(row)
         if errors:
@@ -1120,31 +1260,6 @@ def _feed_rows_land(
         if len(batch) >= BATCH_ROWS or len(problems) >= BATCH_ROWS:
             flush()
     flush()
-
-
-def _repeats(
-    row: ReceivedRow,
-    first_record: dict[str, tuple[str, int]],
-    first_involvement: dict[tuple[str, int, str, date], tuple[tuple[Any, ...], int]],
-) -> list[FieldError]:
-    """A row repeating an earlier row's record or involvement must say the same."""
-    number = row.number or 0
-    digest = record_content_hash(row.record)
-    earlier = first_record.setdefault(row.local_id, (digest, number))
-    if earlier[0] != digest:
-        return [FieldError("record_id", f"is the record of row {earlier[1]}, with other details")]
-    if row.involvement is not None:
-        key = (row.local_id, *row.involvement.key)
-        said = first_involvement.setdefault(key, (row.involvement.details, number))
-        if said[0] != row.involvement.details:
-            return [
-                FieldError(
-                    "started_on",
-                    f"is the involvement of row {said[1]} (same team and capacity),"
-                    " with other details",
-                )
-            ]
-    return []
 
 
 def _feed_finish(
@@ -1163,26 +1278,108 @@ def _feed_finish(
     feed.rows_updated = counts.updated
     feed.rows_unchanged = counts.unchanged
     feed.rows_skipped = counts.skipped
-    feed.finished_on = timezone.now()
+    feed.finished_on = feed.heartbeat_at = timezone.now()
     with transaction.atomic():
         feed.save()
-        # Counts and codes only: the audit log holds no one's details.
-        audit_record(
-            actor=user,
-            action=Action.CHANGE,
-            channel=via.channel,
-            obj=feed,
-            ip_address=via.ip_address,
-            reason="Agency feed imported",
-            detail={
-                "feed_import": feed.pk,
-                "agency": feed.agency.code,
-                "system": feed.system,
-                "status": status,
-                **feed.counts,
-            },
-            actor_label=actor_label,
+        _feed_audit(feed, via, user, actor_label)
+
+
+def _feed_audit(feed: FeedImport, via: Via, user: User | None, actor_label: str | None) -> None:
+    # Counts and codes only: the audit log holds no one's details.
+    stopped = feed.status == ImportStatus.STOPPED_PART_WAY
+    audit_record(
+        actor=user,
+        action=Action.CHANGE,
+        channel=via.channel,
+        obj=feed,
+        ip_address=via.ip_address,
+        reason="Agency feed import stopped part way" if stopped else "Agency feed imported",
+        detail={
+            "feed_import": feed.pk,
+            "agency": feed.agency.code,
+            "system": feed.system,
+            "status": feed.status,
+            **feed.counts,
+        },
+        actor_label=actor_label,
+    )
+
+
+def _feed_stop(
+    feed: FeedImport, reason: str, via: Via, user: User | None, actor_label: str | None
+) -> None:
+    """The import's own process marks it stopped part way, if it still can (the next
+    start-up or import does otherwise)."""
+    try:
+        _feed_stopped_mark(feed.pk, reason=reason, via=via, user=user, actor_label=actor_label)
+    except Exception:  # the failure that stopped it is the one to raise
+        logger.warning("import %s: could not be marked stopped part way now", feed.pk)
+
+
+def _feed_stopped_mark(
+    pk: int,
+    *,
+    reason: str,
+    via: Via,
+    user: User | None,
+    actor_label: str | None,
+    only: Q | None = None,
+) -> FeedImport | None:
+    """Claim a running import as stopped part way, once: its counts stay those of its
+    last written batch; audited; its new records are handed to linkage. None when it
+    was no longer running (or, with `only`, no longer matching)."""
+    with transaction.atomic():
+        claimed = FeedImport.objects.filter(only or Q(), pk=pk, status=ImportStatus.RUNNING).update(
+            status=ImportStatus.STOPPED_PART_WAY,
+            status_reason=reason,
+            finished_on=timezone.now(),
         )
+        if not claimed:
+            return None
+        feed = FeedImport.objects.select_related("agency").get(pk=pk)
+        _feed_audit(feed, via, user, actor_label)
+    if feed.rows_new:
+        hooks_run("RECORDS_LANDED", feed)
+    return feed
+
+
+def mark_stopped_imports(*, via: Via = BACKGROUND, now: datetime | None = None) -> list[FeedImport]:
+    """Mark stopped part way every import still RUNNING that has not beaten its heart
+    for three times `FEED_HEARTBEAT_SECONDS`: its process was killed (even with
+    SIGKILL) or its machine lost. Each keeps the counts of its last written batch, gets
+    an audit entry, and its records are handed to linkage (`RECORDS_LANDED`), once:
+    claimed atomically, so two callers never mark one twice.
+
+    Called at the start of every import, when `tellonce serve` starts (`ON_SERVE`:
+    `stopped_imports_said`) and on each round of the clock (`feed_imports_clock_tick`)."""
+    now = now or timezone.now()
+    stale = now - timedelta(seconds=3 * settings.FEED_HEARTBEAT_SECONDS)
+    silent = Q(heartbeat_at__lt=stale) | Q(heartbeat_at__isnull=True, started_on__lt=stale)
+    marked = []
+    waiting = FeedImport.objects.filter(silent, status=ImportStatus.RUNNING)
+    for pk, last in waiting.values_list("pk", "heartbeat_at"):
+        since = timezone.localtime(last).strftime("%d %b %Y %H:%M:%S") if last else "it began"
+        reason = f"no word from it since {since}: its process was stopped (killed, or lost)"
+        feed = _feed_stopped_mark(
+            pk, reason=reason, via=via, user=None, actor_label=STOPPED_MARKER, only=silent
+        )
+        if feed is not None:
+            marked.append(feed)
+    return marked
+
+
+def stopped_imports_said() -> str | None:
+    """`ON_SERVE`: mark imports found stopped, and tell the operator."""
+    marked = mark_stopped_imports()
+    if not marked:
+        return None
+    numbers = ", ".join(str(f.pk) for f in marked)
+    return f"Feed imports found stopped part way and marked so: {numbers}."
+
+
+def feed_imports_clock_tick(now: datetime | None = None) -> dict[str, int]:
+    """A tick: imports whose heartbeat stopped are marked stopped part way."""
+    return {"stopped part way": len(mark_stopped_imports(now=now))}
 
 
 # ----- one record from the API

@@ -177,15 +177,30 @@ def test_a_field_the_mapping_leaves_out_is_left_as_it_was(world, tmp_path):
     assert AgencyRecord.objects.get(local_id="P1").nhs_number == "9434765919"
 
 
-def test_a_row_repeating_a_record_with_other_details_is_skipped(world, tmp_path):
+def test_rows_repeating_a_record_with_its_details_bring_each_involvement(world, tmp_path):
+    second_visit = [*AISHA[:9], "01/06/2025", *AISHA[10:]]
+
+    out, _ = run_import(feed(tmp_path, [AISHA, second_visit]))
+
+    assert "read 2 rows: 2 new, 0 updated, 0 unchanged, 0 skipped" in out
+    assert ReportedInvolvement.objects.filter(agency_record__local_id="P1").count() == 2
+
+
+def test_a_record_repeated_with_other_details_is_reported_on_each_of_its_rows(world, tmp_path):
     second_visit = [*AISHA[:9], "01/06/2025", *AISHA[10:]]
     other_surname = [*AISHA[:2], "Khan-Ali", *AISHA[3:]]
 
-    out, _ = run_import(feed(tmp_path, [AISHA, second_visit, other_surname]))
+    out, _ = run_import(feed(tmp_path, [AISHA, second_visit, LEO, other_surname]))
 
-    assert "Row 4: record_id: is the record of row 2, with other details" in out
-    assert "read 3 rows: 2 new, 0 updated, 0 unchanged, 1 skipped" in out
-    assert ReportedInvolvement.objects.filter(agency_record__local_id="P1").count() == 2
+    # Which surname is right cannot be told, so neither lands (the first no longer wins).
+    taken = "with other details: none of these rows was taken"
+    assert f"Row 2: record_id: is repeated on rows 3 and 5 {taken}" in out
+    assert f"Row 3: record_id: is repeated on rows 2 and 5 {taken}" in out
+    assert f"Row 5: record_id: is repeated on rows 2 and 3 {taken}" in out
+    assert "read 4 rows: 1 new, 0 updated, 0 unchanged, 3 skipped" in out
+    assert list(AgencyRecord.objects.values_list("local_id", flat=True)) == ["P2"]
+    problems = FeedRowProblem.objects.values_list("row_number", "field")
+    assert list(problems) == [(2, "record_id"), (3, "record_id"), (5, "record_id")]
 
 
 def test_a_mapping_for_another_agency_is_refused(world, tmp_path):

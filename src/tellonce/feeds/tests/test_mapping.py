@@ -102,6 +102,7 @@ def test_several_date_formats_and_future_dates():
             "required: date_of_birth must also be mapped",
         ),
         ({"record_id": "id", "sex": {"codes": {"1": "M"}}}, "sex: name the column"),
+        ({"record_id": "id", "encoding": "klingon"}, "encoding: 'klingon' is not an encoding"),
         ("just a string", "a mapping is a set of"),
     ],
 )

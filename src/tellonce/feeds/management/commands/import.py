@@ -26,6 +26,7 @@ from tellonce.audit.services import COMMAND_LINE
 from tellonce.feeds.mapping import ColumnMapping, MappingError
 from tellonce.feeds.services import (
     FeedRefusedError,
+    FeedStoppedError,
     RowProblem,
     command_line_operator,
     feed_import,
@@ -134,12 +135,17 @@ class Command(BaseCommand):
                 on_problem=problem,
             )
         except FeedRefusedError as exc:
-            raise CommandError(str(exc)) from exc
+            raise CommandError(f"{str(exc).rstrip('.')}. Nothing was written.") from exc
+        except FeedStoppedError as exc:
+            raise CommandError(
+                f"{exc}. The batches written so far are kept; run the same import again to"
+                " finish it."
+            ) from exc
         except DatabaseError as exc:
             raise CommandError(
                 "The import stopped part way on a database error (is another import of this"
-                " agency running?). The rows written so far are kept; run the same import"
-                " again to finish it."
+                " agency running?). The batches written so far are kept, and the import is"
+                " marked stopped part way; run the same import again to finish it."
             ) from exc
         finally:
             bar.close()
