@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from django import forms
 
+from tellonce.core.forms import CheckedForm
 
-class BreakGlassForm(forms.Form):
+
+class BreakGlassForm(CheckedForm):
     reason = forms.CharField(
         label="Why do you need to see this record?",
         help_text=(

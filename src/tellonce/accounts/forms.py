@@ -5,6 +5,8 @@ from typing import Any
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
+from tellonce.core.forms import CheckedForm
+
 
 class SignInForm(AuthenticationForm):
     error_messages = {
@@ -29,7 +31,7 @@ class SignInForm(AuthenticationForm):
             )
 
 
-class TokenForm(forms.Form):
+class TokenForm(CheckedForm):
     token = forms.CharField(
         label="Security code",
         help_text="The 6-digit code from your authenticator app",

@@ -8,14 +8,24 @@ only what its agency may do.
 from __future__ import annotations
 
 from functools import cached_property
+from typing import Any
 
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 
+from tellonce.core.models import RecordCannotBeDeleted, Undeletable, UndeletableQuerySet
 from tellonce.organisations.models import MASH_ROLES, NO_CASEWORK_ROLES, Role, Team
 
 
+class UserManager(DjangoUserManager.from_queryset(UndeletableQuerySet)):  # type: ignore[misc]
+    """Django's user manager, whose querysets refuse `delete()`."""
+
+
 class User(AbstractUser):
+    """Never deleted: an account is closed by making it inactive, and the audit log and
+    the records it wrote keep referring to it."""
+
     team = models.ForeignKey(
         Team, null=True, blank=True, on_delete=models.PROTECT, related_name="members"
     )
@@ -32,11 +42,16 @@ class User(AbstractUser):
         help_text="A synthetic-borough login: signs in without a second factor, demo only.",
     )
 
+    objects = UserManager()  # type: ignore[misc]
+
     class Meta:
         ordering = ["last_name", "first_name"]
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise RecordCannotBeDeleted("User accounts are closed, never deleted.")
 
     @cached_property
     def role_set(self) -> frozenset[str]:
@@ -69,7 +84,7 @@ class User(AbstractUser):
         return self.team.agency_id if self.team else None
 
 
-class UserRole(models.Model):
+class UserRole(Undeletable):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles")
     role = models.CharField(max_length=40, choices=Role.choices)
 
@@ -80,7 +95,7 @@ class UserRole(models.Model):
         return Role(self.role).label
 
 
-class EnrolmentInvitation(models.Model):
+class EnrolmentInvitation(Undeletable):
     """A one-time invitation from an administrator to set up two-factor sign-in: the
     password alone never shows a second factor's secret. Only its hash is kept."""
 
@@ -100,7 +115,7 @@ class EnrolmentInvitation(models.Model):
         return f"Two-factor invitation for {self.user}"
 
 
-class ApiToken(models.Model):
+class ApiToken(Undeletable):
     """An agency system account's API token. Shown once when made, kept only as a hash,
     it expires (`API_TOKEN_DAYS`), and is rotated or revoked with an audit entry."""
 
@@ -136,7 +151,7 @@ class AccountChangeKind(models.TextChoices):
     SET_SUPERUSER = "set_superuser", "Make a superuser"
 
 
-class AccountChange(models.Model):
+class AccountChange(Undeletable):
     """A change that widens what an account may see or do (a role, a team, manager,
     admin or superuser status): asked for by one administrator, made only when a second
     one approves. Neither may be the account's holder."""

@@ -20,6 +20,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from tellonce.core.models import Undeletable
+
 
 class AlertKind(models.TextChoices):
     NOW_INVOLVED = "now_involved", "Another agency is now involved"
@@ -58,7 +60,7 @@ class AlertKind(models.TextChoices):
     ACCOUNT_CHANGE = "account_change", "A change to an account's powers"
 
 
-class Alert(models.Model):
+class Alert(Undeletable):
     kind = models.CharField(max_length=30, choices=AlertKind.choices)
     team = models.ForeignKey("organisations.Team", on_delete=models.PROTECT, related_name="alerts")
     user = models.ForeignKey(
@@ -141,7 +143,7 @@ class Channel(models.TextChoices):
     EMAIL = "email", "Email"
 
 
-class Delivery(models.Model):
+class Delivery(Undeletable):
     """One alert on one channel: the outbox row the worker works through."""
 
     alert = models.ForeignKey(Alert, on_delete=models.PROTECT, related_name="deliveries")

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from tellonce.api.text import CheckedSerializer
 
-class SourceSerializer(serializers.Serializer):
+
+class SourceSerializer(CheckedSerializer):
     """Where a fact came from."""
 
     agency = serializers.CharField(source="source_agency.name")

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from django.db import models
 
+from tellonce.core.models import Undeletable, UndeletableManager
 
-class SeedRun(models.Model):
+
+class SeedRun(Undeletable):
     seed = models.PositiveIntegerField()
     children = models.PositiveIntegerField()
     as_of = models.DateField(help_text="The day ages and dates in the borough count from.")
@@ -21,6 +23,9 @@ class SeedRun(models.Model):
     counts = models.JSONField(
         default=dict, help_text="Rows written to each table, and the borough's summary."
     )
+
+    # Declared again so the type checker reads `objects` as SeedRun's own manager.
+    objects = UndeletableManager()  # type: ignore[misc,assignment]
 
     class Meta:
         ordering = ["-finished_on"]

@@ -6,10 +6,10 @@ from django import forms
 
 from tellonce.chronology.models import SYSTEM_KINDS, EventKind
 from tellonce.chronology.selectors import ChronologyFilter
-from tellonce.core.forms import DateParts
+from tellonce.core.forms import CheckedForm, DateParts
 
 
-class ChronologyFilterForm(forms.Form):
+class ChronologyFilterForm(CheckedForm):
     agency = forms.TypedChoiceField(label="Agency", required=False, coerce=int, empty_value=None)
     kind = forms.ChoiceField(
         label="Type of event",

@@ -30,6 +30,7 @@ from tellonce.access.policy import require_change
 from tellonce.audit.models import Action
 from tellonce.audit.services import Via, audit_via
 from tellonce.chronology.models import SYSTEM_KINDS, ChronologyEvent, EventKind
+from tellonce.core.dates import date_problem
 from tellonce.core.models import TELLONCE_SYSTEM
 from tellonce.cpis.services import cp_is_check
 from tellonce.involvements.models import Capacity
@@ -120,8 +121,8 @@ def chronology_event_record(
     problems: dict[str, str] = {}
     if kind not in EventKind.values or kind in SYSTEM_KINDS:
         problems["kind"] = "Choose what kind of event it was"
-    if occurred_on > timezone.localdate():
-        problems["occurred_on"] = "The date of the event must be today or in the past"
+    if when := date_problem(occurred_on, born=person.date_of_birth):
+        problems["occurred_on"] = f"The date of the event {when}"
     if len(summary) < 10:
         problems["summary"] = "Say what happened, in a sentence or more"
     elif len(summary) > SUMMARY_MAX:

@@ -1,5 +1,14 @@
 """Dates as practitioners know them: partial dates of birth ("2015", "March 2015" or
-"12 March 2015"), and the one wording of a moment in alerts and messages (`when_said`)."""
+"12 March 2015"), the one wording of a moment in alerts and messages (`when_said`),
+and what makes a date plausible, in one place for the pages, the API and the feeds:
+
+- the date of an event, a contact, an episode, a chronology entry or what someone said
+  (`date_problem`) lies between the person's birth (or 1900, where the birth is not
+  known) and now;
+- a date of birth (`birth_date_problem`) lies between 1900 and today.
+
+Each gives the reason without the field's name ("must not be before 1900"), for the
+caller to put the field's name in front."""
 
 from __future__ import annotations
 
@@ -9,9 +18,41 @@ from datetime import date, datetime
 
 from django.utils import timezone
 
+#: No one TellOnce records was born, or did anything, before this.
+EARLIEST = date(1900, 1, 1)
+
 
 class InvalidDateError(ValueError):
     pass
+
+
+def date_problem(
+    value: date | datetime, *, born: date | None = None, now: datetime | None = None
+) -> str | None:
+    """What is wrong with the date (or moment) of something that happened to a person,
+    or None."""
+    now = now or timezone.now()
+    if isinstance(value, datetime):
+        if value > now:
+            return "must be in the past"
+        day = timezone.localdate(value)
+    else:
+        if value > timezone.localdate(now):
+            return "must be today or in the past"
+        day = value
+    if day < EARLIEST:
+        return "must not be before 1900"
+    if born is not None and day < born:
+        return "must not be before the person's date of birth"
+    return None
+
+
+def birth_date_problem(value: date, *, today: date | None = None) -> str | None:
+    if value > (today or timezone.localdate()):
+        return "must be today or in the past"
+    if value < EARLIEST:
+        return "must not be before 1900"
+    return None
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
-"""Form helpers shared by every app's views: a service's problems shown on the form's
-fields, and the GOV.UK date input (day, month and year boxes) as a form."""
+"""Form helpers shared by every app's views: `CheckedForm`, every form's base, which
+holds each text field to clean text (`tellonce.core.text`); a service's problems shown
+on the form's fields; and the GOV.UK date input (day, month and year boxes) as a form."""
 
 from __future__ import annotations
 
@@ -11,6 +12,39 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import Form
 from django.utils import timezone
+
+from tellonce.core.text import TextKind, TextProblemError, text_checked
+
+
+def form_field_kind(field: forms.Field) -> TextKind:
+    """A text box is a line; a text area holds words."""
+    return TextKind.WORDS if isinstance(field.widget, forms.Textarea) else TextKind.LINE
+
+
+class CheckedForm(forms.Form):
+    """Every form's base. Each text field's value is kept as clean text
+    (`text_cleaned`), and refused with a reason naming the field ("Concern must not
+    contain control characters", "Reason must be at most 1,000 characters") where it
+    is not (`text_problem`). A field without its own `max_length` has its kind's."""
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        if not hasattr(self, "cleaned_data"):
+            return
+        for name, field in self.fields.items():
+            value = self.cleaned_data.get(name)
+            if (
+                not isinstance(field, forms.CharField)
+                or isinstance(field.widget, forms.PasswordInput)
+                or not isinstance(value, str)
+            ):
+                continue
+            try:
+                kept = text_checked(value, form_field_kind(field), max_length=field.max_length)
+            except TextProblemError as problem:
+                self.add_error(name, f"{field.label or name.capitalize()} {problem}")
+            else:
+                self.cleaned_data[name] = kept
 
 
 def form_errors_from(
@@ -24,7 +58,7 @@ def form_errors_from(
             form.add_error(target if target in form.fields else None, error)
 
 
-class DateParts(forms.Form):
+class DateParts(CheckedForm):
     """Day, month and year boxes for one date, checked together (GOV.UK date input)."""
 
     date_label = "Date"

@@ -62,11 +62,15 @@ class UndeletableQuerySet(models.QuerySet):
         raise RecordCannotBeDeleted(f"{self.model.__name__} records are never deleted.")
 
 
+UndeletableManager = models.Manager.from_queryset(UndeletableQuerySet)
+
+
 class Undeletable(models.Model):
     """For records that are kept for good without an archive state: places, agency
-    records as received, break-glass grants."""
+    records as received, break-glass grants, and every record of a domain app that has
+    no archive state of its own (`core/tests/test_nothing_deleted.py`)."""
 
-    objects = UndeletableQuerySet.as_manager()
+    objects = UndeletableManager()
 
     class Meta:
         abstract = True

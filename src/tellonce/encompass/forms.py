@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 
+from tellonce.core.forms import CheckedForm
 from tellonce.encompass.services import ChildDetails, IncidentDetails
 
 #: Children the form takes (the API takes any number).
@@ -15,7 +16,7 @@ _DETAILS = ("given_name", "family_name", "date_of_birth")
 _ABOUT = ("present", "voice")
 
 
-class IncidentForm(forms.Form):
+class IncidentForm(CheckedForm):
     police_ref = forms.CharField(label="Police reference", required=False)
     occurred_at = forms.DateTimeField(
         label="Date and time of the incident",

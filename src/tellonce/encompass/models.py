@@ -20,10 +20,10 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from tellonce.core.models import Timestamped
+from tellonce.core.models import Timestamped, Undeletable
 
 
-class TermCalendar(Timestamped):
+class TermCalendar(Timestamped, Undeletable):
     name = models.CharField(max_length=200)
     school = models.OneToOneField(
         "organisations.Agency",
@@ -47,7 +47,7 @@ class TermCalendar(Timestamped):
         return self.name
 
 
-class Term(models.Model):
+class Term(Undeletable):
     calendar = models.ForeignKey(TermCalendar, on_delete=models.CASCADE, related_name="terms")
     name = models.CharField(max_length=100, help_text='"Autumn term, first half"')
     starts_on = models.DateField()
@@ -65,7 +65,7 @@ class Term(models.Model):
         return f"{self.name} ({self.starts_on} to {self.ends_on})"
 
 
-class SchoolSignUp(Timestamped):
+class SchoolSignUp(Timestamped, Undeletable):
     school = models.OneToOneField(
         "organisations.Agency", on_delete=models.PROTECT, related_name="encompass_sign_up"
     )
@@ -85,7 +85,7 @@ class Channel(models.TextChoices):
     API = "api", "Police system"
 
 
-class DomesticAbuseIncident(Timestamped):
+class DomesticAbuseIncident(Timestamped, Undeletable):
     police = models.ForeignKey(
         "organisations.Agency", on_delete=models.PROTECT, related_name="domestic_abuse_incidents"
     )
@@ -115,7 +115,7 @@ class Match(models.TextChoices):
     REVIEW = "review", "New to TellOnce; a possible match waits for review"
 
 
-class IncidentChild(models.Model):
+class IncidentChild(Undeletable):
     incident = models.ForeignKey(
         DomesticAbuseIncident, on_delete=models.PROTECT, related_name="children"
     )
@@ -147,7 +147,7 @@ class CouncilReason(models.TextChoices):
     )
 
 
-class Notification(models.Model):
+class Notification(Undeletable):
     incident_child = models.ForeignKey(
         IncidentChild, on_delete=models.PROTECT, related_name="notifications"
     )

@@ -47,7 +47,7 @@ from tellonce.chronology.services import (
     chronology_entry_write,
 )
 from tellonce.core import workdays
-from tellonce.core.dates import when_said
+from tellonce.core.dates import date_problem, when_said
 from tellonce.encompass.calendar import Calendars, next_school_day_start, next_working_day_start
 from tellonce.encompass.models import (
     Channel,
@@ -123,8 +123,8 @@ def incident_check(details: IncidentDetails, now: datetime) -> dict[str, str]:
         problems["police_ref"] = "Enter the police reference for the incident"
     if details.occurred_at is None:
         problems["occurred_at"] = "Enter the date and time of the incident"
-    elif details.occurred_at > now:
-        problems["occurred_at"] = "The incident's date and time must be in the past"
+    elif when := date_problem(details.occurred_at, now=now):
+        problems["occurred_at"] = f"The incident's date and time {when}"
     if not details.place.strip():
         problems["place"] = "Enter where the incident happened"
     if not details.children:

@@ -32,6 +32,8 @@ from typing import Any
 
 import yaml
 
+from tellonce.core.dates import date_problem
+from tellonce.core.text import TextKind, TextProblemError, text_checked
 from tellonce.people import identifiers
 from tellonce.people.models import Ethnicity
 
@@ -88,6 +90,24 @@ def _text(value: str) -> str:
     return _SPACES.sub(" ", value).strip()
 
 
+def _checked(kind: TextKind) -> Callable[[str], str]:
+    """A cell's text with its runs of white space folded to one space, checked as every
+    text field is (`core.text`): a control character, a bidirectional override or a
+    zero-width character makes the row a problem. The value is not quoted: it may be
+    a name."""
+
+    def check(value: str) -> str:
+        try:
+            return text_checked(_text(value), kind)
+        except TextProblemError as exc:
+            raise _Invalid(str(exc)) from None
+
+    return check
+
+
+_NAME, _SHORT, _LINE, _WORDS = (_checked(kind) for kind in TextKind)
+
+
 @functools.lru_cache(maxsize=65536)
 def _parsed(value: str, formats: tuple[str, ...]) -> date | None:
     # A feed repeats its dates many times over (birthdays, term starts), and strptime
@@ -105,10 +125,8 @@ def _date(value: str, formats: tuple[str, ...]) -> date:
     if parsed is None:
         expected = " or ".join(_format_example(f) for f in formats)
         raise _Invalid(f"is not a date like {expected}", value)
-    if parsed > date.today():
-        raise _Invalid("is in the future", value)
-    if parsed.year < 1900:
-        raise _Invalid("is before 1900", value)
+    if problem := date_problem(parsed):
+        raise _Invalid(problem, value)
     return parsed
 
 
@@ -175,35 +193,35 @@ def _boolean(value: str) -> bool:
 #: Every field a mapping may fill, with how its value is checked. Dates are special:
 #: they take the mapping's formats.
 FIELD_CHECKS: dict[str, Callable[[str], Any] | None] = {
-    "record_id": _text,
-    "given_name": _text,
-    "middle_names": _text,
-    "family_name": _text,
+    "record_id": _SHORT,
+    "given_name": _NAME,
+    "middle_names": _NAME,
+    "family_name": _NAME,
     "date_of_birth": None,
     "sex": _sex,
     "ethnicity": _ethnicity,
     "postcode": _postcode,
-    "address": _text,
+    "address": _LINE,
     "uprn": _uprn,
     "nhs_number": _identifier("nhs"),
     "upn": _identifier("upn"),
     "police_ref": _identifier("police"),
     "council_ref": _identifier("council"),
-    "national_id": _text,
+    "national_id": _SHORT,
     # What an involvement feed adds about the agency's work with the person.
-    "team": _text,
-    "capacity": _text,
+    "team": _NAME,
+    "capacity": _SHORT,
     "started_on": None,
     "ended_on": None,
-    "end_reason": _text,
-    "practitioner": _text,
+    "end_reason": _LINE,
+    "practitioner": _NAME,
     "lead_professional": _boolean,
     # A significant event for the multi-agency chronology.
-    "event_kind": _text,
+    "event_kind": _SHORT,
     "event_date": None,
     "event_time": _time_of_day,
-    "event_summary": _text,
-    "event_ref": _text,
+    "event_summary": _WORDS,
+    "event_ref": _SHORT,
     "event_unscheduled": _boolean,
 }
 DATE_FIELDS = frozenset({"date_of_birth", "started_on", "ended_on", "event_date"})

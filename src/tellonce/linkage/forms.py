@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from django import forms
 
+from tellonce.core.forms import CheckedForm
 from tellonce.linkage.models import Decision
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(CheckedForm):
     decision = forms.ChoiceField(
         label="Are these the same person?",
         choices=Decision.choices,
@@ -20,7 +21,7 @@ class ReviewForm(forms.Form):
     )
 
 
-class UnmergeForm(forms.Form):
+class UnmergeForm(CheckedForm):
     reason = forms.CharField(
         label="Why was this merge wrong?",
         widget=forms.Textarea(attrs={"rows": 3}),

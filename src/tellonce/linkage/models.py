@@ -121,7 +121,7 @@ class Decision(models.TextChoices):
     NOT_SAME = "not_same", "Not the same person"
 
 
-class ReviewPair(models.Model):
+class ReviewPair(Undeletable):
     """A pair the model is unsure of, waiting for a person to decide."""
 
     left = models.ForeignKey("people.AgencyRecord", on_delete=models.PROTECT, related_name="+")

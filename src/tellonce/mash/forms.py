@@ -15,6 +15,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from tellonce.core.forms import CheckedForm
 from tellonce.mash.models import (
     ClosureReason,
     Consent,
@@ -156,7 +157,7 @@ _CHILD_FIELDS = (
 )
 
 
-class ContactForm(forms.Form):
+class ContactForm(CheckedForm):
     """Tell the MASH about a child: the child (chosen from TellOnce, or their details),
     up to two more children, who refers, the concern and the basis for sharing."""
 
@@ -338,7 +339,7 @@ _STATE_CHOICES = [("open", "Open (in progress)"), ("all", "All"), *State.choices
 _RAG_CHOICES = [("", "Any"), *Rag.choices, ("unrated", "Not yet rated")]
 
 
-class QueueFilterForm(forms.Form):
+class QueueFilterForm(CheckedForm):
     state = forms.ChoiceField(label="State", choices=_STATE_CHOICES, required=False)
     rag = forms.ChoiceField(label="Rating", choices=_RAG_CHOICES, required=False)
     overdue = forms.BooleanField(label="Overdue only", required=False)
@@ -352,7 +353,7 @@ class QueueFilterForm(forms.Form):
 # ----- the case ---------------------------------------------------------------------
 
 
-class ScreenForm(forms.Form):
+class ScreenForm(CheckedForm):
     rag = forms.ChoiceField(
         label="How urgent is it?",
         choices=Rag.choices,
@@ -368,7 +369,7 @@ class ScreenForm(forms.Form):
     rag_reason = _text("Why this rating?", "The risk to the child now", rows=4)
 
 
-class RequestsForm(forms.Form):
+class RequestsForm(CheckedForm):
     """Ask each ticked team the same question: one request each."""
 
     teams = forms.MultipleChoiceField(
@@ -426,7 +427,7 @@ def _action_read(form: forms.Form, prefix: str, people: dict[str, Any]) -> Actio
     )
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(CheckedForm):
     outcome = forms.ChoiceField(
         label="What is the outcome?",
         choices=Outcome.choices,
@@ -504,7 +505,7 @@ def decision_fields(blocks: Sequence[int]) -> dict[str, str]:
     return fields
 
 
-class ActionForm(forms.Form):
+class ActionForm(CheckedForm):
     """One action: what, who, by when."""
 
     def __init__(self, *args: Any, people: Sequence[Any], **kwargs: Any) -> None:
@@ -525,7 +526,7 @@ class ActionForm(forms.Form):
         return _action_read(self, "", self.people)
 
 
-class SignOffForm(forms.Form):
+class SignOffForm(CheckedForm):
     agree = forms.ChoiceField(
         label="Do you agree with the proposed decision?",
         choices=[
@@ -542,7 +543,7 @@ class SignOffForm(forms.Form):
     )
 
 
-class CloseForm(forms.Form):
+class CloseForm(CheckedForm):
     closure_reason = forms.ChoiceField(
         label="Reason for closure",
         choices=[("", "Choose one"), *ClosureReason.choices],
@@ -551,7 +552,7 @@ class CloseForm(forms.Form):
     note = _text("Why is the referral closing now?", rows=4)
 
 
-class StrategyPlanForm(forms.Form):
+class StrategyPlanForm(CheckedForm):
     invitees = forms.MultipleChoiceField(
         label="Who will you invite?",
         help_text="Social care, police and health are always invited. Untick anyone who"
@@ -576,7 +577,7 @@ class StrategyPlanForm(forms.Form):
         self.fields["invitees"].initial = [str(p.team.pk) for p in invitees]
 
 
-class StrategyRecordForm(forms.Form):
+class StrategyRecordForm(CheckedForm):
     held_time = forms.CharField(
         label="Time",
         help_text="24-hour clock, for example 14:30",
@@ -626,7 +627,7 @@ class StrategyRecordForm(forms.Form):
         return data
 
 
-class ConferenceForm(forms.Form):
+class ConferenceForm(CheckedForm):
     """When the initial child protection conference was held."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -646,7 +647,7 @@ class ConferenceForm(forms.Form):
 # ----- requests, the meeting --------------------------------------------------------
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(CheckedForm):
     answer = _text(
         "Your answer",
         "What your agency knows about the child and the household. If you hold nothing,"
@@ -655,12 +656,12 @@ class AnswerForm(forms.Form):
     )
 
 
-class MinutesForm(forms.Form):
+class MinutesForm(CheckedForm):
     minutes = _text("What was discussed", rows=4)
     decisions = _text("What was decided", rows=3)
 
 
-class MeetingCloseForm(forms.Form):
+class MeetingCloseForm(CheckedForm):
     attendees = _text(
         "Who attended", "Each person's name and agency, for example: Tom Price, police", rows=4
     )

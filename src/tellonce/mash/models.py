@@ -24,7 +24,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from tellonce.core.models import Timestamped
+from tellonce.core.models import Timestamped, Undeletable
 
 
 class ReferralSource(models.TextChoices):
@@ -66,7 +66,7 @@ class Channel(models.TextChoices):
     API = "api", "Agency system"
 
 
-class Contact(Timestamped):
+class Contact(Timestamped, Undeletable):
     hub = models.ForeignKey(
         "organisations.Team", on_delete=models.PROTECT, related_name="contacts_received"
     )
@@ -166,7 +166,7 @@ class ClosureReason(models.TextChoices):
     RC8 = "RC8", "RC8 Case closed after assessment, no further action"
 
 
-class MashCase(Timestamped):
+class MashCase(Timestamped, Undeletable):
     hub = models.ForeignKey("organisations.Team", on_delete=models.PROTECT, related_name="+")
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="mash_cases")
     contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="+")
@@ -234,7 +234,7 @@ class MashCase(Timestamped):
         return self.previous_referral_id is not None
 
 
-class ContactChild(models.Model):
+class ContactChild(Undeletable):
     class Match(models.TextChoices):
         CHOSEN = "chosen", "Chosen by the referrer from TellOnce"
         LINKED = "linked", "Matched to a known child"
@@ -258,7 +258,7 @@ class ContactChild(models.Model):
         return f"Child {self.person_id} of contact {self.contact_id}"
 
 
-class CaseTransition(models.Model):
+class CaseTransition(Undeletable):
     case = models.ForeignKey(MashCase, on_delete=models.PROTECT, related_name="transitions")
     from_state = models.CharField(max_length=30, choices=State.choices, blank=True)
     to_state = models.CharField(max_length=30, choices=State.choices)
@@ -273,7 +273,7 @@ class CaseTransition(models.Model):
         return f"{self.from_state or 'new'} to {self.to_state}"
 
 
-class InformationRequest(Timestamped):
+class InformationRequest(Timestamped, Undeletable):
     case = models.ForeignKey(MashCase, on_delete=models.PROTECT, related_name="requests")
     team = models.ForeignKey(
         "organisations.Team", on_delete=models.PROTECT, related_name="information_requests"
@@ -311,7 +311,7 @@ class InformationRequest(Timestamped):
         return self.answered_on is not None
 
 
-class CaseAction(Timestamped):
+class CaseAction(Timestamped, Undeletable):
     case = models.ForeignKey(
         MashCase, null=True, blank=True, on_delete=models.PROTECT, related_name="actions"
     )
@@ -325,7 +325,7 @@ class CaseAction(Timestamped):
         ordering = ["due_on", "pk"]
 
 
-class Meeting(Timestamped):
+class Meeting(Timestamped, Undeletable):
     hub = models.ForeignKey("organisations.Team", on_delete=models.PROTECT, related_name="+")
     held_on = models.DateField()
     chair = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -337,7 +337,7 @@ class Meeting(Timestamped):
         constraints = [models.UniqueConstraint(fields=["hub", "held_on"], name="one_meeting_a_day")]
 
 
-class MeetingItem(models.Model):
+class MeetingItem(Undeletable):
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="items")
     case = models.ForeignKey(MashCase, on_delete=models.PROTECT, related_name="meeting_items")
     position = models.PositiveIntegerField(default=0)
@@ -367,7 +367,7 @@ class StrategyOutcome(models.TextChoices):
     NO_ENQUIRY = "no_enquiry", "No section 47 enquiry"
 
 
-class StrategyDiscussion(Timestamped):
+class StrategyDiscussion(Timestamped, Undeletable):
     case = models.ForeignKey(
         MashCase, on_delete=models.PROTECT, related_name="strategy_discussions"
     )
@@ -391,7 +391,7 @@ class StrategyDiscussion(Timestamped):
         ordering = ["-created_on"]
 
 
-class Invitee(models.Model):
+class Invitee(Undeletable):
     discussion = models.ForeignKey(
         StrategyDiscussion, on_delete=models.PROTECT, related_name="invitees"
     )

@@ -29,7 +29,7 @@ from tellonce.audit.services import Via, audit_via
 from tellonce.chronology.models import EventKind
 from tellonce.chronology.services import chronology_entry_write
 from tellonce.core import workdays
-from tellonce.core.dates import when_said
+from tellonce.core.dates import date_problem, when_said
 from tellonce.core.models import TELLONCE_SYSTEM
 from tellonce.involvements.models import Capacity, Confirmation, Involvement
 from tellonce.involvements.services import (
@@ -252,6 +252,8 @@ def contact_make(
         ).exists()
     ):
         problems["external_ref"] = "Your agency has already sent a contact with this reference"
+    if received_on is not None and (when := date_problem(received_on)):
+        problems["received_on"] = f"The time the contact was received {when}"
     if problems:
         raise ValidationError(problems)
     hub = _hub_for(user)

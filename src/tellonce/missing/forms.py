@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from tellonce.core.forms import CheckedForm
 from tellonce.missing.models import Risk
 from tellonce.missing.services import EpisodeDetails, InterviewDetails
 from tellonce.organisations.models import Team
@@ -52,7 +53,7 @@ def _moment(form: forms.Form, day: str, time: str) -> datetime | None:
     return timezone.make_aware(datetime.combine(d, t))
 
 
-class EpisodeForm(forms.Form):
+class EpisodeForm(CheckedForm):
     last_seen_date = _date("Date last seen")
     last_seen_time = _time("Time last seen")
     last_seen_where = _text("Where were they last seen?", "An address or a place")
@@ -89,7 +90,7 @@ class EpisodeForm(forms.Form):
         )
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(CheckedForm):
     returned_date = _date("Date returned")
     returned_time = _time("Time returned")
     return_details = _text("Where were they found, or how did they come back?", rows=4)
@@ -100,7 +101,7 @@ class ReturnForm(forms.Form):
         return _moment(self, "returned_date", "returned_time")
 
 
-class InterviewForm(forms.Form):
+class InterviewForm(CheckedForm):
     why_left = _text("Why did they go?", "What the child said about why they went", rows=3)
     where_went = _text("Where did they go?", rows=3)
     with_whom = _text("Who were they with?", rows=3)
@@ -135,11 +136,11 @@ class InterviewForm(forms.Form):
         )
 
 
-class RefuseForm(forms.Form):
+class RefuseForm(CheckedForm):
     refused_reason = _text("Why did the child refuse?", "In their words where you can", rows=4)
 
 
-class AssignForm(forms.Form):
+class AssignForm(CheckedForm):
     team = forms.ModelChoiceField(
         label="Team", queryset=Team.objects.none(), required=False, empty_label="Choose a team"
     )
@@ -159,9 +160,9 @@ class AssignForm(forms.Form):
         )
 
 
-class ArchiveForm(forms.Form):
+class ArchiveForm(CheckedForm):
     reason = _text("Why was this episode recorded in error?", rows=3)
 
 
-class FlagReviewForm(forms.Form):
+class FlagReviewForm(CheckedForm):
     reason = _text("What has been done about it?", rows=3)

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from tellonce.core.models import Archivable, Timestamped
+from tellonce.core.models import Archivable, Timestamped, Undeletable
 
 
 class Risk(models.TextChoices):
@@ -105,7 +105,7 @@ class InterviewState(models.TextChoices):
     REFUSED = "refused", "Refused by the child"
 
 
-class ReturnHomeInterview(Timestamped):
+class ReturnHomeInterview(Timestamped, Undeletable):
     episode = models.OneToOneField(
         MissingEpisode, on_delete=models.PROTECT, related_name="interview"
     )

@@ -33,7 +33,7 @@ alerts (the outbox).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -49,7 +49,7 @@ from tellonce.audit.models import Action
 from tellonce.audit.services import Via, audit_via
 from tellonce.chronology.models import ChronologyEvent, EventKind
 from tellonce.chronology.services import chronology_entry_write
-from tellonce.core.dates import when_said
+from tellonce.core.dates import date_problem, when_said
 from tellonce.involvements.models import Capacity, Involvement
 from tellonce.missing.models import (
     FlagReason,
@@ -189,12 +189,14 @@ class EpisodeDetails:
     police_ref: str = ""
 
 
-def episode_check(details: EpisodeDetails, *, now: datetime) -> dict[str, str]:
+def episode_check(
+    details: EpisodeDetails, *, now: datetime, born: date | None = None
+) -> dict[str, str]:
     problems: dict[str, str] = {}
     if details.last_seen_at is None:
         problems["last_seen_at"] = "Enter the date and time the child was last seen"
-    elif details.last_seen_at > now:
-        problems["last_seen_at"] = "The time the child was last seen must be in the past"
+    elif when := date_problem(details.last_seen_at, born=born, now=now):
+        problems["last_seen_at"] = f"The time the child was last seen {when}"
     elif details.last_seen_at < now - timedelta(days=60):
         problems["last_seen_at"] = "The child was last seen more than 60 days ago: check the date"
     if not details.last_seen_where.strip():
@@ -230,7 +232,7 @@ def episode_report(
     teams involved with the child, in the same transaction."""
     team = _require_reporter(user, person)
     now = timezone.now()
-    problems = episode_check(details, now=now)
+    problems = episode_check(details, now=now, born=person.date_of_birth)
     if problems:
         raise ValidationError(problems)
     assert details.last_seen_at is not None

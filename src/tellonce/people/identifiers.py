@@ -1,6 +1,8 @@
 """Identifiers the partner agencies use, with their validation rules.
 
 - NHS number: 10 digits, the last a modulus-11 check digit (the `nhs-number` package).
+  Ten of one digit (0000000000, 1111111111, ...) pass the check digit but are no one's
+  number: they are what a system fills an empty box with, so they are refused.
 - Unique pupil number (UPN): 13 characters, a check letter then 12 characters, the check
   letter computed modulo 23 over weighted positions (DfE specification).
 - Police person reference and council case number: local formats, letters and digits.
@@ -30,6 +32,10 @@ def normalise_nhs_number(value: str) -> str:
         raise InvalidIdentifierError("Enter an NHS number")
     if not digits.isdigit() or len(digits) != 10:
         raise InvalidIdentifierError("An NHS number must be 10 digits, like 485 777 3456")
+    if len(set(digits)) == 1:
+        raise InvalidIdentifierError(
+            "This is not a real NHS number: it is one digit repeated. Check each digit"
+        )
     if not nhs_number.is_valid(digits):
         raise InvalidIdentifierError(
             "This is not a valid NHS number: its check digit does not match. Check each digit"

@@ -6,13 +6,13 @@ from django import forms
 from django.utils import timezone
 
 from tellonce.core.dates import InvalidDateError, PartialDate
-from tellonce.core.forms import DateParts
+from tellonce.core.forms import CheckedForm, DateParts
 from tellonce.involvements.models import Capacity
 from tellonce.people.models import IdentifierScheme
 from tellonce.record.selectors import PersonQuery
 
 
-class PersonSearchForm(forms.Form):
+class PersonSearchForm(CheckedForm):
     given_name = forms.CharField(label="First name", required=False, max_length=100)
     family_name = forms.CharField(label="Last name", required=False, max_length=100)
     dob_day = forms.CharField(label="Day", required=False, max_length=2)
@@ -53,7 +53,7 @@ class PersonSearchForm(forms.Form):
         return PersonQuery.from_fields(self.cleaned_data or {})
 
 
-class IdentifierAddForm(forms.Form):
+class IdentifierAddForm(CheckedForm):
     scheme = forms.ChoiceField(
         label="Type of identifier",
         choices=[("", "Choose a type"), *IdentifierScheme.choices],
@@ -66,7 +66,7 @@ class IdentifierAddForm(forms.Form):
     )
 
 
-class ArchiveForm(forms.Form):
+class ArchiveForm(CheckedForm):
     reason = forms.CharField(
         label="Why is this wrong?",
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -98,7 +98,7 @@ class InvolvementEndForm(DateParts):
     )
 
 
-class InvolvementRefuseForm(forms.Form):
+class InvolvementRefuseForm(CheckedForm):
     reason = forms.CharField(
         label="Why is it not confirmed?",
         help_text="The practitioner who recorded it is told, and the involvement ends.",

@@ -8,12 +8,13 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from tellonce.access.policy import require_change
 from tellonce.audit.models import Action
 from tellonce.audit.services import Via, audit_via
+from tellonce.core.dates import date_problem
 from tellonce.core.models import TELLONCE_SYSTEM
+from tellonce.core.text import TextKind, text_problem
 from tellonce.voices.models import Consent, Voice, VoiceKind
 
 if TYPE_CHECKING:
@@ -44,8 +45,10 @@ def voice_record(
         problems["speaker"] = "Say who said it"
     if len(words) < 10:
         problems["words"] = "Write what they said, in their words"
-    if said_on > timezone.localdate():
-        problems["said_on"] = "The date they said it must be today or in the past"
+    elif wrong := text_problem(words, TextKind.WORDS):
+        problems["words"] = f"What they said {wrong}"
+    if when := date_problem(said_on, born=person.date_of_birth):
+        problems["said_on"] = f"The date they said it {when}"
     if consent not in Consent.values:
         problems["consent"] = "Say whether they consented to this being shared"
     elif consent == Consent.GIVEN and reason:

@@ -4,21 +4,22 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from tellonce.api.text import CheckedModelSerializer, CheckedSerializer
 from tellonce.audit.models import AuditEvent
 
 
-class BreakGlassRequestSerializer(serializers.Serializer):
+class BreakGlassRequestSerializer(CheckedSerializer):
     reason = serializers.CharField(allow_blank=True)
 
 
-class BreakGlassGrantSerializer(serializers.Serializer):
+class BreakGlassGrantSerializer(CheckedSerializer):
     person = serializers.UUIDField(source="person_id")
     reason = serializers.CharField()
     granted_on = serializers.DateTimeField()
     expires_on = serializers.DateTimeField()
 
 
-class AuditEventSerializer(serializers.ModelSerializer):
+class AuditEventSerializer(CheckedModelSerializer):
     actor = serializers.CharField(source="actor_label")
     team: serializers.Field = serializers.StringRelatedField(
         source="actor.team", allow_null=True, default=None

@@ -6,8 +6,10 @@ from typing import Any
 
 from rest_framework import serializers
 
+from tellonce.api.text import CheckedSerializer
 
-class AlertSerializer(serializers.Serializer):
+
+class AlertSerializer(CheckedSerializer):
     id = serializers.IntegerField()
     kind = serializers.CharField()
     title = serializers.CharField()

@@ -6,11 +6,12 @@ from typing import Any
 
 from rest_framework import serializers
 
+from tellonce.api.text import CheckedSerializer
 from tellonce.chronology.models import SYSTEM_KINDS, EventKind
 from tellonce.organisations.models import Agency
 
 
-class ChronologyEventSerializer(serializers.Serializer):
+class ChronologyEventSerializer(CheckedSerializer):
     id = serializers.IntegerField()
     kind = serializers.CharField()
     kind_label = serializers.CharField(source="get_kind_display")
@@ -24,7 +25,7 @@ class ChronologyEventSerializer(serializers.Serializer):
     external_ref = serializers.CharField()
 
 
-class ChronologyEventCreateSerializer(serializers.Serializer):
+class ChronologyEventCreateSerializer(CheckedSerializer):
     kind = serializers.ChoiceField(
         choices=[c for c in EventKind.choices if c[0] not in SYSTEM_KINDS]
     )
@@ -36,7 +37,7 @@ class ChronologyEventCreateSerializer(serializers.Serializer):
     external_ref = serializers.CharField(max_length=100, required=False, default="")
 
 
-class ChronologyQuerySerializer(serializers.Serializer):
+class ChronologyQuerySerializer(CheckedSerializer):
     agency = serializers.CharField(required=False, help_text="An agency's code")
     kind = serializers.ChoiceField(choices=EventKind.choices, required=False)
     since = serializers.DateField(required=False)

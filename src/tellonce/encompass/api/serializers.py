@@ -7,12 +7,13 @@ from typing import Any
 
 from rest_framework import serializers
 
+from tellonce.api.text import CheckedModelSerializer, CheckedSerializer
 from tellonce.encompass import services
 from tellonce.encompass.models import DomesticAbuseIncident, Notification
 from tellonce.people.models import Sex
 
 
-class IncidentChildSerializer(serializers.Serializer):
+class IncidentChildSerializer(CheckedSerializer):
     person = serializers.UUIDField(
         required=False, help_text="The child's TellOnce id, when your system knows it"
     )
@@ -26,7 +27,7 @@ class IncidentChildSerializer(serializers.Serializer):
     voice = serializers.CharField(help_text="What the child said, or how they presented")
 
 
-class IncidentCreateSerializer(serializers.Serializer):
+class IncidentCreateSerializer(CheckedSerializer):
     police_ref = serializers.CharField(allow_blank=True)
     occurred_at = serializers.DateTimeField()
     place = serializers.CharField(allow_blank=True)
@@ -55,11 +56,11 @@ class IncidentCreateSerializer(serializers.Serializer):
         )
 
 
-class BatchCreateSerializer(serializers.Serializer):
+class BatchCreateSerializer(CheckedSerializer):
     incidents = serializers.ListField(child=serializers.DictField(), allow_empty=False)
 
 
-class NotificationSentSerializer(serializers.ModelSerializer):
+class NotificationSentSerializer(CheckedModelSerializer):
     person = serializers.UUIDField(source="person_id")
     team = serializers.CharField(source="team.name")
 
@@ -68,7 +69,7 @@ class NotificationSentSerializer(serializers.ModelSerializer):
         fields = ["id", "person", "recipient", "team", "council_reason", "due_by"]
 
 
-class IncidentSerializer(serializers.ModelSerializer):
+class IncidentSerializer(CheckedModelSerializer):
     notifications = NotificationSentSerializer(many=True)
 
     class Meta:
@@ -76,7 +77,7 @@ class IncidentSerializer(serializers.ModelSerializer):
         fields = ["id", "police_ref", "occurred_at", "place", "received_on", "notifications"]
 
 
-class NotificationSerializer(serializers.ModelSerializer):
+class NotificationSerializer(CheckedModelSerializer):
     """A notification as its recipient sees it: the statutory fields and its status."""
 
     fields_ = serializers.SerializerMethodField(method_name="statutory")
@@ -105,7 +106,7 @@ class NotificationSerializer(serializers.ModelSerializer):
         return data
 
 
-class SchoolCoverageSerializer(serializers.Serializer):
+class SchoolCoverageSerializer(CheckedSerializer):
     school = serializers.CharField(source="school.name")
     code = serializers.CharField(source="school.code")
     signed_up = serializers.BooleanField()
@@ -116,7 +117,7 @@ class SchoolCoverageSerializer(serializers.Serializer):
     late = serializers.IntegerField()
 
 
-class CoverageSerializer(serializers.Serializer):
+class CoverageSerializer(CheckedSerializer):
     schools = SchoolCoverageSerializer(many=True)
     not_signed_up = serializers.SerializerMethodField()
 

@@ -118,6 +118,41 @@ def test_one_bad_byte_in_a_five_row_file_loses_one_row_not_five(world, tmp_path,
     assert AgencyRecord.objects.count() == 4
 
 
+@pytest.mark.parametrize(
+    ("spoiled", "problem"),
+    [
+        ("Child3\x1b[2J", "must not contain control characters"),
+        ("Child3\u202e", "must not contain a right-to-left override"),
+        ("Chi\u200bld3", "must not contain zero-width characters"),
+    ],
+    ids=["terminal escape", "right-to-left override", "zero-width space"],
+)
+def test_a_name_that_would_read_otherwise_than_it_is_stored_is_a_bad_row(
+    world, tmp_path, spoiled, problem
+):
+    rows = [child(n) for n in range(1, 6)]
+    rows[2][2] = spoiled
+    path = write(tmp_path, "systmone.csv", csv_bytes(rows))
+
+    out, _ = run_import(path)
+
+    assert f"Row 4: family_name: {problem}" in out
+    assert "read 5 rows: 4 new, 0 updated, 0 unchanged, 1 skipped" in out
+    assert AgencyRecord.objects.count() == 4
+    assert not AgencyRecord.objects.filter(local_id="C00003").exists()
+
+
+def test_an_event_dated_before_1900_is_a_bad_row(world, tmp_path):
+    rows = [child(n) for n in range(1, 3)]
+    rows[1][3] = "01/01/0001"
+    path = write(tmp_path, "systmone.csv", csv_bytes(rows))
+
+    out, _ = run_import(path)
+
+    assert "must not be before 1900" in out
+    assert AgencyRecord.objects.count() == 1
+
+
 def test_a_bad_byte_in_a_column_the_mapping_does_not_read_names_the_column(world, tmp_path):
     content = b"Patient ID,Surname,DOB,Notes\nC1,Brown,14/07/2024,caf\xe9\nC2,Green,14/07/2024,\n"
     mapping = {k: MAPPING[k] for k in ("agency", "system", "record_id", "family_name")}

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from tellonce.api.text import CheckedModelSerializer
 from tellonce.involvements.models import Involvement
 from tellonce.organisations.api.serializers import TeamSerializer
 
 
-class InvolvementSerializer(serializers.ModelSerializer):
+class InvolvementSerializer(CheckedModelSerializer):
     team = TeamSerializer()
     practitioner: serializers.Field = serializers.StringRelatedField(allow_null=True)
 

@@ -9,6 +9,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from tellonce.api.text import CheckedModelSerializer, CheckedSerializer
 from tellonce.feeds.mapping import DATE_FIELDS, FIELD_CHECKS
 from tellonce.feeds.models import ReportedInvolvement
 from tellonce.feeds.services import API_REQUIRED, agency_record_check
@@ -17,7 +18,7 @@ from tellonce.people.api.serializers import PersonSummarySerializer
 from tellonce.people.models import AgencyRecord
 
 
-class AgencyRecordReceiveSerializer(serializers.Serializer):
+class AgencyRecordReceiveSerializer(CheckedSerializer):
     """One of the agency's records, as a feed row with TellOnce's field names and ISO
     dates, plus the agency system it comes from. Checked exactly as a feed row is
     (`tellonce.feeds.services.agency_record_check`); the agency is the caller's."""
@@ -50,7 +51,7 @@ class AgencyRecordReceiveSerializer(serializers.Serializer):
         return {"row": row, "system": system}
 
 
-class ReportedInvolvementSerializer(serializers.ModelSerializer):
+class ReportedInvolvementSerializer(CheckedModelSerializer):
     team = serializers.CharField(source="team.name")
 
     class Meta:
@@ -66,7 +67,7 @@ class ReportedInvolvementSerializer(serializers.ModelSerializer):
         ]
 
 
-class RecordLinkageSerializer(serializers.Serializer):
+class RecordLinkageSerializer(CheckedSerializer):
     outcome = serializers.CharField(
         help_text=(
             "linked, new person, new person with a possible match waiting for review,"
@@ -76,7 +77,7 @@ class RecordLinkageSerializer(serializers.Serializer):
     person = serializers.UUIDField(allow_null=True, help_text="The TellOnce person")
 
 
-class AgencyRecordSerializer(serializers.ModelSerializer):
+class AgencyRecordSerializer(CheckedModelSerializer):
     """An agency's own record as TellOnce holds it, and what receiving it did."""
 
     status = serializers.SerializerMethodField(help_text="new, updated or unchanged")
@@ -120,7 +121,7 @@ class AgencyRecordSerializer(serializers.ModelSerializer):
         return {"outcome": str(self.context.get("linkage", "")), "person": record.person_id}
 
 
-class LinkageRecordSerializer(serializers.Serializer):
+class LinkageRecordSerializer(CheckedSerializer):
     id = serializers.IntegerField()
     agency = serializers.CharField(source="agency.name")
     system = serializers.CharField()
@@ -133,13 +134,13 @@ class LinkageRecordSerializer(serializers.Serializer):
     upn = serializers.CharField()
 
 
-class ContributionSerializer(serializers.Serializer):
+class ContributionSerializer(CheckedSerializer):
     comparison = serializers.CharField()
     label = serializers.CharField()  # type: ignore[assignment]
     weight = serializers.FloatField(help_text="log2 Bayes factor: positive is evidence for")
 
 
-class ReviewPairSerializer(serializers.Serializer):
+class ReviewPairSerializer(CheckedSerializer):
     id = serializers.IntegerField()
     match_probability = serializers.FloatField()
     match_weight = serializers.FloatField()
@@ -149,22 +150,22 @@ class ReviewPairSerializer(serializers.Serializer):
     explanation = ContributionSerializer(many=True)
 
 
-class ReviewDecisionRequestSerializer(serializers.Serializer):
+class ReviewDecisionRequestSerializer(CheckedSerializer):
     decision = serializers.ChoiceField(choices=["same", "not_same"])
     reason = serializers.CharField(allow_blank=True)
 
 
-class ReviewDecisionSerializer(serializers.Serializer):
+class ReviewDecisionSerializer(CheckedSerializer):
     decision = serializers.CharField()
     reason = serializers.CharField()
     decided_on = serializers.DateTimeField()
 
 
-class UnmergeRequestSerializer(serializers.Serializer):
+class UnmergeRequestSerializer(CheckedSerializer):
     reason = serializers.CharField(allow_blank=True)
 
 
-class MatchRequestSerializer(serializers.Serializer):
+class MatchRequestSerializer(CheckedSerializer):
     """A person described by whatever the caller knows; checked as feed values are."""
 
     given_name = serializers.CharField(required=False)
@@ -189,7 +190,7 @@ class MatchRequestSerializer(serializers.Serializer):
         return record
 
 
-class MatchContributionSerializer(serializers.Serializer):
+class MatchContributionSerializer(CheckedSerializer):
     comparison = serializers.CharField(source="description")
     found = serializers.CharField(source="label")
     weight = serializers.FloatField(
@@ -197,7 +198,7 @@ class MatchContributionSerializer(serializers.Serializer):
     )
 
 
-class MatchCandidateSerializer(serializers.Serializer):
+class MatchCandidateSerializer(CheckedSerializer):
     person = PersonSummarySerializer()
     match_probability = serializers.FloatField()
     match_weight = serializers.FloatField()

@@ -15,6 +15,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from tellonce.accounts.models import User
+from tellonce.api.text import CheckedModelSerializer, CheckedSerializer
 from tellonce.mash.models import (
     CaseAction,
     CaseTransition,
@@ -41,19 +42,19 @@ from tellonce.people.models import Sex
 # ----- who and what, briefly ---------------------------------------------------------
 
 
-class PersonRefSerializer(serializers.Serializer):
+class PersonRefSerializer(CheckedSerializer):
     id = serializers.UUIDField()
     name = serializers.CharField(source="full_name")
     date_of_birth = serializers.DateField(allow_null=True)
 
 
-class UserRefSerializer(serializers.Serializer):
+class UserRefSerializer(CheckedSerializer):
     id = serializers.IntegerField()
     name = serializers.CharField(source="__str__")
     team = serializers.CharField(source="team.name", allow_null=True, default=None)
 
 
-class TeamRefSerializer(serializers.Serializer):
+class TeamRefSerializer(CheckedSerializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     agency = serializers.CharField(source="agency.name")
@@ -86,7 +87,7 @@ def _user_field(help_text: str) -> serializers.PrimaryKeyRelatedField:
 # ----- contacts ----------------------------------------------------------------------
 
 
-class ContactChildInputSerializer(serializers.Serializer):
+class ContactChildInputSerializer(CheckedSerializer):
     person = serializers.UUIDField(
         source="person_id",
         required=False,
@@ -107,7 +108,7 @@ class ContactChildInputSerializer(serializers.Serializer):
     nhs_number = _short(20)
 
 
-class ReferrerSerializer(serializers.Serializer):
+class ReferrerSerializer(CheckedSerializer):
     """Who makes the contact: how the MASH can reach them."""
 
     name = serializers.CharField(source="referrer_name", allow_blank=True, max_length=200)
@@ -122,7 +123,7 @@ class ReferrerSerializer(serializers.Serializer):
     )
 
 
-class ContactCreateSerializer(serializers.Serializer):
+class ContactCreateSerializer(CheckedSerializer):
     children = ContactChildInputSerializer(many=True, help_text="At least one child")
     source = serializers.ChoiceField(  # type: ignore[assignment]
         choices=ReferralSource.choices, help_text="DfE referral source code, e.g. 2A: schools"
@@ -146,7 +147,7 @@ class ContactCreateSerializer(serializers.Serializer):
         return ContactDetails(children=children, **data)
 
 
-class ContactChildSerializer(serializers.ModelSerializer):
+class ContactChildSerializer(CheckedModelSerializer):
     person = serializers.UUIDField(source="person_id")
     match = serializers.CharField(help_text="chosen, linked, new, or review")
     case = serializers.IntegerField(source="case_id", help_text="The MASH case")
@@ -160,7 +161,7 @@ class ContactChildSerializer(serializers.ModelSerializer):
         fields = ["person", "match", "case", "duplicate", "decision_due"]
 
 
-class ContactSerializer(serializers.ModelSerializer):
+class ContactSerializer(CheckedModelSerializer):
     channel = serializers.CharField(help_text="api or web")
     children = ContactChildSerializer(many=True)
 
@@ -169,7 +170,7 @@ class ContactSerializer(serializers.ModelSerializer):
         fields = ["id", "received_on", "channel", "external_ref", "children"]
 
 
-class ContactDetailSerializer(serializers.ModelSerializer):
+class ContactDetailSerializer(CheckedModelSerializer):
     referring_agency = serializers.CharField(
         source="referring_agency.name", allow_null=True, default=None
     )
@@ -198,7 +199,7 @@ class ContactDetailSerializer(serializers.ModelSerializer):
         ]
 
 
-class CaseContactSerializer(serializers.Serializer):
+class CaseContactSerializer(CheckedSerializer):
     contact = ContactDetailSerializer()
     match = serializers.CharField()
     duplicate = serializers.BooleanField()
@@ -207,7 +208,7 @@ class CaseContactSerializer(serializers.Serializer):
 # ----- the queue and a case ----------------------------------------------------------
 
 
-class QueueQuerySerializer(serializers.Serializer):
+class QueueQuerySerializer(CheckedSerializer):
     state = serializers.CharField(
         required=False, default="open", help_text="open (the default), all, or one state"
     )
@@ -230,7 +231,7 @@ class QueueQuerySerializer(serializers.Serializer):
         return {"filters": filters, "page": attrs["page"]}
 
 
-class QueueRowSerializer(serializers.Serializer):
+class QueueRowSerializer(CheckedSerializer):
     id = serializers.IntegerField(source="case.pk")
     person = PersonRefSerializer(source="case.person")
     received_on = serializers.DateTimeField(source="case.received_on")
@@ -243,7 +244,7 @@ class QueueRowSerializer(serializers.Serializer):
     allocated_to = UserRefSerializer(source="case.allocated_to", allow_null=True)
 
 
-class QueuePageSerializer(serializers.Serializer):
+class QueuePageSerializer(CheckedSerializer):
     total = serializers.IntegerField()
     overdue_total = serializers.IntegerField()
     page = serializers.IntegerField()
@@ -251,7 +252,7 @@ class QueuePageSerializer(serializers.Serializer):
     results = QueueRowSerializer(many=True, source="rows")
 
 
-class CaseSerializer(serializers.ModelSerializer):
+class CaseSerializer(CheckedModelSerializer):
     person = PersonRefSerializer()
     allocated_to = UserRefSerializer(allow_null=True)
     lead_professional = UserRefSerializer(allow_null=True)
@@ -291,7 +292,7 @@ class CaseSerializer(serializers.ModelSerializer):
         ]
 
 
-class PreviousCaseSerializer(serializers.ModelSerializer):
+class PreviousCaseSerializer(CheckedModelSerializer):
     referring_agency = serializers.CharField(
         source="contact.referring_agency.name", allow_null=True, default=None
     )
@@ -315,7 +316,7 @@ class PreviousCaseSerializer(serializers.ModelSerializer):
         ]
 
 
-class InvolvedSerializer(serializers.Serializer):
+class InvolvedSerializer(CheckedSerializer):
     person = PersonRefSerializer()
     team = TeamSerializer()
     capacity = serializers.CharField()
@@ -324,7 +325,7 @@ class InvolvedSerializer(serializers.Serializer):
     is_lead_professional = serializers.BooleanField()
 
 
-class TransitionSerializer(serializers.ModelSerializer):
+class TransitionSerializer(CheckedModelSerializer):
     from_state = serializers.CharField(help_text="Blank for the first")
     to_state = serializers.CharField()
     by = UserRefSerializer()
@@ -334,7 +335,7 @@ class TransitionSerializer(serializers.ModelSerializer):
         fields = ["from_state", "to_state", "by", "on", "reason"]
 
 
-class RequestSerializer(serializers.ModelSerializer):
+class RequestSerializer(CheckedModelSerializer):
     """A request for information: the question to a partner team, and its answer."""
 
     case = serializers.IntegerField(source="case_id")
@@ -367,7 +368,7 @@ class RequestSerializer(serializers.ModelSerializer):
         ]
 
 
-class InboxRowSerializer(serializers.Serializer):
+class InboxRowSerializer(CheckedSerializer):
     id = serializers.IntegerField(source="request.pk")
     child = PersonRefSerializer(source="request.case.person")
     mash = serializers.CharField(source="request.case.hub.name")
@@ -381,7 +382,7 @@ class InboxRowSerializer(serializers.Serializer):
     answered_on = serializers.DateTimeField(source="request.answered_on", allow_null=True)
 
 
-class ActionSerializer(serializers.ModelSerializer):
+class ActionSerializer(CheckedModelSerializer):
     case = serializers.IntegerField(source="case_id", allow_null=True)
     person = serializers.UUIDField(source="person_id")
     owner = UserRefSerializer()
@@ -391,7 +392,7 @@ class ActionSerializer(serializers.ModelSerializer):
         fields = ["id", "case", "person", "description", "owner", "due_on", "done_on"]
 
 
-class InviteeSerializer(serializers.Serializer):
+class InviteeSerializer(CheckedSerializer):
     team = TeamRefSerializer()
     practitioner: serializers.Field = serializers.StringRelatedField(source="user", allow_null=True)
     reason = serializers.CharField()
@@ -399,7 +400,7 @@ class InviteeSerializer(serializers.Serializer):
     attended = serializers.BooleanField(allow_null=True)
 
 
-class StrategyDiscussionSerializer(serializers.ModelSerializer):
+class StrategyDiscussionSerializer(CheckedModelSerializer):
     case = serializers.IntegerField(source="case_id")
     chair = UserRefSerializer(allow_null=True)
     invitees = InviteeSerializer(many=True)
@@ -425,7 +426,7 @@ class StrategyDiscussionSerializer(serializers.ModelSerializer):
         ]
 
 
-class ProposedTeamSerializer(serializers.Serializer):
+class ProposedTeamSerializer(CheckedSerializer):
     id = serializers.IntegerField(source="team.pk")
     name = serializers.CharField(source="team.name")
     agency = serializers.CharField(source="team.agency.name")
@@ -434,14 +435,14 @@ class ProposedTeamSerializer(serializers.Serializer):
     always = serializers.BooleanField(help_text="Must always be invited")
 
 
-class MinutesSerializer(serializers.Serializer):
+class MinutesSerializer(CheckedSerializer):
     meeting = serializers.IntegerField(source="meeting_id")
     held_on = serializers.DateField(source="meeting.held_on")
     minutes = serializers.CharField()
     decisions = serializers.CharField()
 
 
-class CasePictureSerializer(serializers.Serializer):
+class CasePictureSerializer(CheckedSerializer):
     """A case and everything the MASH needs to decide."""
 
     case = CaseSerializer()
@@ -472,12 +473,12 @@ class CasePictureSerializer(serializers.Serializer):
 # ----- the MASH's work, written ------------------------------------------------------
 
 
-class ScreeningSerializer(serializers.Serializer):
+class ScreeningSerializer(CheckedSerializer):
     rag = serializers.ChoiceField(choices=Rag.choices)
     reason = _words("Why this rating: the risk to the child now")
 
 
-class RequestCreateSerializer(serializers.Serializer):
+class RequestCreateSerializer(CheckedSerializer):
     team = serializers.PrimaryKeyRelatedField(
         queryset=Team.objects.select_related("agency"),
         help_text="The team asked (see proposed_rfi_teams on the case)",
@@ -486,7 +487,7 @@ class RequestCreateSerializer(serializers.Serializer):
     question = _words("What you need to know from this team, and why")
 
 
-class ActionInputSerializer(serializers.Serializer):
+class ActionInputSerializer(CheckedSerializer):
     description = _words("What is to be done, specifically for the child")
     owner = _user_field("The practitioner who will do it")
     due_on = serializers.DateField(
@@ -501,7 +502,7 @@ def action_details(data: dict[str, Any]) -> ActionDetails:
     return ActionDetails(data["description"], data["owner"], data["due_on"])
 
 
-class DecisionSerializer(serializers.Serializer):
+class DecisionSerializer(CheckedSerializer):
     outcome = serializers.ChoiceField(choices=Outcome.choices)
     reason = _words("What you found, the risk to the child, and why this outcome")
     advice = _words("The advice given, and to whom (no further action)", required=False)
@@ -512,24 +513,24 @@ class DecisionSerializer(serializers.Serializer):
         return [action_details(action) for action in self.validated_data["actions"]]
 
 
-class SignOffSerializer(serializers.Serializer):
+class SignOffSerializer(CheckedSerializer):
     agree = serializers.BooleanField(help_text="true: sign off; false: send back")
     note = _words("Why it is sent back and what is needed (when not agreeing)", required=False)
 
 
-class CloseSerializer(serializers.Serializer):
+class CloseSerializer(CheckedSerializer):
     closure_reason = serializers.ChoiceField(choices=ClosureReason.choices)
     note = _words("Why the referral is closing now")
 
 
-class StrategyPlanSerializer(serializers.Serializer):
+class StrategyPlanSerializer(CheckedSerializer):
     invitees = serializers.ListField(
         child=serializers.IntegerField(),
         help_text="Team ids (see proposed_invitees): social care, police and health always",
     )
 
 
-class StrategyRecordSerializer(serializers.Serializer):
+class StrategyRecordSerializer(CheckedSerializer):
     held_on = serializers.DateTimeField(help_text="When the discussion was held (ISO 8601)")
     attended = serializers.ListField(
         child=serializers.IntegerField(), help_text="The ids of the invited teams that attended"
@@ -539,29 +540,29 @@ class StrategyRecordSerializer(serializers.Serializer):
     rationale = _words("The threshold of significant harm, and why this decision")
 
 
-class ConferenceSerializer(serializers.Serializer):
+class ConferenceSerializer(CheckedSerializer):
     held_on = serializers.DateField(
         help_text="When the initial child protection conference was held (YYYY-MM-DD)"
     )
 
 
-class AnswerSerializer(serializers.Serializer):
+class AnswerSerializer(CheckedSerializer):
     answer = _words("What your agency knows; if nothing, say so and what you checked")
 
 
-class InboxQuerySerializer(serializers.Serializer):
+class InboxQuerySerializer(CheckedSerializer):
     answered = serializers.BooleanField(
         required=False, default=False, help_text="Requests already answered, newest first"
     )
 
 
-class ResponseTimesQuerySerializer(serializers.Serializer):
+class ResponseTimesQuerySerializer(CheckedSerializer):
     since = serializers.DateField(
         required=False, help_text="YYYY-MM-DD; requests sent since (default: a year ago)"
     )
 
 
-class ResponseTimesSerializer(serializers.Serializer):
+class ResponseTimesSerializer(CheckedSerializer):
     agency = serializers.CharField()
     asked = serializers.IntegerField()
     answered = serializers.IntegerField()
@@ -575,7 +576,7 @@ class ResponseTimesSerializer(serializers.Serializer):
 # ----- the daily meeting -------------------------------------------------------------
 
 
-class MeetingItemSerializer(serializers.ModelSerializer):
+class MeetingItemSerializer(CheckedModelSerializer):
     case = serializers.IntegerField(source="case_id")
     child = PersonRefSerializer(source="case.person")
     rag = serializers.CharField(source="case.rag")
@@ -586,7 +587,7 @@ class MeetingItemSerializer(serializers.ModelSerializer):
         fields = ["id", "position", "case", "child", "rag", "state", "minutes", "decisions"]
 
 
-class MeetingSerializer(serializers.ModelSerializer):
+class MeetingSerializer(CheckedModelSerializer):
     chair = UserRefSerializer()
     items = serializers.SerializerMethodField()
 
@@ -600,10 +601,10 @@ class MeetingSerializer(serializers.ModelSerializer):
         return MeetingItemSerializer(items, many=True).data  # type: ignore[return-value]
 
 
-class MinutesInputSerializer(serializers.Serializer):
+class MinutesInputSerializer(CheckedSerializer):
     minutes = _words("What was discussed about the child")
     decisions = _words("What was decided, or that nothing was")
 
 
-class MeetingCloseSerializer(serializers.Serializer):
+class MeetingCloseSerializer(CheckedSerializer):
     attendees = _words("Who attended, and from which agency")

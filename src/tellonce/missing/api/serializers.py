@@ -6,11 +6,12 @@ from typing import Any
 
 from rest_framework import serializers
 
+from tellonce.api.text import CheckedModelSerializer, CheckedSerializer
 from tellonce.missing.models import MissingEpisode, ReturnHomeInterview, Risk
 from tellonce.missing.selectors import EpisodeAccess
 
 
-class EpisodeCreateSerializer(serializers.Serializer):
+class EpisodeCreateSerializer(CheckedSerializer):
     last_seen_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
     last_seen_where = serializers.CharField(required=False, allow_blank=True, default="")
     circumstances = serializers.CharField(required=False, allow_blank=True, default="")
@@ -23,20 +24,20 @@ class EpisodeCreateSerializer(serializers.Serializer):
     police_ref = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class ReturnSerializer(serializers.Serializer):
+class ReturnSerializer(CheckedSerializer):
     returned_on = serializers.DateTimeField(required=False, allow_null=True)
     return_details = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class WithdrawSerializer(serializers.Serializer):
+class WithdrawSerializer(CheckedSerializer):
     reason = serializers.CharField(help_text="Why the episode was recorded in error")
 
 
-class FlagReviewSerializer(serializers.Serializer):
+class FlagReviewSerializer(CheckedSerializer):
     reason = serializers.CharField(help_text="What was done about the flag")
 
 
-class InterviewRecordSerializer(serializers.Serializer):
+class InterviewRecordSerializer(CheckedSerializer):
     outcome = serializers.ChoiceField(choices=["completed", "refused"])
     offered_on = serializers.DateTimeField(required=False, allow_null=True)
     why_left = serializers.CharField(required=False, allow_blank=True, default="")
@@ -51,7 +52,7 @@ class InterviewRecordSerializer(serializers.Serializer):
     refused_reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class InterviewSerializer(serializers.ModelSerializer):
+class InterviewSerializer(CheckedModelSerializer):
     assigned_team = serializers.CharField(source="assigned_team.name", default=None)
     assigned_to = serializers.CharField(source="assigned_to.get_full_name", default=None)
 
@@ -89,7 +90,7 @@ INTERVIEW_STATE_FIELDS = ("id", "state", "due_on", "assigned_team", "assigned_on
 # An episode as its reader may read it: the context's `access` (episode id to
 # `EpisodeAccess`, from `selectors.episodes_access`) says whether they are told who the
 # child is and what the child said in the interview; without it, neither.
-class EpisodeSerializer(serializers.ModelSerializer):
+class EpisodeSerializer(CheckedModelSerializer):
     person = serializers.UUIDField(source="person_id")
     child = serializers.SerializerMethodField(
         help_text="The child's name; blank for an agency's system that does not work with them"
@@ -146,7 +147,7 @@ class EpisodeSerializer(serializers.ModelSerializer):
         return {field: data[field] for field in INTERVIEW_STATE_FIELDS}
 
 
-class FiguresSerializer(serializers.Serializer):
+class FiguresSerializer(CheckedSerializer):
     since = serializers.DateTimeField()
     episodes = serializers.IntegerField()
     notified_to_police = serializers.IntegerField()

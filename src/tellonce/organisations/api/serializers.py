@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from rest_framework import serializers
-
+from tellonce.api.text import CheckedModelSerializer
 from tellonce.organisations.models import Agency, Team
 
 
-class AgencySerializer(serializers.ModelSerializer):
+class AgencySerializer(CheckedModelSerializer):
     class Meta:
         model = Agency
         fields = ["code", "name", "kind", "phone", "email"]
 
 
-class TeamSerializer(serializers.ModelSerializer):
+class TeamSerializer(CheckedModelSerializer):
     agency = AgencySerializer()
 
     class Meta:

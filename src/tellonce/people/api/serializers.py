@@ -5,16 +5,17 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from tellonce.api.serializers import SourceSerializer
+from tellonce.api.text import CheckedModelSerializer
 from tellonce.people.models import Person, PersonIdentifier, PersonName, Residence
 
 
-class PersonSummarySerializer(serializers.ModelSerializer):
+class PersonSummarySerializer(CheckedModelSerializer):
     class Meta:
         model = Person
         fields = ["id", "given_name", "family_name", "date_of_birth"]
 
 
-class NameSerializer(serializers.ModelSerializer):
+class NameSerializer(CheckedModelSerializer):
     source = SourceSerializer(source="*")  # type: ignore[assignment]
 
     class Meta:
@@ -30,7 +31,7 @@ class NameSerializer(serializers.ModelSerializer):
         ]
 
 
-class IdentifierSerializer(serializers.ModelSerializer):
+class IdentifierSerializer(CheckedModelSerializer):
     source = SourceSerializer(source="*")  # type: ignore[assignment]
 
     class Meta:
@@ -38,7 +39,7 @@ class IdentifierSerializer(serializers.ModelSerializer):
         fields = ["id", "scheme", "value", "source"]
 
 
-class ResidenceSerializer(serializers.ModelSerializer):
+class ResidenceSerializer(CheckedModelSerializer):
     address: serializers.Field = serializers.StringRelatedField()
     uprn = serializers.CharField(source="address.uprn", allow_null=True)
     postcode = serializers.CharField(source="address.postcode")

@@ -25,6 +25,13 @@ def test_invalid_nhs_numbers(value, message):
         identifiers.normalise_nhs_number(value)
 
 
+@pytest.mark.parametrize("digit", "0123456789")
+def test_an_nhs_number_of_one_repeated_digit_is_refused(digit):
+    """0000000000 and 1111111111 pass the modulus-11 check: a system's empty box."""
+    with pytest.raises(identifiers.InvalidIdentifierError, match="one digit repeated"):
+        identifiers.normalise_nhs_number(f"{digit * 3} {digit * 3} {digit * 4}")
+
+
 def test_upn_check_letter_round_trip():
     body = "801200110001"
     upn = identifiers.upn_check_letter(body) + body

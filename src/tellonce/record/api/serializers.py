@@ -8,6 +8,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from tellonce.api.serializers import SourceSerializer
+from tellonce.api.text import CheckedSerializer
 from tellonce.core.dates import InvalidDateError, PartialDate
 from tellonce.involvements.api.serializers import InvolvementSerializer
 from tellonce.involvements.models import Capacity
@@ -22,14 +23,14 @@ from tellonce.people.models import IdentifierScheme
 from tellonce.record.selectors import PersonQuery
 
 
-class FamilyMemberSerializer(serializers.Serializer):
+class FamilyMemberSerializer(CheckedSerializer):
     person = PersonSummarySerializer()
     relationship = serializers.CharField()
     household = serializers.BooleanField(help_text="Lives in the same household now")
     involvements = InvolvementSerializer(many=True, help_text="Who works with them now")
 
 
-class PersonRecordSerializer(serializers.Serializer):
+class PersonRecordSerializer(CheckedSerializer):
     id = serializers.UUIDField(source="person.id")
     given_name = serializers.CharField(source="person.given_name")
     middle_names = serializers.CharField(source="person.middle_names")
@@ -47,14 +48,14 @@ class PersonRecordSerializer(serializers.Serializer):
     involvements = InvolvementSerializer(many=True)
 
 
-class FlagContactSerializer(serializers.Serializer):
+class FlagContactSerializer(CheckedSerializer):
     agency = serializers.CharField(source="agency.name")
     team = serializers.CharField(source="team.name", allow_null=True, default=None)
     phone = serializers.CharField()
     email = serializers.CharField()
 
 
-class PersonFlagSerializer(serializers.Serializer):
+class PersonFlagSerializer(CheckedSerializer):
     id = serializers.UUIDField(source="person.id")
     given_name = serializers.CharField(source="person.given_name")
     family_name = serializers.CharField(source="person.family_name")
@@ -63,7 +64,7 @@ class PersonFlagSerializer(serializers.Serializer):
     contacts = FlagContactSerializer(many=True)
 
 
-class SearchQuerySerializer(serializers.Serializer):
+class SearchQuerySerializer(CheckedSerializer):
     given_name = serializers.CharField(required=False, allow_blank=True, max_length=100)
     family_name = serializers.CharField(required=False, allow_blank=True, max_length=100)
     date_of_birth = serializers.CharField(
@@ -94,7 +95,7 @@ class SearchQuerySerializer(serializers.Serializer):
         return attrs
 
 
-class SearchHitSerializer(serializers.Serializer):
+class SearchHitSerializer(CheckedSerializer):
     person = PersonSummarySerializer()
     score = serializers.FloatField()
     matched_on = serializers.CharField()
@@ -103,16 +104,16 @@ class SearchHitSerializer(serializers.Serializer):
     )
 
 
-class IdentifierCreateSerializer(serializers.Serializer):
+class IdentifierCreateSerializer(CheckedSerializer):
     scheme = serializers.ChoiceField(choices=IdentifierScheme.choices)
     value = serializers.CharField(max_length=40)
 
 
-class ArchiveRequestSerializer(serializers.Serializer):
+class ArchiveRequestSerializer(CheckedSerializer):
     reason = serializers.CharField(allow_blank=True)
 
 
-class InvolvementToConfirmSerializer(serializers.Serializer):
+class InvolvementToConfirmSerializer(CheckedSerializer):
     id = serializers.IntegerField()
     person = PersonSummarySerializer()
     team = TeamSerializer()
@@ -123,19 +124,19 @@ class InvolvementToConfirmSerializer(serializers.Serializer):
     confirm_by = serializers.DateTimeField(help_text="It lapses then, if nobody confirms it")
 
 
-class InvolvementDecisionSerializer(serializers.Serializer):
+class InvolvementDecisionSerializer(CheckedSerializer):
     confirmed = serializers.BooleanField()
     reason = serializers.CharField(
         required=False, allow_blank=True, default="", help_text="Why not, when it is not"
     )
 
 
-class InvolvementStartSerializer(serializers.Serializer):
+class InvolvementStartSerializer(CheckedSerializer):
     capacity = serializers.ChoiceField(choices=Capacity.choices)
     started_on = serializers.DateField()
     is_lead_professional = serializers.BooleanField(default=False)
 
 
-class InvolvementEndSerializer(serializers.Serializer):
+class InvolvementEndSerializer(CheckedSerializer):
     ended_on = serializers.DateField()
     reason = serializers.CharField(max_length=2000)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from tellonce.api.text import CheckedSerializer
 from tellonce.voices.models import Consent, VoiceKind
 
 
-class VoiceSerializer(serializers.Serializer):
+class VoiceSerializer(CheckedSerializer):
     id = serializers.IntegerField()
     kind = serializers.CharField()
     speaker = serializers.CharField()
@@ -19,7 +20,7 @@ class VoiceSerializer(serializers.Serializer):
     recorded_by = serializers.CharField(source="recorder_label")
 
 
-class VoiceCreateSerializer(serializers.Serializer):
+class VoiceCreateSerializer(CheckedSerializer):
     kind = serializers.ChoiceField(choices=VoiceKind.choices)
     speaker = serializers.CharField(max_length=200)
     words = serializers.CharField()
