@@ -35,6 +35,12 @@ def world(db: None) -> World:
     return build_world()
 
 
+@pytest.fixture
+def committed_world(transactional_db: None) -> World:
+    """The world, committed: for tests where two connections race (`testing.races`)."""
+    return build_world()
+
+
 def sign_in_fully(client: Client, user: User) -> Client:
     """Sign `user` in past two-factor, as if they had entered their TOTP code."""
     client.force_login(user)

@@ -18,6 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from tellonce.core.claims import AlreadyDone
 from tellonce.core.limits import RateLimitedError
 
 logger = logging.getLogger("tellonce.api")
@@ -54,6 +55,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             [{"field": None, "message": "The request could not be understood"}],
             status.HTTP_400_BAD_REQUEST,
         )
+    if isinstance(exc, AlreadyDone):  # someone else took the step first
+        return error_response(_flatten(exc.message_dict), status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         return error_response(_flatten(detail), status.HTTP_400_BAD_REQUEST)

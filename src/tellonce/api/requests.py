@@ -12,6 +12,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from rest_framework import exceptions, serializers
 
+from tellonce.core.claims import AlreadyDone
+
 _NO_NAMES: Mapping[str, str] = {}
 
 
@@ -27,6 +29,9 @@ def named_as_sent(names: Mapping[str, str] = _NO_NAMES) -> Iterator[None]:
     """Report a service's problems under the names of the fields in the request body."""
     try:
         yield
+    except AlreadyDone as exc:  # still a 409: someone else took the step first
+        ((field, messages),) = exc.message_dict.items()
+        raise AlreadyDone(api_name(field, names), messages[0]) from exc
     except ValidationError as exc:
         if not hasattr(exc, "error_dict"):
             raise

@@ -17,6 +17,8 @@ The rules:
 - Unacknowledged, it is chased `CHASE_AFTER` the school day starts, and escalated
   `ESCALATE_AFTER` it starts to the school's head and the council's education
   safeguarding team, once each (`encompass_clock_tick`).
+- It is acknowledged once: two at the school acknowledging at the same moment, and the
+  second is told who did (`AlreadyDone`, `tellonce.core.claims`).
 
 A batch from a police system (`incidents_record`) is checked as a whole: every good
 incident lands, in one transaction, and every bad one is reported by its index and
@@ -47,6 +49,7 @@ from tellonce.chronology.services import (
     chronology_entry_write,
 )
 from tellonce.core import workdays
+from tellonce.core.claims import AlreadyDone
 from tellonce.core.dates import date_problem, when_said
 from tellonce.encompass.calendar import Calendars, next_school_day_start, next_working_day_start
 from tellonce.encompass.models import (
@@ -567,11 +570,10 @@ def notification_acknowledge(*, user: User, notification: Notification, via: Via
         ):
             notification.refresh_from_db()
             who = notification.acknowledged_by
-            raise ValidationError(
-                {
-                    "notification": f"Already acknowledged by {who}"
-                    f" on {when_said(notification.acknowledged_on or now, weekday=True)}"
-                }
+            raise AlreadyDone(
+                "notification",
+                f"Already acknowledged by {who}"
+                f" on {when_said(notification.acknowledged_on or now, weekday=True)}",
             )
         notification.refresh_from_db()
         assert user.team is not None

@@ -21,6 +21,11 @@
 
 One current involvement per person may be the lead professional's: naming a second is
 refused with who holds it now, so no one is replaced without knowing.
+
+Two people at once: starting an involvement holds the person's row while it checks
+(`person_hold`), so two lead professionals or the same team twice cannot slip in
+together; confirming, refusing and ending claim the involvement's row
+(`tellonce.core.claims`), so it is decided once and the second is told.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ from tellonce.alerts.models import Alert, AlertKind
 from tellonce.alerts.services import alerts_store, alerts_write
 from tellonce.audit.models import Action
 from tellonce.audit.services import Via, audit_via
+from tellonce.core.claims import AlreadyDone, claim
 from tellonce.core.hooks import hooks_run
 from tellonce.core.models import TELLONCE_SYSTEM
 from tellonce.involvements.models import (
@@ -62,6 +68,8 @@ def involvement_start(**fields: Any) -> Involvement:
     professional is refused while the child has another (`lead_professional_problem`);
     every path that starts an involvement comes through here."""
     with transaction.atomic():
+        person_id = fields["person"].pk if "person" in fields else fields["person_id"]
+        person_hold(person_id)
         team = fields.get("team") or Team.objects.select_related("agency").get(pk=fields["team_id"])
         problem = capacity_problem(
             service=team.service,
@@ -72,7 +80,6 @@ def involvement_start(**fields: Any) -> Involvement:
         if problem:
             raise ValidationError({"capacity": problem})
         if fields.get("is_lead_professional") and fields.get("ended_on") is None:
-            person_id = fields["person"].pk if "person" in fields else fields["person_id"]
             problem = lead_professional_problem(person_id)
             if problem:
                 raise ValidationError({"is_lead_professional": problem})
@@ -81,6 +88,15 @@ def involvement_start(**fields: Any) -> Involvement:
             involvement_started_alerts(involvement)
         hooks_run("INVOLVEMENT_CHANGED", involvement)
     return involvement
+
+
+def person_hold(person_id: Any) -> None:
+    """Hold the person's row to the end of the transaction, so that what is checked about
+    their involvements (one lead professional, no team recorded twice) stays true until
+    the new one is written: two people starting involvements at once take turns."""
+    from tellonce.people.models import Person
+
+    Person.all_objects.select_for_update().filter(pk=person_id).first()
 
 
 def lead_professional(person: Person | Any) -> Involvement | None:
@@ -145,16 +161,18 @@ def involvement_record(
             f"The date you started must be within the last {settings.INVOLVEMENT_BACKDATE_DAYS}"
             " days: earlier work comes from your agency's own system"
         )
-    if Involvement.objects.current().filter(person=person, team=team, capacity=capacity).exists():
-        problems["capacity"] = (
-            f"{team.name} is already recorded as working with {person.full_name} in this way"
-        )
+    already = f"{team.name} is already recorded as working with {person.full_name} in this way"
+    if _recorded_already(person, team, capacity):
+        problems["capacity"] = already
     lead = lead_professional_problem(person) if is_lead_professional else ""
     if lead:
         problems["is_lead_professional"] = lead
     if problems:
         raise ValidationError(problems)
     with transaction.atomic():
+        person_hold(person.pk)
+        if _recorded_already(person, team, capacity):  # by a colleague, a moment ago
+            raise AlreadyDone("capacity", already)
         involvement = involvement_start(
             person=person,
             team=team,
@@ -179,6 +197,12 @@ def involvement_record(
             detail={"change": "involvement started", "capacity": capacity},
         )
     return involvement
+
+
+def _recorded_already(person: Person, team: Team, capacity: str) -> bool:
+    return (
+        Involvement.objects.current().filter(person=person, team=team, capacity=capacity).exists()
+    )
 
 
 # ----- confirming what a practitioner said
@@ -236,6 +260,13 @@ def _confirmation_asked(involvement: Involvement) -> None:
     )
 
 
+_STILL_AWAITING = {"confirmation": Confirmation.AWAITING, "ended_on__isnull": True}
+_DECIDED_ALREADY = (
+    "Someone else has just confirmed or refused this involvement (or it lapsed): reload the"
+    " list to see it"
+)
+
+
 def _awaiting(involvement: Involvement) -> None:
     if involvement.confirmation != Confirmation.AWAITING or involvement.ended_on is not None:
         raise ValidationError({"involvement": "This involvement is not waiting for confirmation"})
@@ -251,10 +282,20 @@ def involvement_confirm(*, user: User, involvement: Involvement, via: Via) -> In
     _awaiting(involvement)
     with transaction.atomic():
         now = timezone.now()
-        if not Involvement.objects.filter(
-            pk=involvement.pk, confirmation=Confirmation.AWAITING, ended_on__isnull=True
-        ).update(confirmation=Confirmation.CONFIRMED, confirmed_by=user, confirmed_on=now):
-            raise ValidationError({"involvement": "Someone has just confirmed or ended it"})
+        claim(
+            Involvement,
+            involvement.pk,
+            expected=_STILL_AWAITING,
+            changes={
+                "confirmation": Confirmation.CONFIRMED,
+                "confirmed_by": user,
+                "confirmed_on": now,
+                "modified_by": user,
+                "modified_on": now,
+            },
+            field="involvement",
+            refused=_DECIDED_ALREADY,
+        )
         involvement.refresh_from_db()
         _recorder_told(involvement, f"{user.get_full_name()} confirmed it: the record is open.")
         household_involved_alert(involvement)
@@ -286,7 +327,12 @@ def involvement_refuse(
     with transaction.atomic():
         ended = f"Not confirmed by {user.get_full_name()}: {reason}"
         involvement_close(
-            involvement=involvement, ended_on=timezone.localdate(), reason=ended, by=user
+            involvement=involvement,
+            ended_on=timezone.localdate(),
+            reason=ended,
+            by=user,
+            expected=_STILL_AWAITING,
+            refused=("involvement", _DECIDED_ALREADY),
         )
         _recorder_told(involvement, f"{user.get_full_name()} did not confirm it: {reason}")
         audit_via(
@@ -429,16 +475,35 @@ def involvement_end(
 
 
 def involvement_close(
-    *, involvement: Involvement, ended_on: date, reason: str, by: User
+    *,
+    involvement: Involvement,
+    ended_on: date,
+    reason: str,
+    by: User,
+    expected: dict[str, Any] | None = None,
+    refused: tuple[str, str] = ("ended_on", "Someone else has just ended this involvement"),
 ) -> Involvement:
     """Store that an involvement ended (checked by the caller: a practitioner's
     `involvement_end`, or the MASH when the last case of its enquiry closes); the apps
-    above hear of it in the same transaction (`INVOLVEMENT_CHANGED`)."""
+    above hear of it in the same transaction (`INVOLVEMENT_CHANGED`). It ends once: the
+    row is claimed while it is still open (and as `expected`), else `refused`."""
     with transaction.atomic():
-        involvement.ended_on = ended_on
-        involvement.end_reason = reason
-        involvement.modified_by = by
-        involvement.save(update_fields=["ended_on", "end_reason", "modified_by", "modified_on"])
+        now = timezone.now()
+        claim(
+            Involvement,
+            involvement.pk,
+            expected={"ended_on__isnull": True, **(expected or {})},
+            changes={
+                "ended_on": ended_on,
+                "end_reason": reason,
+                "modified_by": by,
+                "modified_on": now,
+            },
+            field=refused[0],
+            refused=refused[1],
+        )
+        involvement.ended_on, involvement.end_reason = ended_on, reason
+        involvement.modified_by, involvement.modified_on = by, now
         hooks_run("INVOLVEMENT_CHANGED", involvement)
     return involvement
 

@@ -2,10 +2,12 @@
 
 - Who may review: MASH social workers and managers (the MASH already sees across
   agencies to decide on referrals). A decision is remembered and overrides the model
-  on every later run (`services.cluster_with_decisions`).
+  on every later run (`services.cluster_with_decisions`). A pair is decided once: two
+  reviewers at the same moment, and the second is told it has left the queue.
 - Who may undo a merge: MASH managers, with a reason. It takes effect at once: the
   merged person comes back with the records that were merged, every pair across the two
-  is recorded as "not the same" so no later run joins them again, and it is audited.
+  is recorded as "not the same" so no later run joins them again, and it is audited;
+  undone once, however many managers press at the same moment.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from django.utils import timezone
 
 from tellonce.audit.models import Action
 from tellonce.audit.services import Via, audit_via
+from tellonce.core.claims import AlreadyDone, claim
 from tellonce.linkage.models import (
     Decision,
     LinkEvent,
@@ -95,7 +98,18 @@ def review_decide(
         decided = ReviewDecision.objects.create(
             left=pair.left, right=pair.right, decision=decision, decided_by=user, reason=reason
         )
-        ReviewPair.objects.filter(pk=pair.pk).update(decision=decided)
+        # Two reviewers deciding the pair at once: the one whose claim lands decides; the
+        # other's decision is rolled back with its refusal.
+        claim(
+            ReviewPair,
+            pair.pk,
+            expected={"decision__isnull": True},
+            changes={"decision": decided},
+            field="decision",
+            refused=(
+                "Someone else has just decided this pair: it has left the queue. Open the next pair"
+            ),
+        )
         audit_via(
             via,
             user=user,
@@ -145,6 +159,9 @@ def unmerge(*, user: User, event: LinkEvent, reason: str, via: Via) -> Person:
     moved = [int(r) for r in event.record_ids]
     with transaction.atomic():
         restored = Person.all_objects.select_for_update().get(pk=event.other_person_id)
+        # Held now: a manager undoing the same merge a moment earlier has finished.
+        if not merges_of(person=event.person).filter(pk=event.pk).exists():
+            raise AlreadyDone("event", "Someone else has just undone this merge")
         Person.all_objects.filter(pk=restored.pk).update(
             archived_on=None, archived_by=None, archive_reason=""
         )

@@ -5,11 +5,17 @@ Every service checks who may do it and when (the table in `rules`, which the cas
 reads too), validates everything at once (a `ValidationError`
 naming each field and its problem), writes in one transaction with its audit entry,
 chronology events and alerts (the outbox), and records each change of a case's state
-as a `CaseTransition`. The worker's side (chasing and escalating) is `mash_clock_tick`.
+as a `CaseTransition`. Each step claims its row before anything else is written
+(`tellonce.core.claims`): a case changes state only from the state its check saw, and a
+closure, a meeting's close, an answer or a strategy discussion's record lands once; two
+managers signing off (or one signing off as another sends back) at the same moment
+make one decision, and the second is refused with `AlreadyDone`. The worker's side
+(chasing and escalating) is `mash_clock_tick`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -29,6 +35,7 @@ from tellonce.audit.services import Via, audit_via
 from tellonce.chronology.models import EventKind
 from tellonce.chronology.services import chronology_entry_write
 from tellonce.core import workdays
+from tellonce.core.claims import AlreadyDone, claim
 from tellonce.core.dates import date_problem, when_said
 from tellonce.core.models import TELLONCE_SYSTEM
 from tellonce.involvements.models import Capacity, Confirmation, Involvement
@@ -36,6 +43,7 @@ from tellonce.involvements.services import (
     involvement_close,
     involvement_start,
     lead_professional,
+    person_hold,
 )
 from tellonce.mash import rules
 from tellonce.mash.models import (
@@ -362,6 +370,8 @@ def _child_matched(contact: Contact, n: int, child: ChildDetails) -> tuple[Perso
 
 
 def _contact_child_add(contact: Contact, person: Person, match: str, user: User) -> ContactChild:
+    # Two contacts about the child at once: the second waits, then joins the first's case.
+    person_hold(person.pk)
     since = contact.received_on - timedelta(days=settings.MASH_DUPLICATE_DAYS)
     open_case = (
         MashCase.objects.filter(
@@ -441,21 +451,40 @@ def _mash_enquiry(hub: Team, person: Person, contact: Contact) -> Involvement:
 
 
 def _transition(
-    case: MashCase, to_state: str, user: User, reason: str, *, first: bool = False
+    case: MashCase,
+    to_state: str,
+    user: User,
+    reason: str,
+    *,
+    first: bool = False,
+    claimed: tuple[str, str] = ("case", "Someone else has just changed this case"),
+    expected: dict[str, Any] | None = None,
 ) -> CaseTransition:
-    """Record a change of state (or, with no new state, something done within it)."""
-    transition = CaseTransition.objects.create(
+    """Record a change of state (or, with no new state, something done within it).
+
+    A new state is claimed (`tellonce.core.claims`): the case changes only if it is
+    still as the step's check saw it (`expected`, by default its state), else the step
+    is refused with `claimed` (a field and what happened). Steps call this before any
+    other write, so the one refused writes nothing."""
+    from_state = "" if first else case.state
+    if to_state and to_state != case.state:
+        now = timezone.now()
+        claim(
+            MashCase,
+            case.pk,
+            expected=expected if expected is not None else {"state": case.state},
+            changes={"state": to_state, "modified_by": user, "modified_on": now},
+            field=claimed[0],
+            refused=claimed[1],
+        )
+        case.state, case.modified_by, case.modified_on = to_state, user, now
+    return CaseTransition.objects.create(
         case=case,
-        from_state="" if first else case.state,
+        from_state=from_state,
         to_state=to_state or case.state,
         by=user,
         reason=reason,
     )
-    if to_state and to_state != case.state:
-        case.state = to_state
-        case.modified_by = user
-        case.save(update_fields=["state", "modified_by", "modified_on"])
-    return transition
 
 
 # ----- screening --------------------------------------------------------------------
@@ -474,13 +503,22 @@ def case_screen(*, user: User, case: MashCase, rag: str, reason: str, via: Via) 
     with transaction.atomic():
         before = case.get_rag_display() if case.rag else ""
         case.rag, case.rag_reason = rag, reason.strip()
-        case.allocated_to = case.allocated_to or user
-        case.save(update_fields=["rag", "rag_reason", "allocated_to", "modified_on"])
         change = f"Rated {case.get_rag_display().lower()}" + (
             f" (was {before.lower()})" if before and before != case.get_rag_display() else ""
         )
         to = State.SCREENING if case.state == State.RECEIVED else ""
-        _transition(case, to, user, f"{change}: {case.rag_reason}")
+        _transition(
+            case,
+            to,
+            user,
+            f"{change}: {case.rag_reason}",
+            claimed=(
+                "rag",
+                "Someone else has just screened this case: reload it to see their rating",
+            ),
+        )
+        case.allocated_to = case.allocated_to or user
+        case.save(update_fields=["rag", "rag_reason", "allocated_to", "modified_on"])
         _audit(via, user, case, "screened", person=case.person, rag=rag)
     return case
 
@@ -557,6 +595,13 @@ def rfi_send(
     now = timezone.now()
     due, escalate = rules.rfi_deadlines(now, case.rag)
     with transaction.atomic():
+        # The case is held while the request is sent: two asking the same team at once
+        # send one request.
+        MashCase.objects.select_for_update().filter(pk=case.pk).first()
+        if waiting.exists():
+            raise AlreadyDone(
+                "team", f"Someone else has just asked {team.name}: reload the case to see it"
+            )
         request = InformationRequest.objects.create(
             case=case,
             team=team,
@@ -569,7 +614,16 @@ def rfi_send(
             created_by=user,
         )
         to = State.INFORMATION_GATHERING if case.state == State.SCREENING else ""
-        _transition(case, to, user, f"Information requested from {team.name} ({team.agency})")
+        _transition(
+            case,
+            to,
+            user,
+            f"Information requested from {team.name} ({team.agency})",
+            # Requests to several teams at once are all sent; a decision proposed
+            # meanwhile is not undone.
+            expected={"state__in": rules.WORKING},
+            claimed=("team", "A decision has just been proposed on this case: reload it"),
+        )
         child = case.person
         alerts_write(
             [
@@ -616,18 +670,21 @@ def rfi_answer(
         raise ValidationError(problems)
     now = timezone.now()
     with transaction.atomic():
-        answered = InformationRequest.objects.filter(
-            pk=request.pk, answered_on__isnull=True
-        ).update(
-            answer=answer.strip(),
-            answered_by=user,
-            answered_on=now,
-            response_hours=round(workdays.working_hours_between(request.sent_on, now), 2),
-            modified_by=user,
-            modified_on=now,
+        claim(
+            InformationRequest,
+            request.pk,
+            expected={"answered_on__isnull": True},
+            changes={
+                "answer": answer.strip(),
+                "answered_by": user,
+                "answered_on": now,
+                "response_hours": round(workdays.working_hours_between(request.sent_on, now), 2),
+                "modified_by": user,
+                "modified_on": now,
+            },
+            field="answer",
+            refused="Someone else has just answered this request: reload it to see their answer",
         )
-        if not answered:
-            raise ValidationError({"answer": "Someone else has just answered this request"})
         request.refresh_from_db()
         case = request.case
         alerts_write(
@@ -733,9 +790,15 @@ def action_done(*, user: User, action: CaseAction, via: Via) -> CaseAction:
             {"done_on": f"This action was marked done on {action.done_on:%-d %B %Y}"}
         )
     with transaction.atomic():
-        action.done_on = timezone.localdate()
-        action.modified_by = user
-        action.save(update_fields=["done_on", "modified_by", "modified_on"])
+        action.done_on, action.modified_by = timezone.localdate(), user
+        claim(
+            CaseAction,
+            action.pk,
+            expected={"done_on__isnull": True},
+            changes={"done_on": action.done_on, "modified_by": user, "modified_on": timezone.now()},
+            field="done_on",
+            refused="Someone else has just marked this action done",
+        )
         if action.case is not None:
             _transition(action.case, "", user, f"Action done: {action.description}")
         _audit(via, user, action, "action done", person=action.person)
@@ -802,18 +865,23 @@ def decision_propose(
     with transaction.atomic():
         case.outcome = outcome
         case.outcome_reason = reason.strip()
+        _transition(
+            case,
+            State.DECISION,
+            user,
+            f"Proposed: {case.get_outcome_display()}. {case.outcome_reason}",
+            expected={"state__in": rules.WORKING},
+            claimed=(
+                "outcome",
+                "Someone else has just proposed a decision on this case: reload it to see it",
+            ),
+        )
         case.advice = advice.strip()
         case.lead_professional = lead_professional_user if outcome == Outcome.EARLY_HELP else None
         case.decided_by = user
         case.decided_on = timezone.now()
         case.save()
         _actions_store(case, actions, user)
-        _transition(
-            case,
-            State.DECISION,
-            user,
-            f"Proposed: {case.get_outcome_display()}. {case.outcome_reason}",
-        )
         _audit(via, user, case, "decision proposed", person=case.person, outcome=outcome)
     return case
 
@@ -825,11 +893,34 @@ def decision_sign_off(*, user: User, case: MashCase, agree: bool, note: str, via
         problems["note"] = "Say why the decision is sent back and what is needed"
     if problems:
         raise ValidationError(problems)
+    # The decision the manager saw, unchanged: not one since sent back and proposed again.
+    seen = {"state": State.DECISION, "decided_on": case.decided_on}
+    already = (
+        "agree",
+        "This decision was already signed off or sent back by someone else: reload the case"
+        " to see it",
+    )
     with transaction.atomic():
         if not agree:
-            _transition(case, State.INFORMATION_GATHERING, user, f"Sent back: {note.strip()}")
+            _transition(
+                case,
+                State.INFORMATION_GATHERING,
+                user,
+                f"Sent back: {note.strip()}",
+                expected=seen,
+                claimed=already,
+            )
             _audit(via, user, case, "decision sent back", person=case.person)
             return case
+        _transition(
+            case,
+            State.OUTCOME,
+            user,
+            f"Signed off: {case.get_outcome_display()}"
+            + (f". {note.strip()}" if note.strip() else ""),
+            expected=seen,
+            claimed=already,
+        )
         now = timezone.now()
         case.signed_off_by, case.signed_off_on = user, now
         case.is_referral = case.outcome in REFERRAL_OUTCOMES
@@ -843,13 +934,6 @@ def decision_sign_off(*, user: User, case: MashCase, agree: bool, note: str, via
         if closes:
             case.closed_on = now
         case.save()
-        _transition(
-            case,
-            State.OUTCOME,
-            user,
-            f"Signed off: {case.get_outcome_display()}"
-            + (f". {note.strip()}" if note.strip() else ""),
-        )
         if closes:
             _mash_enquiry_end(case, user, f"MASH decision: {case.get_outcome_display()}")
         _decision_event(case, user)
@@ -907,9 +991,11 @@ def _mash_enquiry_end(case: MashCase, user: User, reason: str) -> None:
     )
     if others_open.exists():
         return
-    involvement_close(
-        involvement=involvement, ended_on=timezone.localdate(), reason=reason, by=user
-    )
+    # Another of the child's cases closing at the same moment may have ended it.
+    with contextlib.suppress(AlreadyDone):
+        involvement_close(
+            involvement=involvement, ended_on=timezone.localdate(), reason=reason, by=user
+        )
 
 
 def _decision_event(case: MashCase, user: User) -> None:
@@ -959,7 +1045,19 @@ def referral_close(
     with transaction.atomic():
         case.closed_on = timezone.now()
         case.closure_reason = closure_reason
-        case.save(update_fields=["closed_on", "closure_reason", "modified_on"])
+        claim(
+            MashCase,
+            case.pk,
+            expected={"state": State.OUTCOME, "is_referral": True, "closed_on__isnull": True},
+            changes={
+                "closed_on": case.closed_on,
+                "closure_reason": closure_reason,
+                "modified_by": user,
+                "modified_on": case.closed_on,
+            },
+            field="closure_reason",
+            refused="Someone else has just closed this referral: reload the case to see why",
+        )
         _transition(case, "", user, f"Closed: {case.get_closure_reason_display()}. {note.strip()}")
         _mash_enquiry_end(case, user, f"Referral closed: {case.get_closure_reason_display()}")
         _audit(via, user, case, "referral closed", person=case.person, reason=closure_reason)
@@ -1010,9 +1108,18 @@ def meeting_minute(
         problems["decisions"] = "Write what was decided, or that nothing was"
     if problems:
         raise ValidationError(problems)
-    item.minutes, item.decisions = minutes.strip(), decisions.strip()
-    item.save(update_fields=["minutes", "decisions"])
-    _audit(via, user, item, "meeting minutes", person=item.case.person)
+    with transaction.atomic():
+        # The meeting is held while the minutes are written: ones written as it closes
+        # would miss the chronology.
+        held = Meeting.objects.select_for_update().filter(pk=item.meeting_id).first()
+        if held is None or held.closed_on is not None:
+            raise AlreadyDone(
+                "minutes",
+                "Someone else has just closed the meeting: its minutes are on the records",
+            )
+        item.minutes, item.decisions = minutes.strip(), decisions.strip()
+        item.save(update_fields=["minutes", "decisions"])
+        _audit(via, user, item, "meeting minutes", person=item.case.person)
     return item
 
 
@@ -1030,11 +1137,20 @@ def meeting_close(*, user: User, meeting: Meeting, attendees: str, via: Via) -> 
     if problems:
         raise ValidationError(problems)
     with transaction.atomic():
-        closed = Meeting.objects.filter(pk=meeting.pk, closed_on__isnull=True).update(
-            closed_on=timezone.now(), attendees=attendees.strip(), modified_by=user
+        now = timezone.now()
+        claim(
+            Meeting,
+            meeting.pk,
+            expected={"closed_on__isnull": True},
+            changes={
+                "closed_on": now,
+                "attendees": attendees.strip(),
+                "modified_by": user,
+                "modified_on": now,
+            },
+            field="attendees",
+            refused="Someone else has just closed this meeting: its minutes are on the records",
         )
-        if not closed:
-            raise ValidationError({"attendees": "The meeting has just been closed by someone else"})
         meeting.refresh_from_db()
         for item in (
             meeting.items.filter(chronology_event__isnull=True)
@@ -1110,6 +1226,15 @@ def strategy_discussion_plan(
     if problems:
         raise ValidationError(problems)
     with transaction.atomic():
+        # The case's row is held while the discussion is planned, so that two people
+        # planning at once plan one: the second sees the first's and is refused.
+        MashCase.objects.select_for_update().filter(pk=case.pk).first()
+        if case.strategy_discussions.filter(held_on__isnull=True).exists():
+            raise AlreadyDone(
+                "invitees",
+                "Someone else has just planned a strategy discussion for this child: reload"
+                " the case to see it",
+            )
         discussion = StrategyDiscussion.objects.create(
             case=case, person=case.person, chair=user, created_by=user
         )
@@ -1200,6 +1325,16 @@ def strategy_discussion_record(
         raise ValidationError(problems)
     assert held_on is not None
     with transaction.atomic():
+        claim(
+            StrategyDiscussion,
+            discussion.pk,
+            expected={"held_on__isnull": True},
+            changes={"held_on": held_on, "modified_by": user, "modified_on": timezone.now()},
+            field="held_on",
+            refused=(
+                "Someone else has just recorded this strategy discussion: reload the case to see it"
+            ),
+        )
         for team_id, invitee in invited.items():
             invitee.attended = team_id in attended
             invitee.save(update_fields=["attended"])
@@ -1264,9 +1399,19 @@ def conference_held_record(
         raise ValidationError(problems)
     assert held_on is not None
     with transaction.atomic():
-        discussion.conference_held_on = held_on
-        discussion.modified_by = user
-        discussion.save(update_fields=["conference_held_on", "modified_by", "modified_on"])
+        discussion.conference_held_on, discussion.modified_by = held_on, user
+        claim(
+            StrategyDiscussion,
+            discussion.pk,
+            expected={"conference_held_on__isnull": True},
+            changes={
+                "conference_held_on": held_on,
+                "modified_by": user,
+                "modified_on": timezone.now(),
+            },
+            field="conference_held_on",
+            refused="Someone else has just recorded this conference as held: reload the case",
+        )
         late = discussion.conference_due and held_on > discussion.conference_due
         _transition(
             discussion.case,

@@ -27,7 +27,9 @@ prompt the MASH to consider a strategy discussion.
 
 Every write checks who may do it, validates everything at once (a `ValidationError`
 by field), and writes in one transaction with its audit entry, chronology event and
-alerts (the outbox).
+alerts (the outbox). Each step claims its row first (`tellonce.core.claims`): two
+people recording the return, the interview or a withdrawal at the same moment record
+it once, and the second is told someone got there first.
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ from tellonce.audit.models import Action
 from tellonce.audit.services import Via, audit_via
 from tellonce.chronology.models import ChronologyEvent, EventKind
 from tellonce.chronology.services import chronology_entry_write
+from tellonce.core.claims import claim
 from tellonce.core.dates import date_problem, when_said
 from tellonce.involvements.models import Capacity, Involvement
 from tellonce.missing.models import (
@@ -408,11 +411,15 @@ def episode_archive(*, user: User, episode: MissingEpisode, reason: str, via: Vi
         )
     now = timezone.now()
     with transaction.atomic():
-        archived = MissingEpisode.objects.filter(pk=episode.pk).update(
-            archived_on=now, archived_by=user, archive_reason=reason
+        # The default manager leaves archived episodes out: only one withdrawal archives.
+        claim(
+            MissingEpisode,
+            episode.pk,
+            expected={},
+            changes={"archived_on": now, "archived_by": user, "archive_reason": reason},
+            field="reason",
+            refused="This episode has already been withdrawn",
         )
-        if not archived:
-            raise ValidationError({"reason": "This episode has already been withdrawn"})
         ChronologyEvent.objects.filter(
             person=episode.person, external_ref__startswith=f"missing-{episode.pk}-"
         ).update(archived_on=now, archived_by=user, archive_reason=reason)
@@ -443,11 +450,14 @@ def flag_review(*, user: User, flag: MissingPatternFlag, reason: str, via: Via) 
             {"reason": "Say what was done about it, for example the strategy discussion's outcome"}
         )
     with transaction.atomic():
-        done = MissingPatternFlag.objects.filter(pk=flag.pk).update(
-            archived_on=timezone.now(), archived_by=user, archive_reason=reason
+        claim(
+            MissingPatternFlag,
+            flag.pk,
+            expected={},
+            changes={"archived_on": timezone.now(), "archived_by": user, "archive_reason": reason},
+            field="reason",
+            refused="This flag has already been taken down",
         )
-        if not done:
-            raise ValidationError({"reason": "This flag has already been taken down"})
         audit_via(
             via,
             user=user,
@@ -585,13 +595,22 @@ def episode_return(
     assert returned_on is not None and user.team is not None
     person = episode.person
     with transaction.atomic():
-        if not MissingEpisode.objects.filter(pk=episode.pk, returned_on__isnull=True).update(
-            returned_on=returned_on,
-            return_details=details.strip(),
-            return_recorded_by=user,
-            modified_by=user,
-        ):
-            raise ValidationError({"returned_on": "The child's return is already recorded"})
+        claim(
+            MissingEpisode,
+            episode.pk,
+            expected={"returned_on__isnull": True},
+            changes={
+                "returned_on": returned_on,
+                "return_details": details.strip(),
+                "return_recorded_by": user,
+                "modified_by": user,
+                "modified_on": now,
+            },
+            field="returned_on",
+            refused=(
+                "Someone else has just recorded the child's return: reload the episode to see it"
+            ),
+        )
         episode.refresh_from_db()
         team = independent_teams(person).first()
         interview = ReturnHomeInterview.objects.create(
@@ -668,6 +687,21 @@ def _require_open(interview: ReturnHomeInterview) -> None:
         raise ValidationError({"state": "The interview is already recorded"})
 
 
+def _interview_claim(
+    interview: ReturnHomeInterview, user: User, now: datetime, **changes: Any
+) -> None:
+    """Change the interview only while it is still open (`tellonce.core.claims`): two
+    people recording it at once record it once."""
+    claim(
+        ReturnHomeInterview,
+        interview.pk,
+        expected={"state": InterviewState.ASSIGNED},
+        changes={**changes, "modified_by": user, "modified_on": now},
+        field="state",
+        refused="Someone else has just recorded this interview: reload it to see what they wrote",
+    )
+
+
 def may_assign(user: User, interview: ReturnHomeInterview) -> bool:
     if user.is_system_account or not user.is_case_manager or user.team is None:
         return False
@@ -695,14 +729,13 @@ def interview_assign(
         interview.assigned_to = assigned_to
         interview.assigned_on = timezone.now()
         interview.modified_by = user
-        interview.save(
-            update_fields=[
-                "assigned_team",
-                "assigned_to",
-                "assigned_on",
-                "modified_by",
-                "modified_on",
-            ]
+        _interview_claim(
+            interview,
+            user,
+            interview.assigned_on,
+            assigned_team=team,
+            assigned_to=assigned_to,
+            assigned_on=interview.assigned_on,
         )
         alerts_write([_assigned_alert(interview)])
         _audit(
@@ -793,6 +826,7 @@ def interview_complete(
             setattr(interview, field, getattr(details, field).strip())
         interview.cse_indicators = details.cse_indicators
         interview.cce_indicators = details.cce_indicators
+        _interview_claim(interview, user, now, state=InterviewState.COMPLETED)
         interview.state = InterviewState.COMPLETED
         _recorded(interview, user, now, details.offered_on)
         factors = interview.exploitation_factors
@@ -843,6 +877,7 @@ def interview_refuse(
         raise ValidationError(problems)
     with transaction.atomic():
         interview.refused_reason = reason.strip()
+        _interview_claim(interview, user, now, state=InterviewState.REFUSED)
         interview.state = InterviewState.REFUSED
         _recorded(interview, user, now, offered_on)
         _event(

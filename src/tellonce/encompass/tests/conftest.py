@@ -24,6 +24,15 @@ class Encompass:
 
 @pytest.fixture
 def encompass(world: World) -> Encompass:
+    return encompass_set_up(world)
+
+
+@pytest.fixture
+def committed_encompass(committed_world: World) -> Encompass:
+    return encompass_set_up(committed_world)
+
+
+def encompass_set_up(world: World) -> Encompass:
     borough_calendar_ensure()
     school_sign_up(school=world.school)
     office = Team.objects.create(

@@ -30,6 +30,15 @@ class Missing:
 
 @pytest.fixture
 def missing(world: World) -> Missing:
+    return missing_people(world)
+
+
+@pytest.fixture
+def committed_missing(committed_world: World) -> Missing:
+    return missing_people(committed_world)
+
+
+def missing_people(world: World) -> Missing:
     council = world.council
 
     def team(name: str, service: str) -> Team:
