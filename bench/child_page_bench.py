@@ -419,7 +419,7 @@ def run(users: int, seconds: int, alerts: int, database_name: str = DATABASE) ->
                 pages[name] = _users(url + path, made["session"], users, seconds * 3)
                 capacity[name] = _wrk(url + path, made["session"], users, seconds, script)
             worker = subprocess.Popen(
-                [sys.executable, "-m", "tellonce.cli", "db_worker", "--no-startup-delay",
+                [sys.executable, "-m", "tellonce.cli", "worker", "--queue", "default",
                  "--interval", "0.1"],
                 env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             )  # fmt: skip
@@ -460,7 +460,7 @@ def run(users: int, seconds: int, alerts: int, database_name: str = DATABASE) ->
             " capacity_no_think_time: wrk's 50 connections firing back to back, which on"
             " two cores queues requests (its p95 is queueing time, not page time).",
             "Every page view writes an audit event, as in use.",
-            "Alert delivery: the worker polls its queue every 0.1 s (db_worker --interval).",
+            "Alert delivery: the worker polls its queue every 0.1 s (worker --interval).",
             "gunicorn keeps idle connections 30 s (--keep-alive 30), as a proxy in front"
             " would; with its default of 2 s every thinking user reconnects.",
         ],

@@ -9,8 +9,8 @@ who are in school (a current involvement in the capacity "school"), named by the
 TellOnce id, are sent through the API (`POST /api/v1/encompass/incidents/`,
 `{"incidents": [...]}`) with the police's system account's token, to the web server
 (gunicorn, as `tellonce serve` runs it, with the child-page benchmark's harness).
-The task worker runs as `tellonce serve` runs it (`tellonce db_worker --queue-name
-default`, its default 1 s interval).
+The task worker runs as `tellonce serve` runs its inbox worker (`tellonce worker
+--queue default`, its default 1 s interval).
 
 The whole batch is sent in one request first. If the server refuses it (a 10,000
 incident batch is about 4 MB of JSON, and Django refuses a body over its
@@ -188,8 +188,7 @@ def _delivered(db: psycopg.Connection, ids: tuple[int, int]) -> dict[str, tuple[
 def _worker(env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
     """The task worker, as `tellonce serve` starts it."""
     worker = subprocess.Popen(
-        [sys.executable, "-m", "tellonce.cli", "db_worker", "--queue-name", "default",
-         "--no-startup-delay"],
+        [sys.executable, "-m", "tellonce.cli", "worker", "--queue", "default"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:
@@ -344,7 +343,7 @@ def run(incidents: int, children: int, reuse: bool, per_request: int) -> dict[st
         "load_average_at_start": load,
         "notes": [
             "Sent through the API to gunicorn (as `tellonce serve` runs it) from this"
-            " process over loopback; the task worker is `tellonce db_worker --queue-name"
+            " process over loopback; the task worker is `tellonce worker --queue"
             " default` (its default 1 s interval), as `tellonce serve` runs it. The server,"
             " the worker, PostgreSQL and this process share the same two cores.",
             *(

@@ -341,10 +341,27 @@ TASKS = {
             if TELLONCE_ENV == "test"
             else "django_tasks_db.DatabaseBackend"
         ),
-        # "linkage": long linkage runs, with a worker of their own (see `serve`).
-        "QUEUES": ["default", "linkage"],
+        # "linkage": long linkage runs; "alerts_email": alerts' emails, which may be
+        # slow; each with a worker of its own (see `serve`).
+        "QUEUES": ["default", "alerts_email", "linkage"],
     }
 }
+# The task workers `tellonce serve` starts and keeps running: each its name and queues.
+TASK_WORKERS = {
+    "worker": ["default"],
+    "email worker": ["alerts_email"],
+    "linkage worker": ["linkage"],
+}
+# Each worker renews its lease this often; a task whose worker's lease has run out is
+# run again, by another worker (tellonce.core.task_lease), at most this many times.
+TASK_HEARTBEAT_SECONDS = env_int("TASK_HEARTBEAT_SECONDS", 5, minimum=1)
+TASK_LEASE_SECONDS = env_int("TASK_LEASE_SECONDS", 60, minimum=2)
+if TASK_LEASE_SECONDS <= 2 * TASK_HEARTBEAT_SECONDS:
+    raise ImproperlyConfigured(
+        "TASK_LEASE_SECONDS must be more than twice TASK_HEARTBEAT_SECONDS, or live"
+        " workers would lose their tasks."
+    )
+TASK_MAX_ATTEMPTS = env_int("TASK_MAX_ATTEMPTS", 5, minimum=1)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -417,6 +434,7 @@ CLOCK_TICKS = [
     "tellonce.mash.services.mash_clock_tick",
     "tellonce.missing.services.missing_clock_tick",
     "tellonce.encompass.services.encompass_clock_tick",
+    "tellonce.linkage.tasks.unlinked_records_tick",
     "tellonce.core.tasks.finished_tasks_prune",
     "tellonce.feeds.services.feed_imports_clock_tick",
     "tellonce.audit.checkpoints.audit_clock_tick",

@@ -4,7 +4,8 @@ each alert to its recipient exactly once.
 An `Alert` is written in the same transaction as the change it reports (a new
 involvement): if the change is stored, so is the alert; if not, neither is. Each
 alert has one `Delivery` per channel (the in-app inbox, and email where the recipient
-has an address). The task worker delivers them (`services.deliveries_send`): an alert
+has an address). The task workers deliver them (`services.inboxes_deliver` and
+`services.emails_send`, on queues of their own): an alert
 appears in the inbox when its inbox delivery is done, in the same transaction that
 marks it done, so it appears once; an email is claimed for a short lease before it is
 sent, so a worker that dies mid-send leaves it to be claimed again, never lost.

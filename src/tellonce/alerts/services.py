@@ -71,10 +71,13 @@ def _deliveries_queue(alerts: Iterable[Alert]) -> None:
             rows.append(Delivery(alert=alert, channel=Channel.EMAIL, address=address))
     Delivery.objects.bulk_create(rows, ignore_conflicts=True)
     if rows:
-        from tellonce.alerts.tasks import alerts_deliver
+        from tellonce.alerts.tasks import alerts_deliver, alerts_email
 
-        # After the involvement and its alerts are committed, never before.
+        # After the involvement and its alerts are committed, never before; inboxes and
+        # emails on queues of their own, so no inbox waits behind a slow mail server.
         transaction.on_commit(lambda: alerts_deliver.enqueue())
+        if any(row.channel == Channel.EMAIL for row in rows):
+            transaction.on_commit(lambda: alerts_email.enqueue())
 
 
 # ----- the worker's side
@@ -89,11 +92,15 @@ def _waiting(now: datetime) -> Q:
 
 
 def deliveries_send(*, limit: int = 500) -> int:
-    """Deliver waiting alerts; how many were delivered. Safe to run in several workers
-    at once: each delivery is claimed atomically before it is worked on. Inbox
-    deliveries go first, many at a time (a morning's Operation Encompass batch is
-    thousands); emails then one by one."""
-    done = _inboxes_deliver(limit=limit)
+    """Deliver waiting alerts, inboxes then emails; how many were delivered. The
+    workers do each on its own queue (`tasks`); this is both, for a test or a command."""
+    return inboxes_deliver(limit=limit) + emails_send(limit=limit)
+
+
+def emails_send(*, limit: int = 500) -> int:
+    """Send waiting alert emails one by one; how many were sent. Safe to run in several
+    workers at once: each delivery is claimed atomically before it is worked on."""
+    done = 0
     ids = list(
         Delivery.objects.filter(_waiting(timezone.now()), channel=Channel.EMAIL)
         .order_by("pk")
@@ -113,8 +120,9 @@ def deliveries_send(*, limit: int = 500) -> int:
     return done
 
 
-def _inboxes_deliver(*, limit: int) -> int:
-    """Put waiting alerts in their inboxes, a batch at a time: each batch's deliveries
+def inboxes_deliver(*, limit: int = 500) -> int:
+    """Put waiting alerts in their inboxes, a batch at a time (a morning's Operation
+    Encompass batch is thousands): each batch's deliveries
     and alerts are marked in one transaction, so each alert appears exactly once. Rows
     another worker holds are skipped (PostgreSQL; SQLite has one writer anyway)."""
     done = 0
@@ -166,14 +174,17 @@ def _email_send(delivery: Delivery, until: datetime) -> bool:
 
 
 def next_retry() -> datetime | None:
-    """When the earliest claimed, unsent delivery may be taken over."""
+    """When the earliest claimed, unsent email may be taken over (inboxes are never
+    claimed: each batch is one transaction)."""
     waiting = Delivery.objects.filter(sent_on__isnull=True, claimed_until__isnull=False)
     first = waiting.order_by("claimed_until").values_list("claimed_until", flat=True).first()
     return first
 
 
-def pending_count() -> int:
-    return Delivery.objects.filter(sent_on__isnull=True).count()
+def pending_count(channel: str | None = None) -> int:
+    """Deliveries not yet made (of one channel, or all)."""
+    waiting = Delivery.objects.filter(sent_on__isnull=True)
+    return (waiting.filter(channel=channel) if channel else waiting).count()
 
 
 def alert_mark_read(*, alert: Alert, user: object) -> Alert:

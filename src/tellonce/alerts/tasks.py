@@ -1,7 +1,9 @@
-"""The worker delivers alerts: at once after each change that writes some, and again
-whenever a delivery held by a worker that died (or an email that failed) may be taken
-over. `alerts_deliver_ensure` starts a round when the service starts, so alerts left by
-a crash go out even if nothing new happens."""
+"""The workers deliver alerts: at once after each change that writes some, and again
+whenever an email that failed (or was held by a worker that died) may be taken over.
+Inboxes and emails are delivered by different tasks on different queues, each with a
+worker of its own (`TASK_WORKERS`), so an alert reaches the inboxes within seconds
+however slow the mail server is. `alerts_deliver_ensure` starts both when the service
+starts, so alerts left by a crash go out even if nothing new happens."""
 
 from __future__ import annotations
 
@@ -10,28 +12,41 @@ from datetime import timedelta
 from django.utils import timezone
 from django_tasks import task
 
-from tellonce.alerts.services import deliveries_send, next_retry, pending_count
+from tellonce.alerts.models import Channel
+from tellonce.alerts.services import emails_send, inboxes_deliver, next_retry, pending_count
+
+#: Alerts' emails: slow, and never in the inboxes' way.
+EMAIL_QUEUE = "alerts_email"
 
 
 @task()
 def alerts_deliver() -> dict[str, int]:
-    sent = deliveries_send()
-    waiting = pending_count()
+    """Put waiting alerts in their inboxes."""
+    return {"sent": inboxes_deliver(), "waiting": pending_count(Channel.INBOX)}
+
+
+@task(queue_name=EMAIL_QUEUE)
+def alerts_email() -> dict[str, int]:
+    """Send waiting alerts' emails; book another round if some must wait to be retried."""
+    sent = emails_send()
+    waiting = pending_count(Channel.EMAIL)
     if waiting:
-        alerts_deliver_later()
+        alerts_email_later()
     return {"sent": sent, "waiting": waiting}
 
 
-def alerts_deliver_later() -> None:
-    """Book a round for when the first held delivery may be taken over (tests, whose
+def alerts_email_later() -> None:
+    """Book a round for when the first held email may be taken over (tests, whose
     tasks run at once, book nothing)."""
-    if not alerts_deliver.get_backend().supports_defer:
+    if not alerts_email.get_backend().supports_defer:
         return
     when = next_retry() or timezone.now()
-    alerts_deliver.using(run_after=when + timedelta(seconds=1)).enqueue()
+    alerts_email.using(run_after=when + timedelta(seconds=1)).enqueue()
 
 
 def alerts_deliver_ensure() -> None:
-    """A round now, if anything is waiting (the service calls it on start)."""
-    if pending_count():
+    """A round of each now, if anything is waiting (the service calls it on start)."""
+    if pending_count(Channel.INBOX):
         alerts_deliver.enqueue()
+    if pending_count(Channel.EMAIL):
+        alerts_email.enqueue()

@@ -146,3 +146,18 @@ class Provenance(models.Model):
         if self.recorded_by_id:
             return str(self.recorded_by)
         return self.recorded_by_name or "Not recorded"
+
+
+class TaskWorker(models.Model):
+    """A task worker process, alive while its heartbeat is fresh (`core.task_lease`):
+    a task it left RUNNING after its lease ran out is put back to run again."""
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    queues = models.CharField(max_length=200)
+    pid = models.PositiveIntegerField()
+    host = models.CharField(max_length=200)
+    started_on = models.DateTimeField(default=timezone.now)
+    heartbeat_on = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"worker {self.worker_id} ({self.queues})"

@@ -102,23 +102,30 @@ def loaded(model: LinkageModel) -> _Loaded:
 
 def index_rebuild(model: LinkageModel, records: Sequence[Mapping[str, Any]]) -> int:
     """Store every record under its blocking keys for `model` (the keys of earlier
-    models are dropped: only the active model matches in real time)."""
+    models are dropped: only the active model matches in real time). A batch of records
+    at a time, each in a transaction of its own: a record's old keys give way to its new
+    ones at once, so an arrival always finds it, and the write lock is never held for
+    long (on SQLite the other workers wait for it)."""
     model_data = loaded(model)
-    rows = []
-    for record in records:
-        prepared = prepare_record(record, model_data.fields)
-        for key in set(index_keys(prepared, model_data.rules)):
-            rows.append((model.pk, int(record["unique_id"]), hashed(key)))
     table = BlockingKey._meta.db_table
-    with transaction.atomic():
-        BlockingKey.objects.all().delete()
-        with connection.cursor() as cursor:
-            for start in range(0, len(rows), BATCH):
+    BlockingKey.objects.exclude(model=model).delete()
+    stored = 0
+    for start in range(0, len(records), BATCH):
+        batch = records[start : start + BATCH]
+        rows = [
+            (model.pk, int(record["unique_id"]), hashed(key))
+            for record in batch
+            for key in set(index_keys(prepare_record(record, model_data.fields), model_data.rules))
+        ]
+        with transaction.atomic():
+            BlockingKey.objects.filter(record_id__in=[int(r["unique_id"]) for r in batch]).delete()
+            with connection.cursor() as cursor:
                 cursor.executemany(
                     f"INSERT INTO {table} (model_id, record_id, key) VALUES (%s, %s, %s)",  # noqa: S608
-                    rows[start : start + BATCH],
+                    rows,
                 )
-    return len(rows)
+        stored += len(rows)
+    return stored
 
 
 def index_add(model: LinkageModel, records: Sequence[Mapping[str, Any]]) -> int:

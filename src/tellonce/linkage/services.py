@@ -452,7 +452,9 @@ def facts_from_records(record_ids: Iterable[int]) -> int:
         person=None
     )
     names, identifiers, residences = [], [], []
-    for record in records.iterator(2000):
+    records_list = list(records)
+    addresses = _Addresses(records_list)
+    for record in records_list:
         provenance = {
             "person_id": record.person_id,
             "source_agency_id": record.agency_id,
@@ -479,27 +481,38 @@ def facts_from_records(record_ids: Iterable[int]) -> int:
             if value:
                 identifiers.append(PersonIdentifier(scheme=scheme, value=value, **provenance))
         if record.postcode or record.uprn:
-            residences.append(Residence(address=_address_for(record), **provenance))
+            residences.append(Residence(address=addresses.of(record), **provenance))
     PersonName.objects.bulk_create(names, batch_size=2000)
     PersonIdentifier.objects.bulk_create(identifiers, batch_size=2000)
     Residence.objects.bulk_create(residences, batch_size=2000)
     return len(names)
 
 
-def _address_for(record: AgencyRecord) -> Address:
-    if record.uprn:
-        found = Address.objects.filter(uprn=record.uprn).first()
-        if found is not None:
-            return found
-    line = record.address_line or "Address not recorded"
-    found = Address.objects.filter(
-        line_1=line, postcode_norm=normalise_postcode(record.postcode)
-    ).first()
-    if found is not None:
-        return found
-    return Address.objects.create(
-        uprn=record.uprn or None, line_1=line, town="", postcode=record.postcode
-    )
+class _Addresses:
+    """The address each record names: found by its UPRN, or by its line and postcode,
+    or new. Read in two queries for all the records (a linkage run links thousands in
+    the one transaction that holds SQLite's write lock), not two for each."""
+
+    def __init__(self, records: Sequence[AgencyRecord]) -> None:
+        uprns = {r.uprn for r in records if r.uprn}
+        postcodes = {normalise_postcode(r.postcode) for r in records}
+        self.by_uprn = {a.uprn: a for a in Address.objects.filter(uprn__in=uprns)}
+        self.by_line: dict[tuple[str, str], Address] = {}
+        for address in Address.objects.filter(postcode_norm__in=postcodes).order_by("pk"):
+            self.by_line.setdefault((address.line_1, address.postcode_norm), address)
+
+    def of(self, record: AgencyRecord) -> Address:
+        if record.uprn and record.uprn in self.by_uprn:
+            return self.by_uprn[record.uprn]
+        line = record.address_line or "Address not recorded"
+        key = (line, normalise_postcode(record.postcode))
+        if key not in self.by_line:
+            self.by_line[key] = Address.objects.create(
+                uprn=record.uprn or None, line_1=line, town="", postcode=record.postcode
+            )
+            if record.uprn:
+                self.by_uprn[record.uprn] = self.by_line[key]
+        return self.by_line[key]
 
 
 def _merged_persons_retire(result: Reconciliation, run: LinkRun) -> None:

@@ -9,6 +9,8 @@
   next night's run. `nightly_link_ensure` books it if it is not booked (`tellonce
   serve` calls it on start through `ON_SERVE`, so a fresh install or a lost booking
   heals itself).
+- `unlinked_records_tick`: a clock tick that hands linkage the records an import
+  killed part way left without a person (it never reached `RECORDS_LANDED`).
 
 Both run on the `linkage` queue, which `tellonce serve` gives a worker of its own.
 """
@@ -20,13 +22,14 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.db.models import Max
 from django.utils import timezone
 from django_tasks import task
 from django_tasks.base import TaskResultStatus
 
 from tellonce.feeds.models import FeedImport
 from tellonce.linkage.arrivals import records_link
-from tellonce.linkage.services import LinkageNotReadyError, link_run
+from tellonce.linkage.services import LinkageNotReadyError, active_model, link_run
 from tellonce.people.models import AgencyRecord
 
 logger = logging.getLogger(__name__)
@@ -69,6 +72,52 @@ def feed_records_link(feed_import_id: int) -> dict[str, int]:
 def feed_records_link_soon(feed: FeedImport) -> None:
     """`RECORDS_LANDED`: the worker links the feed's new records once the import returns."""
     feed_records_link.enqueue(feed.pk)
+
+
+#: A feed's record still without a person this long after it landed was never handed
+#: to linkage: its import was killed before it could say so (`RECORDS_LANDED`).
+UNLINKED_AFTER = timedelta(minutes=10)
+
+
+def unlinked_records_tick(now: datetime) -> dict[str, int]:
+    """A clock tick (`CLOCK_TICKS`): each agency with feed records left without a person
+    by an import that never finished gets a `feed_records_link` of its latest such
+    feed, unless one is already waiting, so they are linked within minutes, not at
+    night. Nothing to do before the first linkage run."""
+    try:
+        active_model()
+    except LinkageNotReadyError:
+        return {"agencies": 0}
+    stale = AgencyRecord.objects.filter(
+        person__isnull=True, feed__isnull=False, received_on__lt=now - UNLINKED_AFTER
+    )
+    by_agency = stale.values("agency_id").annotate(latest=Max("feed_id"))
+    latest = dict(by_agency.values_list("agency_id", "latest"))
+    waiting = set(_linking_agencies())
+    booked = 0
+    for agency_id, feed_id in latest.items():
+        if agency_id not in waiting:
+            feed_records_link.enqueue(feed_id)
+            booked += 1
+    if booked:
+        logger.warning("records left unlinked by an unfinished import: %s agencies", booked)
+    return {"agencies": booked}
+
+
+def _linking_agencies() -> list[int]:
+    """The agencies a `feed_records_link` waiting or running will link."""
+    if not feed_records_link.get_backend().supports_defer:
+        return []
+    from django_tasks_db.models import DBTaskResult
+
+    feeds = [
+        booked["args"][0]
+        for booked in DBTaskResult.objects.filter(
+            task_path=feed_records_link.module_path,
+            status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING],
+        ).values_list("args_kwargs", flat=True)
+    ]
+    return list(FeedImport.objects.filter(pk__in=feeds).values_list("agency_id", flat=True))
 
 
 def next_nightly_run(now: datetime) -> datetime:

@@ -43,6 +43,8 @@ ROUND = (
 def _env(var: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     return env | {
+        # This checkout's code, whichever one is installed.
+        "PYTHONPATH": str(Path(__file__).resolve().parents[3]),
         "TELLONCE_ENV": "development",
         "DJANGO_SETTINGS_MODULE": "tellonce.settings",
         "TELLONCE_VAR_DIR": str(var),
@@ -58,7 +60,7 @@ def _python(code: str, env: dict[str, str]) -> None:
 
 
 def _worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
-    command = [sys.executable, "-m", "tellonce.cli", "db_worker", "--no-startup-delay"]
+    command = [sys.executable, "-m", "tellonce.cli", "worker", "--queue", "default,alerts_email"]
     return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 

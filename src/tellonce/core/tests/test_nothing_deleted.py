@@ -15,6 +15,8 @@ from tellonce.testing.world import World
 #: Tables whose guard is elsewhere or that hold no one's record, each with its reason.
 DELETABLE: dict[str, str] = {
     "linkage.BlockingKey": "the linkage engine's blocking index, rebuilt on every run",
+    "core.TaskWorker": "a task worker process's heartbeat, no one's record: rows a day "
+    "stale are forgotten",
     "audit.AuditChainHead": "one row, the audit chain's head: the audit log's own control "
     "(database triggers) keeps it, and no code deletes it",
     "audit.AuditEvent": "append-only by the audit log's own control: `delete()` raises and "

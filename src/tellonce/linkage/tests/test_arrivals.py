@@ -213,6 +213,34 @@ def test_a_feed_files_new_records_are_linked_by_the_worker(linked, tmp_path):
     assert LinkEvent.objects.filter(kind=LinkEventKind.ARRIVAL, record_ids=[record.pk]).exists()
 
 
+def test_records_an_import_killed_part_way_left_unlinked_are_linked_by_the_clock(
+    linked, tmp_path, settings
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tellonce.feeds.tests.test_import import feed, run_import
+    from tellonce.linkage.tasks import unlinked_records_tick
+
+    known = _known_child()
+    row = ["P-KILLED-1", known.given_name, known.family_name,
+           known.date_of_birth.strftime("%d/%m/%Y"), {"M": "1", "F": "2"}.get(known.sex, "0"),
+           "", known.postcode, "", "", "", "", "", ""]  # fmt: skip
+    agency = AgencyRecord.objects.filter(agency__kind="nhs_trust").first().agency
+    settings.RECORDS_LANDED = []  # killed after its rows landed, before it told linkage
+    run_import(feed(tmp_path, [row], agency=agency.code), agency=agency.code)
+    record = AgencyRecord.objects.get(local_id="P-KILLED-1")
+    assert record.person_id is None
+
+    now = timezone.now()
+    assert unlinked_records_tick(now) == {"agencies": 0}, "an import may still be at work"
+    assert unlinked_records_tick(now + timedelta(minutes=11)) == {"agencies": 1}
+    record.refresh_from_db()
+    assert record.person_id == known.person_id
+    assert unlinked_records_tick(now + timedelta(minutes=12)) == {"agencies": 0}, "once"
+
+
 def test_the_nightly_run_links_everything_and_is_booked_for_two_in_the_morning(linked):
     from datetime import UTC, datetime
 

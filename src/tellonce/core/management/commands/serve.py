@@ -1,24 +1,28 @@
-"""`tellonce serve`: the web server (gunicorn) and the task worker, together.
+"""`tellonce serve`: the web server (gunicorn) and the task workers, together.
 
-Both run until interrupted; if either stops, the other is stopped too, so a half-running
-service is never left behind.
+Each runs as a child process of a supervisor (`core.supervisor`): one that dies is
+started again with a pause that grows while it keeps dying, and the others go on, so
+the web server keeps serving while a worker is restarted. A worker for each entry of
+`TASK_WORKERS` (the alerts and the clock; alerts' emails; linkage runs), so that no
+queue waits behind another's slow work.
 """
 
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
 import sys
-import time
 from argparse import ArgumentParser
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import connection
 
 from tellonce.core.hooks import hooks_run
+from tellonce.core.supervisor import Child, Supervisor
+from tellonce.core.task_lease import worker_stopped
 from tellonce.env import env_int, env_str
 
 
@@ -57,37 +61,41 @@ class Command(BaseCommand):
             '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms',
         ]
 
-        def worker(queue: str) -> list[str]:
-            return [sys.executable, "-m", "tellonce.cli", "db_worker", "--queue-name", queue]
-
-        # Two workers: alerts, notifications and the clock on one, never waiting behind
-        # a linkage run on the other.
-        commands = {"web server": web}
+        children = [Child("web server", lambda _: web)]
         if not no_worker:
-            commands |= {"worker": worker("default"), "linkage worker": worker("linkage")}
-        processes = {name: subprocess.Popen(command) for name, command in commands.items()}
+            children += [
+                Child(name, _worker_command(queues))
+                for name, queues in settings.TASK_WORKERS.items()
+            ]
         host = bind.split(":")[0]
         port = bind.rsplit(":", 1)[-1]
         self.stdout.write(
             f"TellOnce ({settings.TELLONCE_ENV}) is at http://{host}:{port}/"
-            f"{'' if no_worker else ' with its task worker'}. Press Ctrl-C to stop."
+            f"{'' if no_worker else ' with its task workers'}. Press Ctrl-C to stop."
         )
-        try:
-            while all(p.poll() is None for p in processes.values()):
-                time.sleep(0.5)
-        except KeyboardInterrupt:
-            pass
-        finally:
-            for p in processes.values():
-                if p.poll() is None:
-                    p.send_signal(signal.SIGTERM)
-            for p in processes.values():
-                try:
-                    p.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    p.kill()
-        failed = [
-            name for name, p in processes.items() if p.returncode not in (0, -signal.SIGTERM, None)
+        Supervisor(children, on_death=_worker_died).run()
+
+
+def _worker_command(queues: list[str]) -> Callable[[str], list[str]]:
+    def command(worker_id: str) -> list[str]:
+        queue = ",".join(queues)
+        return [
+            sys.executable,
+            "-m",
+            "tellonce.cli",
+            "worker",
+            "--queue",
+            queue,
+            "--worker-id",
+            worker_id,
         ]
-        if failed:
-            raise SystemExit(f"stopped: {', '.join(map(str, failed))} exited with an error")
+
+    return command
+
+
+def _worker_died(child: Child) -> None:
+    """A dead worker's tasks are run again at once, not when its lease runs out."""
+    try:
+        worker_stopped(child.worker_id)
+    finally:
+        connection.close()  # the supervisor may sit idle for days: no stale connection
