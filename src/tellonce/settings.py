@@ -384,7 +384,9 @@ SPECTACULAR_SETTINGS = {
         " system account's token (`Authorization: Token …`) and see only what their"
         " agency may see; signed-in practitioners may call it with their session. The"
         " same need-to-know rules apply as on the pages, and every look at a person's"
-        " record is audited."
+        " record is audited. Text anywhere in a body is Unicode without NUL characters"
+        " or lone surrogates; a rule the schema cannot state (one field against"
+        " another) is listed in the operation's `x-refused-when`."
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -394,6 +396,8 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "tellonce.api.schema.error_answers",
+        "tellonce.api.schema.strict_bodies",
+        "tellonce.api.schema.blank_text_plain",
     ],
 }
 

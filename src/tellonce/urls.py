@@ -17,3 +17,9 @@ urlpatterns = [
     path("api/v1/", include("tellonce.api.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# Under /api/ every error is the API's JSON, elsewhere Django's pages (tellonce.api.errors).
+handler400 = "tellonce.api.errors.handler400"
+handler403 = "tellonce.api.errors.handler403"
+handler404 = "tellonce.api.errors.handler404"
+handler500 = "tellonce.api.errors.handler500"

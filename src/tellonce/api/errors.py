@@ -11,7 +11,8 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, status
 from rest_framework.request import Request
@@ -88,6 +89,59 @@ SERVER_ERROR = (
     "Something went wrong on our side and nothing was saved. Try again; if it happens"
     " again, tell the partnership's support team the time it happened."
 )
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def _json(errors: list[dict[str, Any]], status_code: int) -> JsonResponse:
+    return JsonResponse({"errors": errors}, status=status_code)
+
+
+def handler400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Django's own 400 (a body too large before any view read it, a bad host, a broken
+    upload): under /api/ the one error format, elsewhere Django's page."""
+    if not _is_api(request):
+        return defaults.bad_request(request, exception)  # type: ignore[arg-type]
+    if isinstance(exception, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
+        return _json(
+            [{"field": None, "message": f"The body is larger than {limit} MB"}],
+            status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+    return _json(
+        [{"field": None, "message": "The request could not be understood"}],
+        status.HTTP_400_BAD_REQUEST,
+    )
+
+
+def handler403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if not _is_api(request):
+        return defaults.permission_denied(request, exception)  # type: ignore[arg-type]
+    return _json(
+        [{"field": None, "message": str(exception or "") or "Not for your account"}],
+        status.HTTP_403_FORBIDDEN,
+    )
+
+
+def handler404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """A path under /api/ that matches no route is a JSON 404, as a record one may not
+    see is: an agency system reads one format whatever went wrong."""
+    if not _is_api(request):
+        return defaults.page_not_found(request, exception)  # type: ignore[arg-type]
+    return _json(
+        [{"field": None, "message": "No such address in the API: see /api/v1/openapi.json"}],
+        status.HTTP_404_NOT_FOUND,
+    )
+
+
+def handler500(request: HttpRequest) -> HttpResponse:
+    """An error no view caught (in a middleware, or outside DRF): under /api/ the JSON
+    500, elsewhere the page. Django has logged it already."""
+    if not _is_api(request):
+        return defaults.server_error(request)
+    return _json([{"field": None, "message": SERVER_ERROR}], status.HTTP_500_INTERNAL_SERVER_ERROR)
 
 
 #: The schema's description of an error answer, for every operation's 400, 403 and 404.

@@ -62,4 +62,72 @@ def error_answers(result: dict[str, Any], generator: Any, request: Any, public: 
                     continue
                 answer = responses.setdefault(code, {"description": description})
                 answer["content"] = content
+            for code, answer in responses.items():
+                if code[0] in "45":
+                    answer["content"] = content
+    return result
+
+
+def refused_when(**rules: str) -> dict[str, Any]:
+    """An operation's rules that a schema cannot state (one field against another, or
+    against what is stored), as the `x-refused-when` extension: `{field: rule}`, the
+    field named as a 400 names it. For `extend_schema(extensions=...)`."""
+    return {"x-refused-when": [{"field": name, "rule": rule} for name, rule in rules.items()]}
+
+
+#: The operation extension that says a body's unknown fields are refused, not ignored.
+REFUSES_UNKNOWN = {"x-unknown-fields-refused": True}
+
+
+def non_empty(*names: str) -> dict[str, Any]:
+    """The operation's body lists that must hold at least one item (`minItems: 1`)."""
+    return {"x-non-empty": list(names)}
+
+
+def strict_bodies(result: dict[str, Any], generator: Any, request: Any, public: bool) -> Any:
+    """drf-spectacular's postprocessing hook: where an operation refuses fields it does not
+    know (`REFUSES_UNKNOWN`), its request body says so (`additionalProperties: false`);
+    where a list must not be empty (`non_empty`), `minItems: 1`."""
+    schemas = result.get("components", {}).get("schemas", {})
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict):
+                continue
+            for media in operation.get("requestBody", {}).get("content", {}).values():
+                ref = media.get("schema", {}).get("$ref", "")
+                body = schemas.get(ref.rsplit("/", 1)[-1]) if ref else media.get("schema")
+                if body is None:
+                    continue
+                if operation.get("x-unknown-fields-refused"):
+                    body["additionalProperties"] = False
+                for name in operation.get("x-non-empty", []):
+                    body["properties"][name]["minItems"] = 1
+    return result
+
+
+def blank_text_plain(result: dict[str, Any], generator: Any, request: Any, public: bool) -> Any:
+    """A text field that may be blank and states the characters it refuses (`api.text`)
+    comes out of drf-spectacular as `oneOf: [{pattern}, {maxLength: 0}]`, which an empty
+    string matches twice, so no answer with a blank could conform. The pattern already
+    allows the empty string, so the first alternative alone says the same."""
+
+    def plain(node: Any) -> None:
+        if isinstance(node, dict):
+            alternatives = node.get("oneOf")
+            if (
+                isinstance(alternatives, list)
+                and len(alternatives) == 2
+                and alternatives[1] == {"type": "string", "maxLength": 0}
+                and str(alternatives[0].get("pattern", "")).endswith("]*$")
+                and "format" not in alternatives[0]
+            ):
+                del node["oneOf"]
+                node.update(alternatives[0])
+            for value in node.values():
+                plain(value)
+        elif isinstance(node, list):
+            for value in node:
+                plain(value)
+
+    plain(result.get("components", {}))
     return result

@@ -13,9 +13,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.core import validators
 from rest_framework import serializers
 
-from tellonce.core.text import TextKind, TextProblemError, text_checked
+from tellonce.core.text import TextKind, TextProblemError, text_checked, text_pattern
 
 
 def api_field_kind(field: serializers.CharField) -> TextKind:
@@ -46,8 +47,51 @@ def checked_text(field: serializers.Field, value: Any) -> Any:
         raise serializers.ValidationError(f"{label} {problem}") from None
 
 
+class _StatedOnly:
+    """A rule stated in the schema (drf-spectacular reads the validator) but checked by
+    `TextChecked`, after the field's own checks, so that the refusal names the field
+    and says what is wrong rather than "does not match the pattern"."""
+
+    def __call__(self, value: Any) -> None:
+        return None
+
+
+class TextRuleStated(_StatedOnly, validators.RegexValidator):
+    pass
+
+
+class TextLengthStated(_StatedOnly, validators.MaxLengthValidator):
+    pass
+
+
+def text_rules_stated(field: serializers.Field) -> None:
+    """Adds to a text field's schema the characters it refuses and, for words, their
+    length limit."""
+    if isinstance(field, serializers.ListField):
+        text_rules_stated(field.child)
+    if not isinstance(field, serializers.CharField) or isinstance(
+        field, (serializers.ChoiceField, serializers.RegexField)
+    ):
+        return
+    if any(isinstance(v, TextRuleStated) for v in field.validators):
+        return
+    kind = api_field_kind(field)
+    stated: list[Any] = []
+    if not any(isinstance(v, validators.RegexValidator) for v in field.validators):
+        stated.append(TextRuleStated(text_pattern(kind)))
+    if field.max_length is None:
+        stated.append(TextLengthStated(kind.max_length))
+    field.validators = [*field.validators, *stated]
+
+
 class TextChecked(serializers.Serializer):
     """Checks the text fields of the body, after each field's own checks."""
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        for field in fields.values():
+            text_rules_stated(field)
+        return fields
 
     def to_internal_value(self, data: Any) -> Any:
         values = super().to_internal_value(data)

@@ -69,6 +69,26 @@ ZERO_WIDTH = frozenset("\u200b\u2060\u180e\u2061\u2062\u2063\u2064")
 LINE_BREAKS = frozenset("\n\t")
 
 
+def text_pattern(kind: TextKind) -> str:
+    """A regular expression (Python's and ECMAScript's alike) matching the text this kind
+    may hold, for the API's schema. It leaves out the joiners (U+200C, U+200D), which
+    `text_problem` allows only between letters, a rule a pattern of this kind cannot
+    say."""
+    refused = {chr(c) for c in (*range(0x00, 0x20), *range(0x7F, 0xA0))}
+    refused |= {"\u2028", "\u2029", BOM, ZWNJ, ZWJ} | BIDI_CONTROLS | ZERO_WIDTH
+    if kind.multiline:
+        refused -= {*LINE_BREAKS, "\r"}
+    points = sorted(ord(c) for c in refused)
+    runs: list[list[int]] = []
+    for point in points:
+        if runs and point == runs[-1][1] + 1:
+            runs[-1][1] = point
+        else:
+            runs.append([point, point])
+    escaped = "".join(f"\\u{a:04x}" if a == b else f"\\u{a:04x}-\\u{b:04x}" for a, b in runs)
+    return f"^[^{escaped}]*$"
+
+
 def text_problem(value: str, kind: TextKind, *, max_length: int | None = None) -> str | None:
     """What is wrong with this text for a field of this kind, or None. Check the text as
     it will be stored (`text_cleaned`), so that a leading BOM stripped by the standard

@@ -192,16 +192,25 @@ class EpisodeDetails:
     police_ref: str = ""
 
 
+def last_seen_problem(
+    last_seen_at: datetime | None, *, now: datetime, born: date | None = None
+) -> str:
+    """What is wrong with when the child was last seen, or "" if nothing."""
+    if last_seen_at is None:
+        return "Enter the date and time the child was last seen"
+    if when := date_problem(last_seen_at, born=born, now=now):
+        return f"The time the child was last seen {when}"
+    if last_seen_at < now - timedelta(days=60):
+        return "The child was last seen more than 60 days ago: check the date"
+    return ""
+
+
 def episode_check(
     details: EpisodeDetails, *, now: datetime, born: date | None = None
 ) -> dict[str, str]:
     problems: dict[str, str] = {}
-    if details.last_seen_at is None:
-        problems["last_seen_at"] = "Enter the date and time the child was last seen"
-    elif when := date_problem(details.last_seen_at, born=born, now=now):
-        problems["last_seen_at"] = f"The time the child was last seen {when}"
-    elif details.last_seen_at < now - timedelta(days=60):
-        problems["last_seen_at"] = "The child was last seen more than 60 days ago: check the date"
+    if problem := last_seen_problem(details.last_seen_at, now=now, born=born):
+        problems["last_seen_at"] = problem
     if not details.last_seen_where.strip():
         problems["last_seen_where"] = "Enter where the child was last seen"
     if len(" ".join(details.circumstances.split())) < 20:

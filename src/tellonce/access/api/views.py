@@ -15,6 +15,7 @@ from tellonce.access.api import serializers as s
 from tellonce.access.selectors import person_get_for_user
 from tellonce.access.services import break_glass_open
 from tellonce.api.errors import ERRORS
+from tellonce.api.schema import refused_when
 from tellonce.audit.services import via_request
 from tellonce.core.limits import rate_limit
 from tellonce.core.requests import acting_user
@@ -23,6 +24,11 @@ from tellonce.core.requests import acting_user
 class BreakGlassView(APIView):
     @extend_schema(
         summary="Open a record without a relationship, giving a reason (practitioners only)",
+        extensions=refused_when(
+            reason="fewer than 20 characters or 4 different words: a manager must be able"
+            " to check it",
+            person="the caller can already see the record: there is no glass to break",
+        ),
         request=s.BreakGlassRequestSerializer,
         responses={201: s.BreakGlassGrantSerializer, 400: ERRORS, 403: ERRORS, 404: ERRORS},
     )

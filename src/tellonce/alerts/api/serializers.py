@@ -6,7 +6,12 @@ from typing import Any
 
 from rest_framework import serializers
 
+from tellonce.api.query import FlagField
 from tellonce.api.text import CheckedSerializer
+
+
+class AlertQuerySerializer(serializers.Serializer):
+    unread = FlagField(required=False, default=False, help_text="Only alerts not yet read")
 
 
 class AlertSerializer(CheckedSerializer):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -11,6 +11,7 @@ from tellonce.alerts.api import serializers as s
 from tellonce.alerts.selectors import alert_get_for_user, alert_inbox
 from tellonce.alerts.services import alert_looked_at, alert_mark_read
 from tellonce.api.errors import ERRORS
+from tellonce.api.query import query_of
 from tellonce.audit.services import audit_list, people_on, via_request
 from tellonce.core.requests import acting_user
 
@@ -18,15 +19,14 @@ from tellonce.core.requests import acting_user
 class AlertInboxView(APIView):
     @extend_schema(
         summary="Your alerts (a system account: those to its agency's teams), newest first",
-        parameters=[
-            OpenApiParameter("unread", bool, description="Only alerts not yet read"),
-        ],
+        parameters=[s.AlertQuerySerializer],
         responses={200: s.AlertSerializer(many=True)},
     )
     def get(self, request: Request) -> Response:
         user = acting_user(request)
+        unread = query_of(request, s.AlertQuerySerializer)["unread"]
         alerts = alert_inbox(user=user)
-        if request.query_params.get("unread") in ("1", "true", "yes"):
+        if unread:
             alerts = alerts.filter(read_on__isnull=True)
         shown = list(alerts[:500])
         audit_list(via_request(request), user=user, listed="alerts inbox", people=people_on(shown))

@@ -6,6 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from tellonce.api.formats import TimeOfDayField
 from tellonce.api.text import CheckedSerializer
 from tellonce.chronology.models import SYSTEM_KINDS, EventKind
 from tellonce.organisations.models import Agency
@@ -16,7 +17,7 @@ class ChronologyEventSerializer(CheckedSerializer):
     kind = serializers.CharField()
     kind_label = serializers.CharField(source="get_kind_display")
     occurred_on = serializers.DateField()
-    occurred_at = serializers.TimeField(allow_null=True)
+    occurred_at = TimeOfDayField(allow_null=True)
     summary = serializers.CharField()
     unscheduled = serializers.BooleanField()
     agency = serializers.CharField(source="source_agency.name")
@@ -30,7 +31,7 @@ class ChronologyEventCreateSerializer(CheckedSerializer):
         choices=[c for c in EventKind.choices if c[0] not in SYSTEM_KINDS]
     )
     occurred_on = serializers.DateField()
-    occurred_at = serializers.TimeField(required=False, allow_null=True, default=None)
+    occurred_at = TimeOfDayField(required=False, allow_null=True, default=None)
     summary = serializers.CharField(max_length=2000)
     unscheduled = serializers.BooleanField(default=False)
     system = serializers.CharField(max_length=100, required=False, default="")

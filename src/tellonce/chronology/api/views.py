@@ -13,6 +13,8 @@ from rest_framework.views import APIView
 
 from tellonce.access.selectors import FlagOnlyError, person_get_for_user
 from tellonce.api.errors import ERRORS, flag_only
+from tellonce.api.query import query_of
+from tellonce.api.schema import refused_when
 from tellonce.audit.services import via_request
 from tellonce.chronology.api import serializers as s
 from tellonce.chronology.selectors import ChronologyFilter, chronology_for
@@ -23,13 +25,12 @@ from tellonce.core.requests import acting_user
 class ChronologyView(APIView):
     @extend_schema(
         summary="A person's multi-agency chronology, newest first (full access only)",
+        extensions=refused_when(agency="no agency has the code", until="before since"),
         parameters=[s.ChronologyQuerySerializer],
         responses={200: s.ChronologyEventSerializer(many=True), 400: ERRORS, 403: ERRORS},
     )
     def get(self, request: Request, person_id: UUID) -> Response:
-        query = s.ChronologyQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        data = query.validated_data
+        data = query_of(request, s.ChronologyQuerySerializer)
         filters = ChronologyFilter(
             agency_id=data.get("agency_id"),
             kind=data.get("kind"),
@@ -49,6 +50,10 @@ class ChronologyView(APIView):
 
     @extend_schema(
         summary="Add a significant event (your team or agency must be involved)",
+        extensions=refused_when(
+            summary="too short to say what happened (a sentence or more)",
+            occurred_on="in the future, or before the person's birth",
+        ),
         description=(
             "An agency system may send its own id for the event as `external_ref`: the same"
             " id from the same system again returns the event already stored (200)."

@@ -7,6 +7,8 @@ from typing import Any
 
 from rest_framework import serializers
 
+from tellonce.api.formats import format_field
+from tellonce.api.query import FlagField
 from tellonce.api.text import CheckedModelSerializer, CheckedSerializer
 from tellonce.encompass import services
 from tellonce.encompass.models import DomesticAbuseIncident, Notification
@@ -22,16 +24,20 @@ class IncidentChildSerializer(CheckedSerializer):
     date_of_birth = serializers.DateField(required=False, allow_null=True, default=None)
     sex = serializers.ChoiceField(choices=Sex.choices, required=False, allow_blank=True, default="")
     postcode = serializers.CharField(required=False, allow_blank=True, default="")
-    nhs_number = serializers.CharField(required=False, allow_blank=True, default="")
+    nhs_number = format_field("nhs-number", blank=True)(required=False, default="")
     present = serializers.BooleanField(help_text="Whether the child was present")
     voice = serializers.CharField(help_text="What the child said, or how they presented")
 
 
 class IncidentCreateSerializer(CheckedSerializer):
-    police_ref = serializers.CharField(allow_blank=True)
+    police_ref = serializers.CharField(max_length=100)
     occurred_at = serializers.DateTimeField()
     place = serializers.CharField(allow_blank=True)
-    children = IncidentChildSerializer(many=True, allow_empty=True)
+    children = IncidentChildSerializer(
+        many=True,
+        allow_empty=False,
+        error_messages={"empty": "Name at least one child of the household"},
+    )
 
     @staticmethod
     def details(data: dict[str, Any]) -> services.IncidentDetails:
@@ -75,6 +81,12 @@ class IncidentSerializer(CheckedModelSerializer):
     class Meta:
         model = DomesticAbuseIncident
         fields = ["id", "police_ref", "occurred_at", "place", "received_on", "notifications"]
+
+
+class NotificationQuerySerializer(CheckedSerializer):
+    acknowledged = FlagField(
+        required=False, default=False, help_text="The notifications already acknowledged"
+    )
 
 
 class NotificationSerializer(CheckedModelSerializer):

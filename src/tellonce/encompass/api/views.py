@@ -13,7 +13,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tellonce.api.errors import ERRORS
+from tellonce.api.query import query_of
 from tellonce.api.requests import api_name, named_as_sent, problems, valid
+from tellonce.api.schema import non_empty, refused_when
 from tellonce.audit.services import audit_list, people_on, via_request
 from tellonce.core.requests import acting_user
 from tellonce.encompass import selectors, services
@@ -32,6 +34,19 @@ class IncidentCreateView(APIView):
             " written at all."
         ),
         request=es.IncidentCreateSerializer,
+        extensions=non_empty("children")
+        | refused_when(
+            occurred_at="in the future",
+            police_ref="only spaces, or already recorded",
+            **{
+                "children[].person": "no such person",
+                "children[].nhs_number": "its check digit does not match",
+            },
+            **{
+                f"children[].{name}": "missing, when the child is not a person_id"
+                for name in ("given_name", "family_name", "date_of_birth")
+            },
+        ),
         responses={201: es.IncidentSerializer, 200: dict, 400: ERRORS, 403: ERRORS},
     )
     def post(self, request: Request) -> Response:
@@ -84,11 +99,12 @@ class IncidentCreateView(APIView):
 
 class NotificationsView(APIView):
     @extend_schema(
-        summary="Your team's Operation Encompass notifications (waiting, or ?acknowledged=1)",
+        summary="Your team's Operation Encompass notifications (waiting, or ?acknowledged=true)",
+        parameters=[es.NotificationQuerySerializer],
         responses={200: es.NotificationSerializer(many=True), 403: ERRORS},
     )
     def get(self, request: Request) -> Response:
-        acknowledged = request.query_params.get("acknowledged") in ("1", "true")
+        acknowledged = query_of(request, es.NotificationQuerySerializer)["acknowledged"]
         user = acting_user(request)
         rows = list(selectors.notifications_for_team(user=user, acknowledged=acknowledged)[:500])
         audit_list(

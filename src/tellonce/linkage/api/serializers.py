@@ -9,6 +9,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from tellonce.api.formats import FIELD_FORMATS
 from tellonce.api.text import CheckedModelSerializer, CheckedSerializer
 from tellonce.feeds.mapping import DATE_FIELDS, FIELD_CHECKS
 from tellonce.feeds.models import ReportedInvolvement
@@ -33,6 +34,8 @@ class AgencyRecordReceiveSerializer(CheckedSerializer):
                 fields[name] = serializers.DateField(required=False)
             elif name == "lead_professional":
                 fields[name] = serializers.BooleanField(required=False)
+            elif name in FIELD_FORMATS:
+                fields[name] = FIELD_FORMATS[name](required=False)
             else:
                 fields[name] = serializers.CharField(required=name in API_REQUIRED)
         return fields
@@ -170,13 +173,13 @@ class MatchRequestSerializer(CheckedSerializer):
 
     given_name = serializers.CharField(required=False)
     family_name = serializers.CharField(required=False)
-    date_of_birth = serializers.CharField(required=False, help_text="YYYY-MM-DD")
-    sex = serializers.CharField(required=False, help_text="F, M or U")
-    postcode = serializers.CharField(required=False)
+    date_of_birth = serializers.DateField(required=False, help_text="YYYY-MM-DD")
+    sex = serializers.ChoiceField(choices=["F", "M", "U"], required=False)
+    postcode = FIELD_FORMATS["postcode"](required=False)
     address = serializers.CharField(required=False)
-    uprn = serializers.CharField(required=False)
-    nhs_number = serializers.CharField(required=False)
-    upn = serializers.CharField(required=False)
+    uprn = FIELD_FORMATS["uprn"](required=False)
+    nhs_number = FIELD_FORMATS["nhs_number"](required=False)
+    upn = FIELD_FORMATS["upn"](required=False)
 
     def to_internal_value(self, data: Any) -> dict[str, Any]:
         if not isinstance(data, Mapping):

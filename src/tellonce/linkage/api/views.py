@@ -3,13 +3,14 @@ review queue and its decisions, undoing a merge, and real-time matching."""
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tellonce.api.errors import ERRORS, error_response, not_casework
+from tellonce.api.schema import REFUSES_UNKNOWN, refused_when
 from tellonce.audit.services import audit_list, via_request
 from tellonce.core.limits import rate_limit
 from tellonce.core.requests import acting_user
@@ -24,6 +25,22 @@ from tellonce.linkage.services import LinkageNotReadyError
 class AgencyRecordReceiveView(APIView):
     @extend_schema(
         summary="Send one of your agency's records, as a row of its feed would",
+        extensions={
+            **REFUSES_UNKNOWN,
+            **refused_when(
+                team="missing, when the row names a practitioner",
+                event_kind="given without event_summary, or not a kind of event known",
+                event_summary="missing, when the row gives an event",
+                event_date="in the future",
+                ended_on="in the future, or before started_on",
+                started_on="in the future",
+                date_of_birth="in the future",
+                nhs_number="its check digit does not match",
+                upn="its check letter does not match",
+                sex="not a code the agency's mapping knows",
+                ethnicity="not a code the agency's mapping knows",
+            ),
+        },
         description=(
             "For agency system accounts: the record is your agency's. Fields are TellOnce's"
             " (as in a feed mapping), dates YYYY-MM-DD; a field left out is left as it was."
@@ -123,13 +140,27 @@ class UnmergeView(APIView):
 class PersonMatchView(APIView):
     @extend_schema(
         summary="The persons a new record may be, ranked, with the evidence for each",
+        extensions={
+            **REFUSES_UNKNOWN,
+            **refused_when(
+                given_name="neither a name nor an identifier is given",
+                date_of_birth="in the future",
+                nhs_number="its check digit does not match",
+                upn="its check letter does not match",
+            ),
+        },
         description=(
             "Real-time matching with the trained linkage model: candidates from the"
             " blocking-key index, scored in the web process. A POST, so that names never"
             " appear in URLs or logs. Audited as a search."
         ),
         request=s.MatchRequestSerializer,
-        responses={200: s.MatchCandidateSerializer(many=True), 400: ERRORS, 403: ERRORS},
+        responses={
+            200: s.MatchCandidateSerializer(many=True),
+            400: ERRORS,
+            403: ERRORS,
+            503: OpenApiResponse(description="The linkage model is not trained yet"),
+        },
     )
     def post(self, request: Request) -> Response:
         user = acting_user(request)

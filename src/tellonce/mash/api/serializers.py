@@ -15,6 +15,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from tellonce.accounts.models import User
+from tellonce.api.formats import format_field
+from tellonce.api.query import FlagField
 from tellonce.api.text import CheckedModelSerializer, CheckedSerializer
 from tellonce.mash.models import (
     CaseAction,
@@ -33,7 +35,7 @@ from tellonce.mash.models import (
     StrategyDiscussion,
     StrategyOutcome,
 )
-from tellonce.mash.selectors import QueueFilter
+from tellonce.mash.selectors import QUEUE_STATES, QueueFilter
 from tellonce.mash.services import ActionDetails, ChildDetails, ContactDetails
 from tellonce.organisations.api.serializers import TeamSerializer
 from tellonce.organisations.models import Team
@@ -105,7 +107,7 @@ class ContactChildInputSerializer(CheckedSerializer):
     )
     sex = serializers.ChoiceField(choices=Sex.choices, required=False, allow_blank=True, default="")
     postcode = _short(10)
-    nhs_number = _short(20)
+    nhs_number = format_field("nhs-number", blank=True)(required=False, default="")
 
 
 class ReferrerSerializer(CheckedSerializer):
@@ -124,7 +126,12 @@ class ReferrerSerializer(CheckedSerializer):
 
 
 class ContactCreateSerializer(CheckedSerializer):
-    children = ContactChildInputSerializer(many=True, help_text="At least one child")
+    children = ContactChildInputSerializer(
+        many=True,
+        allow_empty=False,
+        help_text="At least one child",
+        error_messages={"empty": "Name at least one child the contact is about"},
+    )
     source = serializers.ChoiceField(  # type: ignore[assignment]
         choices=ReferralSource.choices, help_text="DfE referral source code, e.g. 2A: schools"
     )
@@ -209,16 +216,22 @@ class CaseContactSerializer(CheckedSerializer):
 
 
 class QueueQuerySerializer(CheckedSerializer):
-    state = serializers.CharField(
-        required=False, default="open", help_text="open (the default), all, or one state"
+    state = serializers.ChoiceField(
+        choices=list(QUEUE_STATES),
+        required=False,
+        default="open",
+        help_text="open (the default), all, or one state",
+        error_messages={"invalid_choice": "Choose open, all, or one state"},
     )
-    rag = serializers.CharField(
-        required=False, allow_blank=True, default="", help_text="red, amber, green or unrated"
+    rag = serializers.ChoiceField(
+        choices=["", *Rag.values, "unrated"],
+        required=False,
+        default="",
+        help_text="red, amber, green or unrated",
+        error_messages={"invalid_choice": "Choose red, amber, green or unrated"},
     )
-    overdue = serializers.BooleanField(required=False, default=False)
-    mine = serializers.BooleanField(
-        required=False, default=False, help_text="Only cases allocated to you"
-    )
+    overdue = FlagField(required=False, default=False)
+    mine = FlagField(required=False, default=False, help_text="Only cases allocated to you")
     page = serializers.IntegerField(required=False, default=1, min_value=1)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -551,9 +564,13 @@ class AnswerSerializer(CheckedSerializer):
 
 
 class InboxQuerySerializer(CheckedSerializer):
-    answered = serializers.BooleanField(
+    answered = FlagField(
         required=False, default=False, help_text="Requests already answered, newest first"
     )
+
+
+class ActionsQuerySerializer(CheckedSerializer):
+    done = FlagField(required=False, default=False, help_text="The actions done")
 
 
 class ResponseTimesQuerySerializer(CheckedSerializer):

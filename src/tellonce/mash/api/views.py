@@ -10,14 +10,16 @@ from datetime import datetime, time
 
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tellonce.api.errors import ERRORS
+from tellonce.api.query import query_of
 from tellonce.api.requests import named_as_sent, valid
+from tellonce.api.schema import non_empty, refused_when
 from tellonce.audit.services import audit_list, people_on, via_request
 from tellonce.core.requests import acting_user
 from tellonce.mash import selectors, services
@@ -47,6 +49,24 @@ def _case(request: Request, case_id: int) -> MashCase:
 class ContactCreateView(APIView):
     @extend_schema(
         summary="Tell the MASH about one or more children (a contact)",
+        extensions=non_empty("children")
+        | refused_when(
+            **{
+                "referrer.phone": "neither a phone number nor an email is given",
+                "concern": "too short or vague to act on (a few sentences are needed)",
+                "help_so_far": "empty or vague: say what has been done, or why nothing has",
+                "child_needs": "only about the parents, or too short",
+                "children": "a child's details are too few to match, or name no one",
+                "child_voice": "empty or vague: say what the child said, or why not known",
+                "household": "empty or vague: say who lives with the child",
+                "sharing_reason": "missing or vague, when the family has not agreed",
+                "children[].person": "no such person, or not one you may refer",
+                "children[].nhs_number": "its check digit does not match",
+                "children[].given_name": "missing, when the child is not a person_id",
+                "children[].family_name": "missing, when the child is not a person_id",
+                "children[].date_of_birth": "missing, when the child is not a person_id",
+            }
+        ),
         description=(
             "For agency systems and practitioners. Each child is either a person already in"
             " TellOnce (`person`, from a search) or their details, which are matched as a"
@@ -88,7 +108,7 @@ class QueueView(APIView):
     def get(self, request: Request) -> Response:
         user = acting_user(request)
         hub_of(user)  # Refused outside the MASH before the query is looked at.
-        query = valid(ms.QueueQuerySerializer(data=request.query_params))
+        query = query_of(request, ms.QueueQuerySerializer)
         page = selectors.mash_queue(user=user, filters=query["filters"], page=query["page"])
         audit_list(
             via_request(request),
@@ -322,7 +342,7 @@ class RequestInboxView(APIView):
         responses={200: ms.InboxRowSerializer(many=True), 400: ERRORS, 403: ERRORS},
     )
     def get(self, request: Request) -> Response:
-        query = valid(ms.InboxQuerySerializer(data=request.query_params))
+        query = query_of(request, ms.InboxQuerySerializer)
         user = acting_user(request)
         rows = selectors.rfi_inbox(user=user, answered=query["answered"])
         audit_list(
@@ -366,11 +386,11 @@ class RequestAnswerView(APIView):
 class ActionsMineView(APIView):
     @extend_schema(
         summary="The actions you own, soonest due first (`?done=true`: the ones done)",
-        parameters=[OpenApiParameter("done", bool, required=False)],
+        parameters=[ms.ActionsQuerySerializer],
         responses={200: ms.ActionSerializer(many=True)},
     )
     def get(self, request: Request) -> Response:
-        done = str(request.query_params.get("done", "")).lower() in ("true", "1", "yes")
+        done = query_of(request, ms.ActionsQuerySerializer)["done"]
         user = acting_user(request)
         actions = selectors.actions_for(user=user, done=done)
         audit_list(via_request(request), user=user, listed="actions", people=people_on(actions))
@@ -401,7 +421,7 @@ class ResponseTimesView(APIView):
     def get(self, request: Request) -> Response:
         user = acting_user(request)
         selectors.response_times_reader(user)  # Refused before the query is looked at.
-        query = valid(ms.ResponseTimesQuerySerializer(data=request.query_params))
+        query = query_of(request, ms.ResponseTimesQuerySerializer)
         since = query.get("since")
         rows = selectors.rfi_response_times(
             user=user,

@@ -681,7 +681,10 @@ def test_each_round_of_the_clock_books_the_next_and_serve_books_one_if_none_wait
     from tellonce.core.tasks import clock, clock_ensure
 
     settings.TASKS = {
-        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+        "default": {
+            "BACKEND": "django_tasks_db.DatabaseBackend",
+            "QUEUES": ["default", "alerts_email", "linkage"],
+        }
     }
     assert clock_ensure() is True
     assert clock_ensure() is False  # one is waiting already

@@ -2,25 +2,38 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+from django.utils import timezone
 from rest_framework import serializers
 
 from tellonce.api.text import CheckedModelSerializer, CheckedSerializer
 from tellonce.missing.models import MissingEpisode, ReturnHomeInterview, Risk
 from tellonce.missing.selectors import EpisodeAccess
+from tellonce.missing.services import last_seen_problem
 
 
 class EpisodeCreateSerializer(CheckedSerializer):
-    last_seen_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
-    last_seen_where = serializers.CharField(required=False, allow_blank=True, default="")
-    circumstances = serializers.CharField(required=False, allow_blank=True, default="")
-    risk = serializers.CharField(
-        required=False, allow_blank=True, default="", help_text=", ".join(Risk.values)
-    )
-    reporter_name = serializers.CharField(required=False, allow_blank=True, default="")
+    """What the schema states is what is checked first; the service's own rules (last
+    seen in the past 60 days, circumstances of 20 characters once spaces are collapsed)
+    are the operation's `x-refused-when`."""
+
+    last_seen_at = serializers.DateTimeField()
+    last_seen_where = serializers.CharField(max_length=300)
+    circumstances = serializers.CharField(min_length=20)
+    risk = serializers.ChoiceField(choices=Risk.choices)
+    reporter_name = serializers.CharField(max_length=200)
     reporter_role = serializers.CharField(required=False, allow_blank=True, default="")
-    reporter_phone = serializers.CharField(required=False, allow_blank=True, default="")
+    reporter_phone = serializers.CharField(max_length=40)
+
+    def validate_last_seen_at(self, value: datetime) -> datetime:
+        # Checked with the other fields, so that one answer names every problem.
+        problem = last_seen_problem(value, now=timezone.now())
+        if problem:
+            raise serializers.ValidationError(problem)
+        return value
+
     police_ref = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -145,6 +158,12 @@ class EpisodeSerializer(CheckedModelSerializer):
         if self._access(episode).reads_interview:
             return data
         return {field: data[field] for field in INTERVIEW_STATE_FIELDS}
+
+
+class FiguresQuerySerializer(CheckedSerializer):
+    since = serializers.DateTimeField(
+        required=False, help_text="ISO date-time; 90 days ago if not given"
+    )
 
 
 class FiguresSerializer(CheckedSerializer):

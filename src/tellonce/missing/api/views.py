@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -16,7 +16,9 @@ from rest_framework.views import APIView
 
 from tellonce.access.selectors import person_get_for_user
 from tellonce.api.errors import ERRORS
+from tellonce.api.query import query_of
 from tellonce.api.requests import named_as_sent, valid
+from tellonce.api.schema import refused_when
 from tellonce.audit.services import audit_list, people_on, via_request
 from tellonce.core.requests import acting_user
 from tellonce.missing import selectors, services
@@ -47,6 +49,13 @@ class EpisodeCreateView(APIView):
             " working with the child are told. Every problem is reported by field."
         ),
         request=ms.EpisodeCreateSerializer,
+        extensions=refused_when(
+            last_seen_at="in the future, or more than 60 days ago",
+            last_seen_where="only spaces",
+            circumstances="fewer than 20 characters once spaces are collapsed",
+            reporter_name="only spaces",
+            reporter_phone="only spaces",
+        ),
         responses={201: ms.EpisodeSerializer, 400: ERRORS, 403: ERRORS, 404: ERRORS},
     )
     def post(self, request: Request, person_id: UUID) -> Response:
@@ -195,13 +204,10 @@ class InterviewRecordView(APIView):
 class FiguresView(APIView):
     @extend_schema(
         summary="Missing children figures: counts and shares, no names",
-        parameters=[OpenApiParameter("since", str, description="ISO date-time; 90 days ago")],
+        parameters=[ms.FiguresQuerySerializer],
         responses={200: ms.FiguresSerializer, 400: ERRORS, 403: ERRORS},
     )
     def get(self, request: Request) -> Response:
-        from rest_framework import serializers
-
-        since = request.query_params.get("since")
-        parsed = serializers.DateTimeField().to_internal_value(since) if since else None
-        figures = selectors.missing_figures(user=acting_user(request), since=parsed)
+        query = query_of(request, ms.FiguresQuerySerializer)
+        figures = selectors.missing_figures(user=acting_user(request), since=query.get("since"))
         return Response(ms.FiguresSerializer(figures.as_dict()).data)

@@ -7,6 +7,7 @@ from typing import Any
 from django.utils import timezone
 from rest_framework import serializers
 
+from tellonce.api.formats import format_field
 from tellonce.api.serializers import SourceSerializer
 from tellonce.api.text import CheckedSerializer
 from tellonce.core.dates import InvalidDateError, PartialDate
@@ -67,10 +68,8 @@ class PersonFlagSerializer(CheckedSerializer):
 class SearchQuerySerializer(CheckedSerializer):
     given_name = serializers.CharField(required=False, allow_blank=True, max_length=100)
     family_name = serializers.CharField(required=False, allow_blank=True, max_length=100)
-    date_of_birth = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        help_text="YYYY, YYYY-MM or YYYY-MM-DD",
+    date_of_birth = format_field("partial-date", blank=True)(
+        required=False, help_text="YYYY, YYYY-MM or YYYY-MM-DD"
     )
     identifier = serializers.CharField(required=False, allow_blank=True, max_length=40)
 

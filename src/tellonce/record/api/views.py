@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from tellonce.access.selectors import FlagOnlyError, person_get_for_user
 from tellonce.api.errors import ERRORS, error_response, flag_only, not_casework
 from tellonce.api.requests import valid
+from tellonce.api.schema import refused_when
 from tellonce.audit.services import audit_list, via_request
 from tellonce.core.limits import rate_limit
 from tellonce.core.requests import acting_user
@@ -28,6 +29,11 @@ from tellonce.record.api import serializers as s
 class PersonSearchView(APIView):
     @extend_schema(
         summary="Find people by name and (partial) date of birth, or by identifier",
+        extensions=refused_when(
+            family_name="missing, when no NHS number or reference is given",
+            date_of_birth="not a real date (2015-02-30), or in the future",
+            identifier="not a valid NHS number, pupil number or reference",
+        ),
         description="A POST, so that names and dates of birth never appear in URLs or logs.",
         request=s.SearchQuerySerializer,
         responses={200: s.SearchHitSerializer(many=True), 400: ERRORS, 403: ERRORS},
@@ -82,6 +88,10 @@ class PersonFlagView(APIView):
 class IdentifierCreateView(APIView):
     @extend_schema(
         summary="Record an identifier for a person your agency works with",
+        extensions=refused_when(
+            value="not valid for its scheme (an NHS number's check digit, a UPN's check"
+            " letter, a reference's letters), or already recorded",
+        ),
         request=s.IdentifierCreateSerializer,
         responses={201: s.IdentifierSerializer, 400: ERRORS, 403: ERRORS, 404: ERRORS},
     )
@@ -121,6 +131,11 @@ class IdentifierArchiveView(APIView):
 class InvolvementStartView(APIView):
     @extend_schema(
         summary="Record that your team now works with a person; everyone involved is told",
+        extensions=refused_when(
+            capacity="not work your team records",
+            started_on="before the person's birth, or in the future",
+            ended_on="before started_on",
+        ),
         description=(
             "For practitioners: the involvement is your team's, with you as the named"
             " worker, in work your team's service does, from a date after the child's"

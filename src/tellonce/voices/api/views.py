@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from tellonce.access.selectors import person_get_for_user
 from tellonce.api.errors import ERRORS, flag_only
+from tellonce.api.schema import refused_when
 from tellonce.audit.models import Action
 from tellonce.audit.services import audit_via, via_request
 from tellonce.core.requests import acting_user
@@ -42,6 +43,11 @@ class VoicesView(APIView):
 
     @extend_schema(
         summary="Record the child's voice or the family's account, once, with its lawful basis",
+        extensions=refused_when(
+            words="only spaces",
+            said_on="in the future",
+            safeguarding_reason="missing, when consent is not given",
+        ),
         request=s.VoiceCreateSerializer,
         responses={201: s.VoiceSerializer, 400: ERRORS, 403: ERRORS, 404: ERRORS},
     )
