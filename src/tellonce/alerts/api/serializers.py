@@ -10,7 +10,7 @@ from tellonce.api.query import FlagField
 from tellonce.api.text import CheckedSerializer
 
 
-class AlertQuerySerializer(serializers.Serializer):
+class AlertQuerySerializer(CheckedSerializer):
     unread = FlagField(required=False, default=False, help_text="Only alerts not yet read")
 
 
