@@ -393,6 +393,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "COMPONENT_SPLIT_REQUEST": True,
     # Every operation's error answers, in the one error format (tellonce.api.schema).
+    # One name for the sex codes wherever they appear (otherwise "Sex2b4Enum").
+    "ENUM_NAME_OVERRIDES": {"Sex": "tellonce.people.models.Sex"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "tellonce.api.schema.error_answers",

@@ -126,3 +126,48 @@ def test_a_checkpoint_goes_to_syslog_too(world, settings, capsys):
         written.at,
     )
     assert f"Checkpoint written: entry {written.sequence}" in capsys.readouterr().out
+
+
+@pytest.mark.skipif(not ON_POSTGRESQL, reason="PostgreSQL roles")
+def test_signed_in_as_the_applications_role_the_log_can_be_read_and_not_rewritten(
+    transactional_db, world
+):
+    """Two roles, as the deployment guide sets them up: the owner (this test's
+    connection) migrates and grants; the application signs in as a role of its own."""
+    import psycopg
+
+    role = "tellonce_audit_login_test"
+    _look(world, 3)
+    entries = AuditEvent.objects.count()
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP ROLE IF EXISTS {role}")
+        cursor.execute(f"CREATE ROLE {role} LOGIN")
+    try:
+        call_command("audit", "grant", role, "--apply")
+        db = connection.settings_dict
+        with psycopg.connect(
+            host=db["HOST"] or "127.0.0.1",
+            port=db["PORT"] or 5432,
+            dbname=db["NAME"],
+            user=role,
+            autocommit=True,
+        ) as app:
+            assert app.execute("SELECT current_user").fetchone()[0] == role
+            assert app.execute("SELECT count(*) FROM audit_auditevent").fetchone()[0] == entries
+            app.execute("SELECT count(*) FROM people_person").fetchone()
+            for statement in (
+                "UPDATE audit_auditevent SET reason = 'covering my tracks'",
+                "DELETE FROM audit_auditevent",
+                "TRUNCATE audit_auditevent",
+                "DELETE FROM audit_auditchainhead",
+                "ALTER TABLE audit_auditevent DISABLE TRIGGER ALL",
+                "DROP TRIGGER audit_append_only ON audit_auditevent",
+            ):
+                with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                    app.execute(statement)
+        assert AuditEvent.objects.count() == entries
+        call_command("audit", "verify")
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP OWNED BY {role}")
+            cursor.execute(f"DROP ROLE {role}")

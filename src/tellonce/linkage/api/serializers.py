@@ -16,7 +16,7 @@ from tellonce.feeds.models import ReportedInvolvement
 from tellonce.feeds.services import API_REQUIRED, agency_record_check
 from tellonce.linkage.matching import match_request_check
 from tellonce.people.api.serializers import PersonSummarySerializer
-from tellonce.people.models import AgencyRecord
+from tellonce.people.models import AgencyRecord, Sex
 
 
 class AgencyRecordReceiveSerializer(CheckedSerializer):
@@ -174,7 +174,7 @@ class MatchRequestSerializer(CheckedSerializer):
     given_name = serializers.CharField(required=False)
     family_name = serializers.CharField(required=False)
     date_of_birth = serializers.DateField(required=False, help_text="YYYY-MM-DD")
-    sex = serializers.ChoiceField(choices=["F", "M", "U"], required=False)
+    sex = serializers.ChoiceField(choices=Sex.choices, required=False)
     postcode = FIELD_FORMATS["postcode"](required=False)
     address = serializers.CharField(required=False)
     uprn = FIELD_FORMATS["uprn"](required=False)
