@@ -15,7 +15,7 @@ from tellonce.audit.tests.guards import guards_off
 pytestmark = pytest.mark.django_db
 
 
-def _some_entries(world, n=5):
+def some_entries(world, n=5):
     return [
         audit_record(
             actor=world.sam,
@@ -30,20 +30,20 @@ def _some_entries(world, n=5):
 
 
 def test_each_entry_carries_the_hash_of_the_one_before(world):
-    events = _some_entries(world)
+    events = some_entries(world)
     for before, after in pairwise(events):
         assert after.prev_hash == before.hash
         assert after.seq == before.seq + 1
 
 
 def test_verify_passes_on_an_untouched_log(world, capsys):
-    _some_entries(world)
+    some_entries(world)
     call_command("audit", "verify")
     assert "The audit log is intact" in capsys.readouterr().out
 
 
 def test_the_application_refuses_to_edit_or_delete_an_entry(world):
-    event = _some_entries(world, 1)[0]
+    event = some_entries(world, 1)[0]
     event.reason = "changed"
     with pytest.raises(AuditLogIsAppendOnlyError):
         event.save()
@@ -52,13 +52,13 @@ def test_the_application_refuses_to_edit_or_delete_an_entry(world):
 
 
 def test_the_database_refuses_an_update_too(world):
-    event = _some_entries(world, 1)[0]
+    event = some_entries(world, 1)[0]
     with pytest.raises(DatabaseError), transaction.atomic():
         AuditEvent.objects.filter(pk=event.pk).update(reason="covering my tracks")
 
 
 def test_verify_detects_an_edited_entry(world, capsys):
-    events = _some_entries(world)
+    events = some_entries(world)
     guards_off()  # as a database administrator could; rolled back after the test
     AuditEvent.objects.filter(pk=events[2].pk).update(actor_label="someone-else")
     with pytest.raises(CommandError, match="tampered"):
@@ -69,7 +69,7 @@ def test_verify_detects_an_edited_entry(world, capsys):
 
 
 def test_verify_detects_a_removed_entry(world, capsys):
-    events = _some_entries(world)
+    events = some_entries(world)
     guards_off()
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM audit_auditevent WHERE id = %s", [events[1].pk])
@@ -79,7 +79,7 @@ def test_verify_detects_a_removed_entry(world, capsys):
 
 
 def test_verify_detects_a_removed_last_entry(world, capsys):
-    events = _some_entries(world)
+    events = some_entries(world)
     guards_off()
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM audit_auditevent WHERE id = %s", [events[-1].pk])
@@ -91,13 +91,13 @@ def test_verify_detects_a_removed_last_entry(world, capsys):
 def test_the_chain_head_cannot_be_wound_back(world):
     from tellonce.audit.models import AuditChainHead
 
-    _some_entries(world, 3)
+    some_entries(world, 3)
     with pytest.raises(DatabaseError), transaction.atomic():
         AuditChainHead.objects.filter(pk=1).update(last_seq=1)
 
 
 def test_verify_detects_an_emptied_log(world, capsys):
-    _some_entries(world, 2)
+    some_entries(world, 2)
     guards_off()
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM audit_auditevent")
@@ -109,7 +109,7 @@ def test_verify_detects_an_emptied_log(world, capsys):
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="TRUNCATE guard is PostgreSQL's")
 def test_postgresql_refuses_to_truncate_the_log(world):
-    _some_entries(world, 1)
+    some_entries(world, 1)
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL tellonce.allow_audit_truncate = 'off'")
         cursor.execute("TRUNCATE audit_auditevent")

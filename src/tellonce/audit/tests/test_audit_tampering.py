@@ -19,7 +19,7 @@ from tellonce.audit.checkpoints import Checkpoint, checkpoint_write
 from tellonce.audit.models import GENESIS_HASH, Action, AuditEvent, Channel
 from tellonce.audit.services import audit_record
 from tellonce.audit.tests.guards import guards_off
-from tellonce.audit.tests.test_audit_chain import _some_entries
+from tellonce.audit.tests.test_audit_chain import some_entries
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,7 @@ GUESSED_KEY = "a forger's guess at the audit key, long enough"
 
 @pytest.fixture
 def checkpoint(world) -> Checkpoint:
-    _some_entries(world, 20 - AuditEvent.objects.count())
+    some_entries(world, 20 - AuditEvent.objects.count())
     written = checkpoint_write()
     assert written.sequence == 20
     guards_off()
