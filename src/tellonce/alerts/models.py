@@ -52,6 +52,7 @@ class AlertKind(models.TextChoices):
     ENCOMPASS_CHASE = "encompass_chase", "Operation Encompass: not yet acknowledged"
     ENCOMPASS_ESCALATED = "encompass_escalated", "Operation Encompass: still not acknowledged"
     ENCOMPASS_COUNCIL = "encompass_council", "Operation Encompass: for the council"
+    ENCOMPASS_WITHDRAWN = "encompass_withdrawn", "Operation Encompass: withdrawn, recorded in error"
     # Relationships that must be confirmed before they open a record (involvements).
     INVOLVEMENT_TO_CONFIRM = "involvement_to_confirm", "An involvement for you to confirm"
     INVOLVEMENT_CONFIRMED = "involvement_confirmed", "Your involvement was confirmed, or not"

@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from tellonce.core.models import Timestamped, Undeletable
+from tellonce.core.models import Archivable, Timestamped, Undeletable, UndeletableQuerySet
 
 
 class TermCalendar(Timestamped, Undeletable):
@@ -85,7 +85,10 @@ class Channel(models.TextChoices):
     API = "api", "Police system"
 
 
-class DomesticAbuseIncident(Timestamped, Undeletable):
+class DomesticAbuseIncident(Timestamped, Archivable):
+    """Withdrawn when recorded in error (the wrong child): archived with who, when and
+    why, never deleted; the default manager leaves withdrawn incidents out."""
+
     police = models.ForeignKey(
         "organisations.Agency", on_delete=models.PROTECT, related_name="domestic_abuse_incidents"
     )
@@ -101,7 +104,13 @@ class DomesticAbuseIncident(Timestamped, Undeletable):
     class Meta:
         ordering = ["-occurred_at", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["police", "police_ref"], name="incident_ref_once")
+            # A withdrawn incident frees its reference, so the police can record it again
+            # about the right child.
+            models.UniqueConstraint(
+                fields=["police", "police_ref"],
+                condition=models.Q(archived_on__isnull=True),
+                name="incident_ref_once",
+            )
         ]
 
     def __str__(self) -> str:
@@ -147,7 +156,19 @@ class CouncilReason(models.TextChoices):
     )
 
 
+class NotificationQuerySet(UndeletableQuerySet):
+    def live(self) -> NotificationQuerySet:
+        """Leaving out the notifications of withdrawn incidents: for inboxes, the clock
+        and the figures."""
+        return self.filter(incident__archived_on__isnull=True)
+
+
+NotificationManager = models.Manager.from_queryset(NotificationQuerySet)
+
+
 class Notification(Undeletable):
+    objects = NotificationManager()  # type: ignore[misc]
+
     incident_child = models.ForeignKey(
         IncidentChild, on_delete=models.PROTECT, related_name="notifications"
     )
@@ -203,3 +224,7 @@ class Notification(Undeletable):
     @property
     def is_acknowledged(self) -> bool:
         return self.acknowledged_on is not None
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.incident.is_archived

@@ -1,5 +1,8 @@
 """Reading Operation Encompass: a team's notifications, one notification (audited),
-the coverage of schools and the partnership's figures (no names)."""
+one incident (for the force that recorded it, audited), the coverage of schools and
+the partnership's figures (no names). A withdrawn incident (recorded in error) and its
+notifications are left out of inboxes, coverage and figures; they stay readable to the
+force that recorded it and, marked withdrawn, to the teams they were sent to."""
 
 from __future__ import annotations
 
@@ -26,7 +29,8 @@ def notifications_for_team(*, user: User, acknowledged: bool = False) -> QuerySe
     if user.team_id is None:
         raise PermissionDenied("Notifications go to teams")
     return (
-        Notification.objects.filter(
+        Notification.objects.live()
+        .filter(
             team=user.team_id,
             alert__delivered_on__isnull=False,
             acknowledged_on__isnull=not acknowledged,
@@ -76,6 +80,54 @@ def notification_get_for_user(*, user: User, notification_id: int, via: Via) -> 
         detail={"what": "Operation Encompass notification"},
     )
     return notification
+
+
+def may_see_incident(user: User, incident: DomesticAbuseIncident) -> bool:
+    """The force that recorded the incident: its practitioners and its systems."""
+    team = user.team
+    return bool(
+        user.is_authenticated
+        and user.does_casework
+        and team is not None
+        and team.agency_id == incident.police_id
+    )
+
+
+def may_withdraw_incident(user: User, incident: DomesticAbuseIncident) -> bool:
+    """Who may withdraw an incident recorded in error: the recording officer's team or
+    the force's police MASH desk, and the force's own systems (through the API)."""
+    team = user.team
+    if not may_see_incident(user, incident) or team is None:
+        return False
+    return bool(
+        user.is_system_account
+        or team.service == Service.POLICE_MASH
+        or team.pk == incident.recorded_by.team_id
+    )
+
+
+def incident_get_for_user(*, user: User, incident_id: int, via: Via) -> DomesticAbuseIncident:
+    """One incident, withdrawn or not, for the force that recorded it; each look at its
+    children's names audited."""
+    incident = (
+        DomesticAbuseIncident.all_objects.select_related(
+            "police", "recorded_by__team", "archived_by"
+        )
+        .filter(pk=incident_id)
+        .first()
+    )
+    if incident is None or not may_see_incident(user, incident):
+        raise Http404("No such incident")
+    for child in incident.children.select_related("person"):
+        audit_via(
+            via,
+            user=user,
+            action=Action.VIEW,
+            person=child.person,
+            obj=incident,
+            detail={"what": "domestic abuse incident"},
+        )
+    return incident
 
 
 def may_see_coverage(user: User) -> bool:
@@ -134,7 +186,8 @@ def coverage(*, user: User) -> Coverage:
     now = timezone.now()
     counts: dict[int, dict[str, Any]] = {
         row["school"]: dict(row)
-        for row in Notification.objects.filter(recipient=Recipient.SCHOOL)
+        for row in Notification.objects.live()
+        .filter(recipient=Recipient.SCHOOL)
         .values("school")
         .annotate(
             sent=Count("pk"),
@@ -169,7 +222,7 @@ def figures(*, user: User) -> dict[str, Any]:
     """The partnership's figures: counts and rates, never a name."""
     _require_coverage(user)
     now = timezone.now()
-    to_schools = Notification.objects.filter(recipient=Recipient.SCHOOL)
+    to_schools = Notification.objects.live().filter(recipient=Recipient.SCHOOL)
     school_counts = to_schools.aggregate(
         sent=Count("pk"),
         delivered_before_school_day=Count("pk", filter=Q(alert__delivered_on__lte=F("due_by"))),
@@ -180,7 +233,7 @@ def figures(*, user: User) -> dict[str, Any]:
         late=Count("pk", filter=_late(now)),
         escalated=Count("pk", filter=Q(escalated_on__isnull=False)),
     )
-    council = Notification.objects.filter(recipient=Recipient.COUNCIL)
+    council = Notification.objects.live().filter(recipient=Recipient.COUNCIL)
     council_counts = {
         reason: n for reason, n in council.values_list("council_reason").annotate(n=Count("pk"))
     }

@@ -19,6 +19,13 @@ The rules:
   safeguarding team, once each (`encompass_clock_tick`).
 - It is acknowledged once: two at the school acknowledging at the same moment, and the
   second is told who did (`AlreadyDone`, `tellonce.core.claims`).
+- An incident recorded in error (the wrong child) is withdrawn, never deleted
+  (`incident_withdraw`): by the recording officer's team, the force's police MASH desk
+  or the force's own system, with a reason of at least 15 characters, once. Its
+  notifications leave the schools' inboxes, the clock (no chase, no escalation) and
+  the figures; its chronology entries are archived with it; every team and person an
+  alert about it went to is told it was withdrawn (which notification, and that it was
+  recorded in error: never the reason, which may name another child).
 
 A batch from a police system (`incidents_record`) is checked as a whole: every good
 incident lands, in one transaction, and every bad one is reported by its index and
@@ -34,8 +41,8 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
-from django.db.models.functions import Coalesce
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce, Concat
 from django.utils import timezone
 
 from tellonce.alerts.models import Alert, AlertKind
@@ -49,7 +56,7 @@ from tellonce.chronology.services import (
     chronology_entry_write,
 )
 from tellonce.core import workdays
-from tellonce.core.claims import AlreadyDone
+from tellonce.core.claims import AlreadyDone, claim
 from tellonce.core.dates import date_problem, when_said
 from tellonce.encompass.calendar import Calendars, next_school_day_start, next_working_day_start
 from tellonce.encompass.models import (
@@ -62,6 +69,7 @@ from tellonce.encompass.models import (
     Recipient,
     SchoolSignUp,
 )
+from tellonce.encompass.selectors import may_withdraw_incident
 from tellonce.involvements.models import Capacity, Involvement
 from tellonce.organisations.models import Agency, AgencyKind, Role, Service, Team
 from tellonce.people.models import Person
@@ -76,6 +84,15 @@ CHASE_AFTER = timedelta(hours=1)
 ESCALATE_AFTER = timedelta(hours=3, minutes=30)
 INCIDENT_SYSTEM = "TellOnce Operation Encompass"
 _ALERT_CHUNK = 500
+#: What a withdrawn notification says to whoever tries to act on it.
+WITHDRAWN = "This notification was withdrawn: the police recorded it in error"
+#: Who may withdraw an incident, said to anyone else who tries.
+WITHDRAW_REFUSED = (
+    "Only the police team that recorded the incident, or the force's police MASH desk,"
+    " can withdraw it"
+)
+#: A reason short enough to say nothing is refused.
+REASON_AT_LEAST = 15
 
 
 # ----- recording an incident ------------------------------------------------------
@@ -565,10 +582,16 @@ def notification_acknowledge(*, user: User, notification: Notification, via: Via
         raise PermissionDenied("Only the team the notification was sent to can acknowledge it")
     now = timezone.now()
     with transaction.atomic():
-        if not Notification.objects.filter(pk=notification.pk, acknowledged_on__isnull=True).update(
-            acknowledged_on=now, acknowledged_by=user
+        if notification.is_withdrawn:
+            raise AlreadyDone("notification", WITHDRAWN)
+        if (
+            not Notification.objects.live()
+            .filter(pk=notification.pk, acknowledged_on__isnull=True)
+            .update(acknowledged_on=now, acknowledged_by=user)
         ):
             notification.refresh_from_db()
+            if notification.is_withdrawn:
+                raise AlreadyDone("notification", WITHDRAWN)
             who = notification.acknowledged_by
             raise AlreadyDone(
                 "notification",
@@ -602,6 +625,120 @@ def notification_acknowledge(*, user: User, notification: Notification, via: Via
     return notification
 
 
+# ----- withdrawing -----------------------------------------------------------------
+
+
+def incident_withdraw(
+    *, user: User, incident: DomesticAbuseIncident, reason: str, via: Via
+) -> DomesticAbuseIncident:
+    """An incident recorded in error (the wrong child, the wrong household) is withdrawn
+    with the reason, never deleted: it, its notifications and its chronology entries
+    leave the inboxes, the clock and the figures, and everyone told of it is told it
+    was withdrawn, in the same transaction."""
+    if not may_withdraw_incident(user, incident):
+        raise PermissionDenied(WITHDRAW_REFUSED)
+    reason = (reason or "").strip()
+    if len(reason) < REASON_AT_LEAST:
+        raise ValidationError(
+            {
+                "reason": "Say why the incident was recorded in error, for example the wrong"
+                f" child (at least {REASON_AT_LEAST} characters)"
+            }
+        )
+    now = timezone.now()
+    with transaction.atomic():
+        # The default manager leaves withdrawn incidents out: only one withdrawal claims it.
+        claim(
+            DomesticAbuseIncident,
+            incident.pk,
+            expected={},
+            changes={
+                "archived_on": now,
+                "archived_by": user,
+                "archive_reason": reason,
+                "modified_by": user,
+            },
+            field="reason",
+            refused="This incident has already been withdrawn",
+        )
+        notifications = list(
+            Notification.objects.filter(incident=incident.pk).select_related("team", "school")
+        )
+        refs = [f"incident-{incident.police_ref}"]
+        refs += [f"encompass-{n.pk}" for n in notifications]
+        refs += [f"encompass-{n.pk}-acknowledged" for n in notifications]
+        # Renamed as they are archived, so the incident can be recorded again about the
+        # right child without meeting its withdrawn entries.
+        ChronologyEvent.objects.filter(
+            person__in=incident.children.values("person"),
+            source_agency=incident.police_id,
+            external_ref__in=refs,
+        ).update(
+            archived_on=now,
+            archived_by=user,
+            archive_reason=reason,
+            external_ref=Concat(F("external_ref"), Value(f"-withdrawn-{incident.pk}")),
+        )
+        told = alerts_write(_withdrawals(incident, notifications))
+        audit_via(
+            via,
+            user=user,
+            action=Action.CHANGE,
+            obj=incident,
+            reason=reason,
+            detail={
+                "change": "domestic abuse incident withdrawn",
+                "notifications": [n.pk for n in notifications],
+                "told": len(told),
+            },
+        )
+    incident.refresh_from_db(fields=["archived_on", "archived_by", "archive_reason"])
+    return incident
+
+
+def _withdrawals(incident: DomesticAbuseIncident, notifications: list[Notification]) -> list[Alert]:
+    """One alert to each team (and each named person) an alert about a notification
+    went to: which notification, and that it was recorded in error. No child's name
+    and no reason: the reason may name another child."""
+    by_pk = {n.pk: n for n in notifications}
+    about = Q(pk__in=[])
+    for pk in by_pk:
+        about |= Q(key=f"encompass:{pk}") | Q(key__startswith=f"encompass:{pk}:")
+    sent = (
+        Alert.objects.filter(about)
+        .exclude(kind=AlertKind.ENCOMPASS_WITHDRAWN)
+        .order_by("pk")
+        .values_list("key", "team_id", "user_id")
+    )
+    alerts: dict[tuple[int, int, int | None], Alert] = {}
+    for key, team_id, user_id in sent:
+        pk = int(key.split(":")[1])
+        notification = by_pk[pk]
+        local = timezone.localtime(incident.occurred_at)
+        alerts.setdefault(
+            (pk, team_id, user_id),
+            Alert(
+                kind=AlertKind.ENCOMPASS_WITHDRAWN,
+                key=f"encompass:{pk}:withdrawn" + (f":{user_id}" if user_id else ""),
+                team_id=team_id,
+                user_id=user_id,
+                link=f"/encompass/notifications/{pk}/",
+                title=(
+                    "Withdrawn: the Operation Encompass notification of incident"
+                    f" {incident.police_ref}"
+                ),
+                body=(
+                    f"{incident.police.name} recorded the incident of"
+                    f" {local:%A %-d %B %Y} (reference {incident.police_ref}) in error and"
+                    " has withdrawn it. Take no action on the notification sent on"
+                    f" {when_said(notification.created_on, weekday=True)}, and correct any"
+                    " record you made of it."
+                ),
+            ),
+        )
+    return list(alerts.values())
+
+
 # ----- the clock --------------------------------------------------------------------
 
 
@@ -629,14 +766,19 @@ def encompass_clock_tick(now: datetime | None = None) -> ClockTick:
     escalate them `ESCALATE_AFTER` it started. Each is claimed atomically, once."""
     now = now or timezone.now()
     tick = ClockTick()
-    waiting = Notification.objects.filter(acknowledged_on__isnull=True).select_related(
-        "person", "team__agency", "school", "incident"
+    # Withdrawn incidents' notifications are never chased or escalated.
+    waiting = (
+        Notification.objects.live()
+        .filter(acknowledged_on__isnull=True)
+        .select_related("person", "team__agency", "school", "incident")
     )
     for notification in waiting.filter(chased_on__isnull=True, due_by__lte=now - CHASE_AFTER):
         with transaction.atomic():
-            if not Notification.objects.filter(
-                pk=notification.pk, chased_on__isnull=True, acknowledged_on__isnull=True
-            ).update(chased_on=now):
+            if (
+                not Notification.objects.live()
+                .filter(pk=notification.pk, chased_on__isnull=True, acknowledged_on__isnull=True)
+                .update(chased_on=now)
+            ):
                 continue
             child, due = notification.person, notification.due_by
             alerts_write(
@@ -660,9 +802,11 @@ def encompass_clock_tick(now: datetime | None = None) -> ClockTick:
             tick.chased += 1
     for notification in waiting.filter(escalated_on__isnull=True, due_by__lte=now - ESCALATE_AFTER):
         with transaction.atomic():
-            if not Notification.objects.filter(
-                pk=notification.pk, escalated_on__isnull=True, acknowledged_on__isnull=True
-            ).update(escalated_on=now, chased_on=Coalesce(F("chased_on"), now)):
+            if (
+                not Notification.objects.live()
+                .filter(pk=notification.pk, escalated_on__isnull=True, acknowledged_on__isnull=True)
+                .update(escalated_on=now, chased_on=Coalesce(F("chased_on"), now))
+            ):
                 continue
             alerts_write(_escalations(notification))
             tick.escalated += 1

@@ -1167,6 +1167,16 @@ API = {
         {"anonymous": 401, "dana": 200, "school_system": 403},
         404,
     ),
+    # Tom's incident: the force that recorded it may withdraw it (Tom on the police
+    # MASH desk and the police system); Olly, of the same force, sees it but may not;
+    # to everyone else it does not exist.
+    "jack encompass incident withdraw": (
+        "post",
+        "/api/v1/encompass/incidents/{incident}/withdraw/",
+        {"reason": "x"},
+        {"anonymous": 401, **only(400, "tom", "police_system"), "olly": 403},
+        404,
+    ),
     "encompass coverage": (
         "get",
         "/api/v1/encompass/coverage/",
@@ -1435,6 +1445,11 @@ def _notification(world, need: Need):
     return Notification.objects.get(incident=incident, recipient=Recipient.SCHOOL)
 
 
+def _incident(world, need: Need):
+    """The incident of Tom's notification to Oakfield."""
+    return need("notification").incident
+
+
 def _identifier(world, need: Need):
     from tellonce.people.models import IdentifierScheme
 
@@ -1544,6 +1559,7 @@ BUILDERS: dict[str, Callable[[Any, Need], Any]] = {
     "interview": _interview,
     "flag": _flag,
     "notification": _notification,
+    "incident": _incident,
     "identifier": _identifier,
     "involvement": _involvement,
     "pair": _pair,

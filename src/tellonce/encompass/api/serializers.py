@@ -83,6 +83,13 @@ class IncidentSerializer(CheckedModelSerializer):
         fields = ["id", "police_ref", "occurred_at", "place", "received_on", "notifications"]
 
 
+class WithdrawSerializer(CheckedSerializer):
+    reason = serializers.CharField(
+        min_length=services.REASON_AT_LEAST,
+        help_text="Why the incident was recorded in error, for example the wrong child",
+    )
+
+
 class NotificationQuerySerializer(CheckedSerializer):
     acknowledged = FlagField(
         required=False, default=False, help_text="The notifications already acknowledged"

@@ -7,6 +7,11 @@ from tellonce.encompass.api import views
 urlpatterns = [
     path("encompass/incidents/", views.IncidentCreateView.as_view(), name="encompass-incidents"),
     path(
+        "encompass/incidents/<int:incident_id>/withdraw/",
+        views.WithdrawView.as_view(),
+        name="encompass-incident-withdraw",
+    ),
+    path(
         "encompass/notifications/",
         views.NotificationsView.as_view(),
         name="encompass-notifications",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.request import Request
@@ -131,6 +132,31 @@ class AcknowledgeView(APIView):
             user=acting_user(request), notification=notification, via=via
         )
         return Response(es.NotificationSerializer(notification).data)
+
+
+class WithdrawView(APIView):
+    @extend_schema(
+        summary="Withdraw an incident recorded in error (the recording team, the police"
+        " MASH desk or the force's system)",
+        description=(
+            "The incident and its notifications leave the schools' inboxes, the clock and"
+            " the figures; every team told of it is told it was withdrawn. A second"
+            " withdrawal is a 409."
+        ),
+        request=es.WithdrawSerializer,
+        responses={204: None, 400: ERRORS, 403: ERRORS, 404: ERRORS, 409: ERRORS},
+    )
+    def post(self, request: Request, incident_id: int) -> Response:
+        user = acting_user(request)
+        via = via_request(request)
+        incident = selectors.incident_get_for_user(user=user, incident_id=incident_id, via=via)
+        if not selectors.may_withdraw_incident(user, incident):
+            # Who may act is answered before what they sent.
+            raise PermissionDenied(services.WITHDRAW_REFUSED)
+        data = valid(es.WithdrawSerializer(data=request.data))
+        with named_as_sent():
+            services.incident_withdraw(user=user, incident=incident, reason=data["reason"], via=via)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class CoverageView(APIView):
