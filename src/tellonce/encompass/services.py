@@ -582,16 +582,21 @@ def notification_acknowledge(*, user: User, notification: Notification, via: Via
         raise PermissionDenied("Only the team the notification was sent to can acknowledge it")
     now = timezone.now()
     with transaction.atomic():
-        if notification.is_withdrawn:
+        # The incident's row is held while the notification is claimed, so a withdrawal
+        # at the same moment comes wholly before or wholly after; the default manager
+        # leaves a withdrawn incident out. (The claim itself filters the notification's
+        # own row only: an update through a join is a subquery, which PostgreSQL does
+        # not check again after a concurrent change.)
+        if not (
+            DomesticAbuseIncident.objects.select_for_update()
+            .filter(pk=notification.incident_id)
+            .exists()
+        ):
             raise AlreadyDone("notification", WITHDRAWN)
-        if (
-            not Notification.objects.live()
-            .filter(pk=notification.pk, acknowledged_on__isnull=True)
-            .update(acknowledged_on=now, acknowledged_by=user)
+        if not Notification.objects.filter(pk=notification.pk, acknowledged_on__isnull=True).update(
+            acknowledged_on=now, acknowledged_by=user
         ):
             notification.refresh_from_db()
-            if notification.is_withdrawn:
-                raise AlreadyDone("notification", WITHDRAWN)
             who = notification.acknowledged_by
             raise AlreadyDone(
                 "notification",
@@ -774,11 +779,9 @@ def encompass_clock_tick(now: datetime | None = None) -> ClockTick:
     )
     for notification in waiting.filter(chased_on__isnull=True, due_by__lte=now - CHASE_AFTER):
         with transaction.atomic():
-            if (
-                not Notification.objects.live()
-                .filter(pk=notification.pk, chased_on__isnull=True, acknowledged_on__isnull=True)
-                .update(chased_on=now)
-            ):
+            if not Notification.objects.filter(
+                pk=notification.pk, chased_on__isnull=True, acknowledged_on__isnull=True
+            ).update(chased_on=now):
                 continue
             child, due = notification.person, notification.due_by
             alerts_write(
@@ -802,11 +805,9 @@ def encompass_clock_tick(now: datetime | None = None) -> ClockTick:
             tick.chased += 1
     for notification in waiting.filter(escalated_on__isnull=True, due_by__lte=now - ESCALATE_AFTER):
         with transaction.atomic():
-            if (
-                not Notification.objects.live()
-                .filter(pk=notification.pk, escalated_on__isnull=True, acknowledged_on__isnull=True)
-                .update(escalated_on=now, chased_on=Coalesce(F("chased_on"), now))
-            ):
+            if not Notification.objects.filter(
+                pk=notification.pk, escalated_on__isnull=True, acknowledged_on__isnull=True
+            ).update(escalated_on=now, chased_on=Coalesce(F("chased_on"), now)):
                 continue
             alerts_write(_escalations(notification))
             tick.escalated += 1
