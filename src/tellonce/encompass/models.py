@@ -224,7 +224,3 @@ class Notification(Undeletable):
     @property
     def is_acknowledged(self) -> bool:
         return self.acknowledged_on is not None
-
-    @property
-    def is_withdrawn(self) -> bool:
-        return self.incident.is_archived

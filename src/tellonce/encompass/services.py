@@ -715,11 +715,11 @@ def _withdrawals(incident: DomesticAbuseIncident, notifications: list[Notificati
         .order_by("pk")
         .values_list("key", "team_id", "user_id")
     )
+    local = timezone.localtime(incident.occurred_at)
     alerts: dict[tuple[int, int, int | None], Alert] = {}
     for key, team_id, user_id in sent:
         pk = int(key.split(":")[1])
         notification = by_pk[pk]
-        local = timezone.localtime(incident.occurred_at)
         alerts.setdefault(
             (pk, team_id, user_id),
             Alert(
