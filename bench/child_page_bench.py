@@ -48,7 +48,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import psycopg
-from common import machine, measured_now, results_write
+from common import machine, measured_now, page_reached, results_write, timings_present
 
 RESULTS = Path(__file__).resolve().parent / "results" / "child_page.json"
 DATABASE = "tellonce_bench"
@@ -65,6 +65,7 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.contrib.sessions.backends.db import SessionStore
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django.utils import timezone
 from tellonce.chronology.models import ChronologyEvent, EventKind, SYSTEM_KINDS
 from tellonce.involvements.models import Capacity, Involvement
 from tellonce.organisations.models import Service, Team
@@ -103,6 +104,9 @@ session[SESSION_KEY] = str(w.dana.pk)
 session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
 session[HASH_SESSION_KEY] = w.dana.get_session_auth_hash()
 session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+# As a sign-in leaves it: without it the session's lifetime has no start and every page
+# sends the reader to sign in.
+session["signed_in_at"] = timezone.now().isoformat()
 session.create()
 # The school system's own record of Jack, already linked to him.
 AgencyRecord.objects.create(agency=w.school, system="SIMS", local_id="BENCH-JACK",
@@ -415,9 +419,11 @@ def run(users: int, seconds: int, alerts: int, database_name: str = DATABASE) ->
                 ("chronology", f"/people/{made['jack']}/chronology/"),
             ):
                 # One request first: every code path loaded, every template compiled.
+                page_reached(url + path, made["session"], name)
                 _wrk(url + path, made["session"], 2, 2, script)
                 pages[name] = _users(url + path, made["session"], users, seconds * 3)
                 capacity[name] = _wrk(url + path, made["session"], users, seconds, script)
+            timings_present(pages)
             worker = subprocess.Popen(
                 [sys.executable, "-m", "tellonce.cli", "worker", "--queue", "default",
                  "--interval", "0.1"],
