@@ -116,3 +116,12 @@ class IncidentForm(CheckedForm):
                     target if target in self.fields else f"children-{n}-present"
                 )
         return names
+
+
+class WithdrawForm(CheckedForm):
+    reason = forms.CharField(
+        label="Why was this incident recorded in error?",
+        help_text="For example, the wrong child or the wrong household",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

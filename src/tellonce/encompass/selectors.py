@@ -130,6 +130,16 @@ def incident_get_for_user(*, user: User, incident_id: int, via: Via) -> Domestic
     return incident
 
 
+def incident_told(incident: DomesticAbuseIncident) -> list[Notification]:
+    """Whom an incident was notified to, for the page of the force that recorded it
+    (reached only through `incident_get_for_user`, which audits the children's names)."""
+    return list(
+        Notification.objects.filter(incident=incident.pk)
+        .select_related("person", "team__agency", "alert")
+        .order_by("pk")
+    )
+
+
 def may_see_coverage(user: User) -> bool:
     team = user.team
     return bool(

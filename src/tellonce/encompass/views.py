@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -16,7 +16,7 @@ from tellonce.audit.services import audit_list, people_on, via_request
 from tellonce.core.forms import form_errors_from
 from tellonce.core.requests import acting_user
 from tellonce.encompass import selectors, services
-from tellonce.encompass.forms import IncidentForm
+from tellonce.encompass.forms import IncidentForm, WithdrawForm
 from tellonce.encompass.models import Channel
 from tellonce.organisations.selectors import school_get_for_user
 
@@ -42,9 +42,60 @@ def incident_new(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request, f"Incident {incident.police_ref} recorded: the schools will be told."
             )
-            return redirect("encompass:incident-new")
+            return redirect("encompass:incident", incident.pk)
     # The form's own address keeps ?person= so the chosen child stays chosen.
     return render(request, "encompass/incident_new.html", {"form": form})
+
+
+@login_required
+def incident(request: HttpRequest, incident_id: int) -> HttpResponse:
+    """The recording force's own page of an incident: its children, who was told and
+    whether they acknowledged, and (for those who may) the way to withdraw it."""
+    user = acting_user(request)
+    found = selectors.incident_get_for_user(
+        user=user, incident_id=incident_id, via=via_request(request)
+    )
+    return render(
+        request,
+        "encompass/incident.html",
+        {
+            "incident": found,
+            "children": list(found.children.select_related("person").order_by("pk")),
+            "told": selectors.incident_told(found),
+            "may_withdraw": found.archived_on is None
+            and selectors.may_withdraw_incident(user, found),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def incident_withdraw(request: HttpRequest, incident_id: int) -> HttpResponse:
+    """Withdraw an incident recorded in error, saying why."""
+    user = acting_user(request)
+    via = via_request(request)
+    found = selectors.incident_get_for_user(user=user, incident_id=incident_id, via=via)
+    if not selectors.may_withdraw_incident(user, found):
+        raise PermissionDenied(services.WITHDRAW_REFUSED)
+    if found.archived_on is not None:
+        messages.error(request, "This incident has already been withdrawn")
+        return redirect("encompass:incident", found.pk)
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.incident_withdraw(
+                user=user, incident=found, reason=form.cleaned_data["reason"], via=via
+            )
+        except ValidationError as exc:
+            form_errors_from(form, exc, {"reason": "reason"})
+        else:
+            messages.success(
+                request,
+                f"Incident {found.police_ref} is withdrawn as recorded in error: everyone"
+                " told of it has been told.",
+            )
+            return redirect("encompass:incident", found.pk)
+    return render(request, "encompass/incident_withdraw.html", {"incident": found, "form": form})
 
 
 @login_required
@@ -77,7 +128,8 @@ def notification(request: HttpRequest, notification_id: int) -> HttpResponse:
             "notification": found,
             "fields": services.notification_fields(found),
             "may_acknowledge": found.team_id == acting_user(request).team_id
-            and not found.is_acknowledged,
+            and not found.is_acknowledged
+            and found.incident.archived_on is None,
         },
     )
 

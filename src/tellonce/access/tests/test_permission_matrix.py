@@ -703,6 +703,31 @@ WEB = {
         {"anonymous": SIGN_IN, "dana": "302:/encompass/notifications/"},
         404,
     ),
+    # Tom's incident: the recording force's page of it (Tom and Olly of the same force);
+    # to everyone else, Dana's school included, it does not exist.
+    "jack encompass incident": (
+        "get",
+        "/encompass/incidents/{incident}/",
+        None,
+        {"anonymous": SIGN_IN, "tom": 200, "olly": 200},
+        404,
+    ),
+    # Withdrawing it: Tom on the police MASH desk; Olly sees it but may not.
+    "jack encompass incident withdraw": (
+        "get",
+        "/encompass/incidents/{incident}/withdraw/",
+        None,
+        {"anonymous": SIGN_IN, "tom": 200, "olly": 403},
+        404,
+    ),
+    # An empty reason: Tom is shown the form's error, nothing is withdrawn.
+    "jack encompass incident withdraw (post)": (
+        "post",
+        "/encompass/incidents/{incident}/withdraw/",
+        {"reason": ""},
+        {"anonymous": SIGN_IN, "tom": 200, "olly": 403},
+        404,
+    ),
     "encompass coverage": (
         "get",
         "/encompass/coverage/",

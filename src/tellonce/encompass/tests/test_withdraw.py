@@ -156,3 +156,32 @@ def test_the_police_system_withdraws_through_the_api_once_and_the_school_cannot(
     # The school's system no longer finds the notification in its list.
     listed = school.get("/api/v1/encompass/notifications/").json()
     assert notification.pk not in [row["id"] for row in listed]
+
+
+def test_tom_withdraws_through_the_page_and_danas_notification_says_so(world, encompass, signed_in):
+    notification = record(world)
+    page = f"/encompass/incidents/{notification.incident_id}/"
+    # Olly, of the same force, reads the page but is not offered, nor allowed, to withdraw.
+    olly = signed_in(world.olly)
+    assert "Withdraw this incident" not in olly.get(page).content.decode()
+    assert olly.post(page + "withdraw/", {"reason": WRONG_CHILD}).status_code == 403
+    tom = signed_in(world.tom)
+    shown = tom.get(page).content.decode()
+    assert "Jack Taylor" in shown and "Withdraw this incident" in shown
+
+    refused = tom.post(page + "withdraw/", {"reason": "oops"}).content.decode()
+    assert 'id="id_reason-error"' in refused
+    assert DomesticAbuseIncident.objects.filter(pk=notification.incident_id).exists()
+    done = tom.post(page + "withdraw/", {"reason": WRONG_CHILD}, follow=True)
+    assert done.redirect_chain == [(page, 302)]
+    after = done.content.decode()
+    assert "Withdrawn: recorded in error" in after and WRONG_CHILD in after
+    assert "Withdraw this incident" not in after
+    again = tom.get(page + "withdraw/", follow=True).content.decode()
+    assert "already been withdrawn" in again
+
+    dana = signed_in(world.dana)
+    seen = dana.get(f"/encompass/notifications/{notification.pk}/").content.decode()
+    assert "Withdrawn: the police recorded this incident in error" in seen
+    assert "Acknowledge receipt" not in seen and "Not acknowledged" not in seen
+    assert WRONG_CHILD not in seen
