@@ -36,6 +36,10 @@ class AlertKind(models.TextChoices):
     STRATEGY_INVITE = "strategy_invite", "An invitation to a strategy discussion"
     CONFERENCE_OVERDUE = "conference_overdue", "An initial child protection conference is overdue"
     ACTION_ASSIGNED = "action_assigned", "An action for you"
+    CONTACT_WITHDRAWN = (
+        "contact_withdrawn",
+        "A contact to the MASH was withdrawn, recorded in error",
+    )
     # Missing children and return home interviews (tellonce.missing).
     MISSING_REPORTED = "missing_reported", "A child is reported missing"
     MISSING_UNACKNOWLEDGED = (

@@ -665,3 +665,12 @@ class MeetingCloseForm(CheckedForm):
     attendees = _text(
         "Who attended", "Each person's name and agency, for example: Tom Price, police", rows=4
     )
+
+
+class ContactWithdrawForm(CheckedForm):
+    reason = forms.CharField(
+        label="Why was this contact recorded in error?",
+        help_text="For example, the wrong child or the wrong family",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

@@ -15,6 +15,12 @@
 - `Meeting` and `MeetingItem`: the daily MASH meeting and its minutes per child.
 - `StrategyDiscussion` and `Invitee`: the s47 strategy discussion, who was proposed
   and why, who came, and the decision.
+
+A contact recorded in error (the wrong child) is withdrawn by a MASH manager before any
+decision on it is signed off (`services.contact_withdraw`): the contact, its children,
+its cases and their requests and actions are archived with who, when and why, never
+deleted, and the default managers leave them out of every queue, inbox, clock and
+figure.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from tellonce.core.models import Timestamped, Undeletable
+from tellonce.core.models import Archivable, Timestamped, Undeletable
 
 
 class ReferralSource(models.TextChoices):
@@ -66,7 +72,7 @@ class Channel(models.TextChoices):
     API = "api", "Agency system"
 
 
-class Contact(Timestamped, Undeletable):
+class Contact(Timestamped, Archivable):
     hub = models.ForeignKey(
         "organisations.Team", on_delete=models.PROTECT, related_name="contacts_received"
     )
@@ -107,9 +113,11 @@ class Contact(Timestamped, Undeletable):
     class Meta:
         ordering = ["-received_on", "-pk"]
         constraints = [
+            # A withdrawn contact frees its reference, so the agency can send it again
+            # about the right child.
             models.UniqueConstraint(
                 fields=["referring_agency", "external_ref"],
-                condition=~Q(external_ref=""),
+                condition=~Q(external_ref="") & Q(archived_on__isnull=True),
                 name="contact_once_per_agency_ref",
             )
         ]
@@ -166,7 +174,7 @@ class ClosureReason(models.TextChoices):
     RC8 = "RC8", "RC8 Case closed after assessment, no further action"
 
 
-class MashCase(Timestamped, Undeletable):
+class MashCase(Timestamped, Archivable):
     hub = models.ForeignKey("organisations.Team", on_delete=models.PROTECT, related_name="+")
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="mash_cases")
     contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="+")
@@ -234,7 +242,7 @@ class MashCase(Timestamped, Undeletable):
         return self.previous_referral_id is not None
 
 
-class ContactChild(Undeletable):
+class ContactChild(Archivable):
     class Match(models.TextChoices):
         CHOSEN = "chosen", "Chosen by the referrer from TellOnce"
         LINKED = "linked", "Matched to a known child"
@@ -273,7 +281,7 @@ class CaseTransition(Undeletable):
         return f"{self.from_state or 'new'} to {self.to_state}"
 
 
-class InformationRequest(Timestamped, Undeletable):
+class InformationRequest(Timestamped, Archivable):
     case = models.ForeignKey(MashCase, on_delete=models.PROTECT, related_name="requests")
     team = models.ForeignKey(
         "organisations.Team", on_delete=models.PROTECT, related_name="information_requests"
@@ -311,7 +319,7 @@ class InformationRequest(Timestamped, Undeletable):
         return self.answered_on is not None
 
 
-class CaseAction(Timestamped, Undeletable):
+class CaseAction(Timestamped, Archivable):
     case = models.ForeignKey(
         MashCase, null=True, blank=True, on_delete=models.PROTECT, related_name="actions"
     )

@@ -46,7 +46,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from tellonce.core import workdays
 from tellonce.core.dates import when_said
-from tellonce.mash.models import MashCase, Outcome, State, StrategyDiscussion
+from tellonce.mash.models import Contact, MashCase, Outcome, State, StrategyDiscussion
 from tellonce.organisations.models import Role
 
 if TYPE_CHECKING:
@@ -191,6 +191,19 @@ def require_mash(user: User, case: MashCase) -> None:
     team = user.team
     if not user.works_in_mash or team is None or team.hub is None or team.hub.pk != case.hub_id:
         raise PermissionDenied("Only the MASH working on this case can do that")
+
+
+def may_withdraw_contact(user: User, contact: Contact) -> bool:
+    """Withdrawing a contact recorded in error: a MASH manager of the MASH that received
+    it (whether it still may be, the service decides: `contact_withdraw`)."""
+    team = user.team
+    return bool(
+        user.has_role(Role.MASH_MANAGER)
+        and user.works_in_mash
+        and team is not None
+        and team.hub is not None
+        and team.hub.pk == contact.hub_id
+    )
 
 
 def step_problems(

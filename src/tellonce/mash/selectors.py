@@ -245,18 +245,33 @@ def case_picture(*, user: User, case_id: int, via: Via) -> CasePicture:
     return picture
 
 
+def in_the_mash_of(user: User, contact: Contact) -> bool:
+    """Whether the user works in the MASH that received the contact."""
+    team = user.team
+    hub = team.hub if team is not None else None
+    return user.works_in_mash and hub is not None and hub.pk == contact.hub_id
+
+
 def contact_get_for_user(*, user: User, contact_id: int) -> Contact:
     """A contact, for whoever made it and for the MASH that received it; a 404 for
     everyone else."""
-    contact = Contact.objects.select_related("hub").filter(pk=contact_id).first()
+    # Withdrawn or not: a withdrawn contact's page says so.
+    contact = Contact.all_objects.select_related("hub", "archived_by").filter(pk=contact_id).first()
     if contact is None:
         raise Http404("No such contact")
-    team = user.team
-    hub = team.hub if team is not None else None
-    in_the_mash = user.works_in_mash and hub is not None and hub.pk == contact.hub_id
-    if contact.referrer_id != user.pk and not in_the_mash:
+    if contact.referrer_id != user.pk and not in_the_mash_of(user, contact):
         raise Http404("No such contact")
     return contact
+
+
+def contact_children(contact: Contact) -> list[ContactChild]:
+    """The children of a contact (withdrawn with it or not), each with their case as
+    it was (reached only through `contact_get_for_user`)."""
+    return list(
+        ContactChild.all_objects.filter(contact=contact.pk)
+        .select_related("person", "case")
+        .order_by("pk")
+    )
 
 
 def strategy_discussion_get_for_user(*, user: User, discussion_id: int) -> StrategyDiscussion:

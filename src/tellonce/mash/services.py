@@ -77,6 +77,8 @@ if TYPE_CHECKING:
 
 CONTACT_SYSTEM = "TellOnce contact"
 RE_REFERRAL_DAYS = 365
+#: The reason for withdrawing a contact recorded in error, at least.
+WITHDRAW_REASON_AT_LEAST = 15
 
 # Answers that tell the MASH nothing.
 _VAGUE = re.compile(
@@ -1062,6 +1064,265 @@ def referral_close(
         _mash_enquiry_end(case, user, f"Referral closed: {case.get_closure_reason_display()}")
         _audit(via, user, case, "referral closed", person=case.person, reason=closure_reason)
     return case
+
+
+# ----- a contact recorded in error --------------------------------------------------
+
+CONTACT_WITHDRAW_REFUSED = (
+    "Only a MASH manager of the MASH that received the contact may withdraw it"
+)
+
+
+def contact_withdraw(*, user: User, contact: Contact, reason: str, via: Via) -> Contact:
+    """A contact recorded in error (the wrong child, the wrong family) is withdrawn by a
+    MASH manager, with the reason, never deleted, while no decision on it has been
+    signed off. It, its children, the cases it opened and their requests for
+    information and actions are archived, so they leave the queue, the meeting's
+    agenda, the inboxes, the clocks and the figures; the MASH enquiry it opened is
+    archived with its chronology entries, as is the contact's own entry on each child's
+    chronology; and everyone it set to work (the teams asked for information, the
+    owners of its actions, the allocated social worker, the referrer) is told it was
+    withdrawn, in the same transaction."""
+    if not rules.may_withdraw_contact(user, contact):
+        raise PermissionDenied(CONTACT_WITHDRAW_REFUSED)
+    reason = (reason or "").strip()
+    if len(reason) < WITHDRAW_REASON_AT_LEAST:
+        raise ValidationError(
+            {
+                "reason": "Say why the contact was recorded in error, for example the wrong"
+                f" child (at least {WITHDRAW_REASON_AT_LEAST} characters)"
+            }
+        )
+    now = timezone.now()
+    archived = {"archived_on": now, "archived_by": user, "archive_reason": reason}
+    with transaction.atomic():
+        # The default manager leaves withdrawn contacts out: only one withdrawal claims it.
+        claim(
+            Contact,
+            contact.pk,
+            expected={},
+            changes={**archived, "modified_by": user, "modified_on": now},
+            field="reason",
+            refused="This contact has already been withdrawn",
+        )
+        children = list(
+            ContactChild.objects.filter(contact=contact.pk).select_related("case", "person")
+        )
+        cases = [child.case for child in children if not child.duplicate]
+        for case in cases:
+            # Claimed while no decision is signed off: a sign-off at the same moment
+            # comes wholly before (and this is refused) or after (and finds no case).
+            # The cases first, then the children, in the order a sign-off takes them.
+            claim(
+                MashCase,
+                case.pk,
+                expected={"signed_off_on__isnull": True},
+                changes={**archived, "modified_by": user, "modified_on": now},
+                field="contact",
+                refused="A decision on this contact has just been signed off: it can no"
+                " longer be withdrawn. Reload the case",
+            )
+        # A contact about the same child, arriving now, waits and then finds the case
+        # gone; one that came first is found joined to it (`_contact_child_add` holds
+        # the child too).
+        for child in children:
+            person_hold(child.person_id)
+        if problem := contact_withdraw_problem(contact):
+            raise ValidationError({"contact": problem})
+        for case in cases:
+            CaseTransition.objects.create(
+                case=case,
+                from_state=case.state,
+                to_state=case.state,
+                by=user,
+                reason=f"Withdrawn: the contact was recorded in error. {reason}",
+            )
+        for child in children:
+            if child.duplicate:
+                CaseTransition.objects.create(
+                    case=child.case,
+                    from_state=child.case.state,
+                    to_state=child.case.state,
+                    by=user,
+                    reason=f"Contact {contact.pk}, which had joined this case, was withdrawn"
+                    " as recorded in error",
+                )
+        told = alerts_write(_withdrawn_told(contact, cases, user))
+        ContactChild.objects.filter(contact=contact.pk).update(**archived)
+        InformationRequest.objects.filter(case__in=[c.pk for c in cases]).update(**archived)
+        CaseAction.objects.filter(case__in=[c.pk for c in cases]).update(**archived)
+        _withdrawn_entries(contact, children, cases, user, reason, now)
+        _audit(
+            via,
+            user,
+            contact,
+            "contact withdrawn",
+            cases=[c.pk for c in cases],
+            told=len(told),
+        )
+    contact.refresh_from_db(fields=["archived_on", "archived_by", "archive_reason"])
+    return contact
+
+
+def contact_withdraw_problem(contact: Contact) -> str | None:
+    """Why the contact can no longer be withdrawn, if it cannot: its work has gone on
+    beyond it, with a decision signed off (the referral, the lead professional, the
+    strategy discussion stand on it) or another contact about the child joined to its
+    case; or it is withdrawn already. What the case page offers follows it."""
+    if contact.archived_on is not None:
+        return "This contact has already been withdrawn"
+    # Archived or not: `contact_withdraw` asks once it has claimed them.
+    cases = MashCase.all_objects.filter(contact=contact.pk)
+    signed_off = cases.filter(signed_off_on__isnull=False).order_by("signed_off_on").first()
+    if signed_off is not None:
+        assert signed_off.signed_off_on is not None
+        return (
+            "A decision on this contact was signed off on"
+            f" {when_said(signed_off.signed_off_on)}: it can no longer be withdrawn."
+            " Correct the case instead"
+        )
+    joined = (
+        ContactChild.objects.filter(case__in=cases)
+        .exclude(contact=contact.pk)
+        .values_list("contact_id", flat=True)
+        .first()
+    )
+    if joined is not None:
+        return (
+            f"Contact {joined} has joined this contact's case: it can no longer be withdrawn"
+            " alone. Correct the case instead"
+        )
+    return None
+
+
+def _withdrawn_entries(
+    contact: Contact,
+    children: list[ContactChild],
+    cases: list[MashCase],
+    user: User,
+    reason: str,
+    now: datetime,
+) -> None:
+    """The contact's entries leave each child's chronology, and the MASH enquiry it
+    opened leaves the involvement register, archived with the reason, never deleted.
+    Entries are renamed as they are archived, so the contact can be sent again about
+    the right child without meeting them."""
+    from django.db.models import F, Value
+    from django.db.models.functions import Concat
+
+    from tellonce.chronology.models import ChronologyEvent
+
+    archived = {"archived_on": now, "archived_by": user, "archive_reason": reason}
+    ChronologyEvent.objects.filter(
+        person__in=[c.person_id for c in children], external_ref=f"mash-contact-{contact.pk}"
+    ).update(
+        **archived,
+        external_ref=Concat(F("external_ref"), Value(f"-withdrawn-{contact.pk}")),
+    )
+    for case in cases:
+        involvement = case.involvement
+        if involvement is None:
+            continue
+        # An enquiry another of the child's cases also stands on stays, ending if none
+        # of them is still open.
+        others = MashCase.objects.filter(involvement=involvement).exclude(pk=case.pk)
+        if others.exists():
+            if not others.filter(state__in=OPEN_STATES).exists():
+                _mash_enquiry_end(case, user, "Its last contact was withdrawn, recorded in error")
+            continue
+        claim(
+            Involvement,
+            involvement.pk,
+            expected={},
+            changes={**archived, "modified_by": user, "modified_on": now},
+            field="contact",
+            refused="The child's MASH enquiry has just been changed: reload the case",
+        )
+        ChronologyEvent.objects.filter(involvement=involvement).update(**archived)
+
+
+def _withdrawn_told(contact: Contact, cases: list[MashCase], user: User) -> list[Alert]:
+    """One alert to each team asked for information, each action's owner, the
+    allocated social worker and the referrer (never the manager withdrawing it): which
+    contact, and that it was recorded in error. No child's name and no reason: the
+    reason may name another child."""
+    received = f"{when_said(contact.received_on, weekday=True)}"
+    alerts: list[Alert] = []
+    ids = [c.pk for c in cases]
+    for request in InformationRequest.objects.filter(case__in=ids).select_related("team"):
+        alerts.append(
+            Alert(
+                kind=AlertKind.CONTACT_WITHDRAWN,
+                key=f"rfi:{request.pk}:withdrawn",
+                team=request.team,
+                link="/mash/requests/",
+                title="Withdrawn: a request for information from the MASH",
+                body=(
+                    f"The contact to {contact.hub.name} received on {received}, which this"
+                    f" request (sent {when_said(request.sent_on, weekday=True)}) came"
+                    " from, was recorded in error and has been withdrawn. Nothing more is"
+                    " needed; correct any record you made of it."
+                ),
+            )
+        )
+    for action in CaseAction.objects.filter(case__in=ids, done_on__isnull=True).select_related(
+        "owner__team"
+    ):
+        if action.owner_id == user.pk or action.owner.team is None:
+            continue
+        alerts.append(
+            Alert(
+                kind=AlertKind.CONTACT_WITHDRAWN,
+                key=f"action:{action.pk}:withdrawn",
+                team=action.owner.team,
+                user=action.owner,
+                link="/mash/actions/",
+                title="Withdrawn: an action for you from the MASH",
+                body=(
+                    f"The contact to {contact.hub.name} received on {received}, which your"
+                    f" action due {action.due_on:%-d %B %Y} came from, was recorded in error"
+                    " and has been withdrawn. The action is no longer needed."
+                ),
+            )
+        )
+    for case in cases:
+        worker = case.allocated_to
+        # Told once: the owner of one of its actions has been told already.
+        if worker is None or worker.pk == user.pk or any(a.user == worker for a in alerts):
+            continue
+        alerts.append(
+            Alert(
+                kind=AlertKind.CONTACT_WITHDRAWN,
+                key=f"case:{case.pk}:withdrawn:{worker.pk}",
+                team=case.hub,
+                user=worker,
+                link="/mash/",
+                title=f"Withdrawn: MASH case {case.pk}, allocated to you",
+                body=(
+                    f"The contact received on {received} that opened case {case.pk} was"
+                    f" recorded in error and has been withdrawn by {user.get_full_name()}."
+                    " The case has left the queue."
+                ),
+            )
+        )
+    referrer = contact.referrer
+    if referrer is not None and referrer.pk != user.pk and referrer.team is not None:
+        alerts.append(
+            Alert(
+                kind=AlertKind.CONTACT_WITHDRAWN,
+                key=f"contact:{contact.pk}:withdrawn",
+                team=referrer.team,
+                user=referrer,
+                link=f"/mash/contacts/{contact.pk}/sent/",
+                title=f"Withdrawn: your contact {contact.pk} to the MASH",
+                body=(
+                    f"{contact.hub.name} has withdrawn the contact you made on {received}"
+                    " as recorded in error. If the worry was about another child, make a"
+                    " new contact about them."
+                ),
+            )
+        )
+    return alerts
 
 
 # ----- the daily meeting ------------------------------------------------------------

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.queue, name="queue"),
     path("contacts/new/", views.contact_new, name="contact-new"),
     path("contacts/<int:contact_id>/sent/", views.contact_sent, name="contact-sent"),
+    path("contacts/<int:contact_id>/withdraw/", views.contact_withdraw, name="contact-withdraw"),
     path("cases/<int:case_id>/", views.case, name="case"),
     path("cases/<int:case_id>/screen/", views.case_screen, name="screen"),
     path("cases/<int:case_id>/requests/", views.requests_send, name="requests-send"),

@@ -36,6 +36,7 @@ from tellonce.mash.forms import (
     CloseForm,
     ConferenceForm,
     ContactForm,
+    ContactWithdrawForm,
     DecisionForm,
     MeetingCloseForm,
     MinutesForm,
@@ -129,11 +130,52 @@ def contact_sent(request: HttpRequest, contact_id: int) -> HttpResponse:
     """The confirmation: for the referrer, and the MASH that received it."""
     user = acting_user(request)
     contact = selectors.contact_get_for_user(user=user, contact_id=contact_id)
-    children = list(contact.children.select_related("person", "case").order_by("pk"))
+    children = selectors.contact_children(contact)
+    audit_list(via_request(request), user=user, listed="contact sent", people=people_on(children))
     return render(
         request,
         "mash/contact_sent.html",
-        {"contact": contact, "children": children, "nav": "mash-contact"},
+        {
+            "contact": contact,
+            "children": children,
+            # The reason may name another child: for the MASH, not the referrer.
+            "in_the_mash": selectors.in_the_mash_of(user, contact),
+            "nav": "mash-contact",
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_withdraw(request: HttpRequest, contact_id: int) -> HttpResponse:
+    """A MASH manager withdraws a contact recorded in error, saying why."""
+    user = acting_user(request)
+    via = via_request(request)
+    contact = selectors.contact_get_for_user(user=user, contact_id=contact_id)
+    if not rules.may_withdraw_contact(user, contact):
+        raise PermissionDenied(services.CONTACT_WITHDRAW_REFUSED)
+    children = selectors.contact_children(contact)
+    audit_list(via, user=user, listed="contact to withdraw", people=people_on(children))
+    form = ContactWithdrawForm(request.POST or None)
+    problem = services.contact_withdraw_problem(contact)
+    if request.method == "POST" and problem is None and form.is_valid():
+        try:
+            services.contact_withdraw(
+                user=user, contact=contact, reason=form.cleaned_data["reason"], via=via
+            )
+        except ValidationError as exc:
+            form_errors_from(form, exc, {"reason": "reason", "contact": "reason"})
+        else:
+            messages.success(
+                request,
+                f"Contact {contact.pk} is withdrawn as recorded in error: its cases have left"
+                " the queue, and everyone it set to work has been told.",
+            )
+            return redirect("mash:queue")
+    return render(
+        request,
+        "mash/contact_withdraw.html",
+        {"contact": contact, "children": children, "form": form, "problem": problem, "nav": "mash"},
     )
 
 
@@ -199,6 +241,8 @@ class CaseActions:
     plan_strategy: bool
     record_strategy: list[StrategyDiscussion]
     record_conference: list[StrategyDiscussion]
+    #: The contacts on the case this user may withdraw as recorded in error.
+    withdraw: set[int]
 
 
 def _case_actions(user: User, picture: selectors.CasePicture) -> CaseActions:
@@ -222,6 +266,12 @@ def _case_actions(user: User, picture: selectors.CasePicture) -> CaseActions:
         plan_strategy=may(Step.PLAN_STRATEGY),
         record_strategy=discussions(Step.RECORD_STRATEGY),
         record_conference=discussions(Step.RECORD_CONFERENCE),
+        withdraw={
+            child.contact_id
+            for child in picture.contacts
+            if rules.may_withdraw_contact(user, child.contact)
+            and services.contact_withdraw_problem(child.contact) is None
+        },
     )
 
 

@@ -321,6 +321,23 @@ WEB = {
         {"anonymous": SIGN_IN, "dana": 200, **IN_THE_MASH},
         404,
     ),
+    # Withdrawing it as recorded in error: Maria, a manager of the MASH that received
+    # it; Dana and the rest of the MASH see it but may not.
+    "dana's contact withdraw": (
+        "get",
+        "/mash/contacts/{contact}/withdraw/",
+        None,
+        {"anonymous": SIGN_IN, **only(403, "dana", *MASH), "maria": 200},
+        404,
+    ),
+    # An empty reason: Maria is shown the form's error, nothing is withdrawn.
+    "dana's contact withdraw (post)": (
+        "post",
+        "/mash/contacts/{contact}/withdraw/",
+        {"reason": ""},
+        {"anonymous": SIGN_IN, **only(403, "dana", *MASH), "maria": 200},
+        404,
+    ),
     # The MASH's queue, its cases and its meeting: the MASH only. Each step's form is
     # shown to everyone in the MASH; sent (incomplete), the service says who may take
     # the step (`mash.rules`): the page again with its errors for those who may, a
@@ -937,6 +954,15 @@ API = {
         {},
         {"anonymous": 401, "ana": 403, "adam": 403},
         400,
+    ),
+    # Dana's contact: Maria, a manager of the MASH that received it, may withdraw it;
+    # Dana and the rest of the MASH see it but may not; to everyone else it does not exist.
+    "dana's contact withdraw": (
+        "post",
+        "/api/v1/mash/contacts/{contact}/withdraw/",
+        {"reason": "x"},
+        {"anonymous": 401, **only(403, "dana", *MASH), "maria": 400},
+        404,
     ),
     # The MASH's queue and its cases: the MASH only (Amir's case is the MASH's work).
     "mash queue": (

@@ -36,7 +36,12 @@ from tellonce.mash.models import (
     StrategyOutcome,
 )
 from tellonce.mash.selectors import QUEUE_STATES, QueueFilter
-from tellonce.mash.services import ActionDetails, ChildDetails, ContactDetails
+from tellonce.mash.services import (
+    WITHDRAW_REASON_AT_LEAST,
+    ActionDetails,
+    ChildDetails,
+    ContactDetails,
+)
 from tellonce.organisations.api.serializers import TeamSerializer
 from tellonce.organisations.models import Team
 from tellonce.people.models import Sex
@@ -534,6 +539,13 @@ class SignOffSerializer(CheckedSerializer):
 class CloseSerializer(CheckedSerializer):
     closure_reason = serializers.ChoiceField(choices=ClosureReason.choices)
     note = _words("Why the referral is closing now")
+
+
+class ContactWithdrawSerializer(CheckedSerializer):
+    reason = serializers.CharField(
+        min_length=WITHDRAW_REASON_AT_LEAST,
+        help_text="Why the contact was recorded in error, for example the wrong child",
+    )
 
 
 class StrategyPlanSerializer(CheckedSerializer):

@@ -9,6 +9,11 @@ urlpatterns = [
     path("actions/<int:action_id>/done/", views.ActionDoneView.as_view(), name="action-done"),
     # The MASH front door.
     path("contacts/", views.ContactCreateView.as_view(), name="contacts"),
+    path(
+        "mash/contacts/<int:contact_id>/withdraw/",
+        views.ContactWithdrawView.as_view(),
+        name="mash-contact-withdraw",
+    ),
     path("mash/cases/", views.QueueView.as_view(), name="mash-queue"),
     path("mash/cases/<int:case_id>/", views.CaseView.as_view(), name="mash-case"),
     path(

@@ -22,7 +22,7 @@ from tellonce.api.requests import named_as_sent, valid
 from tellonce.api.schema import non_empty, refused_when
 from tellonce.audit.services import audit_list, people_on, via_request
 from tellonce.core.requests import acting_user
-from tellonce.mash import selectors, services
+from tellonce.mash import rules, selectors, services
 from tellonce.mash.api import serializers as ms
 from tellonce.mash.models import Channel, MashCase
 from tellonce.mash.selectors import hub_of
@@ -96,6 +96,37 @@ class ContactCreateView(APIView):
 
 
 # ----- the queue and a case ----------------------------------------------------------
+
+
+class ContactWithdrawView(APIView):
+    @extend_schema(
+        summary="Withdraw a contact recorded in error (a MASH manager of the MASH that"
+        " received it)",
+        description=(
+            "The contact, its cases and their requests and actions leave the queue, the"
+            " inboxes, the clocks and the figures; its entries leave the children's"
+            " chronologies; everyone it set to work is told it was withdrawn. Refused once"
+            " a decision on it is signed off or another contact has joined its case. A"
+            " second withdrawal is a 409."
+        ),
+        request=ms.ContactWithdrawSerializer,
+        responses={204: None, 400: ERRORS, 403: ERRORS, 404: ERRORS, 409: ERRORS},
+        extensions=refused_when(
+            contact="a decision on it is signed off, or another contact has joined its case"
+        ),
+    )
+    def post(self, request: Request, contact_id: int) -> Response:
+        user = acting_user(request)
+        contact = selectors.contact_get_for_user(user=user, contact_id=contact_id)
+        if not rules.may_withdraw_contact(user, contact):
+            # Who may act is answered before what they sent.
+            raise PermissionDenied(services.CONTACT_WITHDRAW_REFUSED)
+        data = valid(ms.ContactWithdrawSerializer(data=request.data))
+        with named_as_sent():
+            services.contact_withdraw(
+                user=user, contact=contact, reason=data["reason"], via=via_request(request)
+            )
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class QueueView(APIView):

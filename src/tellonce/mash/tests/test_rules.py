@@ -96,6 +96,14 @@ def _tries(world, case: MashCase) -> dict[str, Callable[[object, MashCase], obje
             user=user, case=case, team_ids=invitees, via=WEB
         ),
     }
+    tries[f"/mash/contacts/{case.contact_id}/withdraw/"] = lambda user, case: (
+        services.contact_withdraw(
+            user=user,
+            contact=case.contact,
+            reason="Recorded in error: Dana meant another child at the school.",
+            via=WEB,
+        )
+    )
     for discussion in case.strategy_discussions.all():
         came = [i.team_id for i in discussion.invitees.all()]
         tries[f"/mash/strategy/{discussion.pk}/record/"] = (
@@ -123,7 +131,7 @@ def _tries(world, case: MashCase) -> dict[str, Callable[[object, MashCase], obje
 
 def _offered(user, case: MashCase, tries: dict[str, object]) -> set[str]:
     page = sign_in_fully(Client(), user).get(f"/mash/cases/{case.pk}/").content.decode()
-    links = set(re.findall(r'href="(/mash/(?:cases|strategy)/\d+/[a-z-]+/)"', page))
+    links = set(re.findall(r'href="(/mash/(?:cases|strategy|contacts)/\d+/[a-z-]+/)"', page))
     return links & set(tries)
 
 
