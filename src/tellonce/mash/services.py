@@ -1151,7 +1151,8 @@ def contact_withdraw(*, user: User, contact: Contact, reason: str, via: Via) -> 
         ContactChild.objects.filter(contact=contact.pk).update(**archived)
         InformationRequest.objects.filter(case__in=[c.pk for c in cases]).update(**archived)
         CaseAction.objects.filter(case__in=[c.pk for c in cases]).update(**archived)
-        _withdrawn_entries(contact, children, cases, user, reason, now)
+        enquiries = _withdrawn_entries(contact, children, cases, user, reason, now)
+        told += alerts_write(_enquiry_withdrawn_told(enquiries, contact))
         _audit(
             via,
             user,
@@ -1202,9 +1203,10 @@ def _withdrawn_entries(
     user: User,
     reason: str,
     now: datetime,
-) -> None:
+) -> list[Involvement]:
     """The contact's entries leave each child's chronology, and the MASH enquiry it
-    opened leaves the involvement register, archived with the reason, never deleted.
+    opened leaves the involvement register (returned), archived with the reason, never
+    deleted.
     Entries are renamed as they are archived, so the contact can be sent again about
     the right child without meeting them."""
     from django.db.models import F, Value
@@ -1219,6 +1221,7 @@ def _withdrawn_entries(
         **archived,
         external_ref=Concat(F("external_ref"), Value(f"-withdrawn-{contact.pk}")),
     )
+    enquiries: list[Involvement] = []
     for case in cases:
         involvement = case.involvement
         if involvement is None:
@@ -1239,6 +1242,44 @@ def _withdrawn_entries(
             refused="The child's MASH enquiry has just been changed: reload the case",
         )
         ChronologyEvent.objects.filter(involvement=involvement).update(**archived)
+        enquiries.append(involvement)
+    return enquiries
+
+
+def _enquiry_withdrawn_told(enquiries: list[Involvement], contact: Contact) -> list[Alert]:
+    """Each team told the MASH had started an enquiry (the child's and the household's
+    agencies) is told, once, that it came from a contact recorded in error: linked to
+    the alert they had, so they know which child without this one naming them."""
+    alerts: dict[int, Alert] = {}
+    sent = (
+        Alert.objects.filter(
+            involvement__in=[e.pk for e in enquiries],
+            kind__in=[AlertKind.NOW_INVOLVED, AlertKind.HOUSEHOLD_INVOLVED],
+        )
+        .exclude(team=contact.hub_id)
+        .order_by("pk")
+    )
+    for alert in sent:
+        alerts.setdefault(
+            alert.team_id,
+            Alert(
+                kind=AlertKind.CONTACT_WITHDRAWN,
+                key=f"involvement:{alert.involvement_id}:withdrawn",
+                team_id=alert.team_id,
+                link=f"/alerts/{alert.pk}/",
+                title=(
+                    f"Withdrawn: {contact.hub.agency.name} ({contact.hub.name}) is not"
+                    " involved after all"
+                ),
+                body=(
+                    f"The alert of {when_said(alert.created_on, weekday=True)} that"
+                    f" {contact.hub.name} had started a MASH enquiry came from a contact"
+                    " recorded in error, since withdrawn. The MASH is not working with the"
+                    " child; correct any record you made of it."
+                ),
+            ),
+        )
+    return list(alerts.values())
 
 
 def _withdrawn_told(contact: Contact, cases: list[MashCase], user: User) -> list[Alert]:

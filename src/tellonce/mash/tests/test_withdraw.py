@@ -73,6 +73,13 @@ def at_work(world) -> MashCase:
 def test_the_wrong_childs_contact_is_withdrawn_and_everyone_it_set_to_work_is_told(world):
     case = at_work(world)
     contact = case.contact
+    enquiry = case.involvement
+    now_involved = set(
+        Alert.objects.filter(involvement=enquiry, kind=AlertKind.NOW_INVOLVED).values_list(
+            "team_id", flat=True
+        )
+    )
+    assert world.oakfield_dsl.pk in now_involved
     for not_a_manager in (world.sam, world.tom, world.dana):
         with pytest.raises(PermissionDenied):
             services.contact_withdraw(
@@ -107,11 +114,15 @@ def test_the_wrong_childs_contact_is_withdrawn_and_everyone_it_set_to_work_is_to
     ).exists()
     # Told: the health team asked, Sam who owns the action, and Dana who made it.
     told = Alert.objects.filter(kind=AlertKind.CONTACT_WITHDRAWN)
-    assert {(a.team_id, a.user_id) for a in told} == {
+    assert {(a.team_id, a.user_id) for a in told.exclude(key__startswith="involvement:")} == {
         (world.hannah.team_id, None),
         (world.sam.team_id, world.sam.pk),
         (world.dana.team_id, world.dana.pk),
     }
+    # And every team told the MASH was now involved with Jack, once, linked to that alert.
+    undone = told.filter(key=f"involvement:{enquiry.pk}:withdrawn")
+    assert {a.team_id for a in undone} == now_involved
+    assert all(a.link.startswith("/alerts/") for a in undone)
     assert all(a.person_id is None for a in told)
     assert all("Jack" not in a.title + a.body and "cousin" not in a.body for a in told)
     # The clock never chases the request or the decision.
@@ -124,7 +135,7 @@ def test_the_wrong_childs_contact_is_withdrawn_and_everyone_it_set_to_work_is_to
     with pytest.raises(AlreadyDone) as again:
         services.contact_withdraw(user=world.maria, contact=kept, reason=WRONG_CHILD, via=WEB)
     assert again.value.message_dict["reason"] == ["This contact has already been withdrawn"]
-    assert told.count() == 3
+    assert told.count() == 3 + len(now_involved)
 
 
 def test_once_a_decision_is_signed_off_the_contact_stays(world):
