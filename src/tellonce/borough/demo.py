@@ -288,3 +288,81 @@ def demo_involvement_to_confirm(erin: User) -> Involvement | None:
         started_on=today - timedelta(days=2),
         via=COMMAND_LINE,
     )
+
+
+def demo_withdrawals(*, dsl: User, manager: User, officer: User) -> dict[str, int]:
+    """Something recorded in error, and withdrawn, for the demo to show: the DSL's
+    contact about the wrong pupil yesterday, withdrawn by the MASH manager (the DSL has
+    its alert, the contact's page says so); and the force's latest domestic abuse
+    incident, withdrawn by the officer as recorded about the wrong household (its
+    school has the alert, its notification says so)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tellonce.encompass.models import DomesticAbuseIncident
+    from tellonce.encompass.services import incident_withdraw
+    from tellonce.involvements.models import Capacity
+    from tellonce.mash import services as mash
+    from tellonce.mash.models import Channel, Consent, MashCase, ReferralSource
+
+    done = {"contacts": 0, "incidents": 0}
+    assert dsl.team is not None
+    busy = MashCase.objects.values("person_id")
+    pupil = (
+        Involvement.objects.current()
+        .filter(team=dsl.team, capacity=Capacity.SCHOOL)
+        .exclude(person__in=busy)
+        .order_by("person_id")
+        .values_list("person", flat=True)
+        .first()
+    )
+    if pupil is not None:
+        contact = mash.contact_make(
+            user=dsl,
+            details=mash.ContactDetails(
+                children=[mash.ChildDetails(person_id=pupil)],
+                source=ReferralSource.SCHOOLS,
+                referrer_name=dsl.get_full_name(),
+                referrer_role=dsl.job_title,
+                referrer_phone=dsl.team.phone or "020 7946 0000",
+                referrer_email=dsl.email,
+                concern=(
+                    "The pupil came to school with a burn on the hand and would not say how it"
+                    " happened. They were withdrawn in class and flinched when touched."
+                ),
+                help_so_far="Spoke with the pupil with the head of year; first aid; logged it.",
+                child_needs="To be safe at home and for the burn to be seen by a nurse.",
+                child_voice="Said only that it was an accident in the kitchen.",
+                household="Mum and an older brother.",
+                family_knows=False,
+                consent=Consent.NOT_SOUGHT,
+                sharing_reason="Asking mum first could put the pupil at risk tonight.",
+            ),
+            channel=Channel.WEB,
+            via=COMMAND_LINE,
+            received_on=timezone.now() - timedelta(days=1),
+        )
+        mash.contact_withdraw(
+            user=manager,
+            contact=contact,
+            reason="Recorded in error: the school meant another pupil of the same name in"
+            " the year above, and has sent a new contact about them.",
+            via=COMMAND_LINE,
+        )
+        done["contacts"] = 1
+    assert officer.team is not None
+    incident = (
+        DomesticAbuseIncident.objects.filter(police=officer.team.agency)
+        .order_by("-received_on", "-pk")
+        .first()
+    )
+    if incident is not None:
+        incident_withdraw(
+            user=officer,
+            incident=incident,
+            reason="Recorded in error: the wrong household; the call was to the flat next door.",
+            via=COMMAND_LINE,
+        )
+        done["incidents"] = 1
+    return done

@@ -128,6 +128,14 @@ def borough_seed(
             f" {protocols['incidents']:,} domestic abuse incidents,"
             f" {protocols['notifications']:,} notifications ({time.perf_counter() - tick:.1f} s)"
         )
+        if {"dana.dsl", "maria.manager", "tom.police"} <= users.keys():
+            withdrawn = demo.demo_withdrawals(
+                dsl=users["dana.dsl"], manager=users["maria.manager"], officer=users["tom.police"]
+            )
+            progress(
+                f"Recorded in error and withdrawn: {withdrawn['contacts']} contact,"
+                f" {withdrawn['incidents']} domestic abuse incident"
+            )
         run = SeedRun.objects.create(
             seed=seed,
             children=children,

@@ -243,11 +243,14 @@ def test_the_year_told_no_one_only_the_demo_contact_and_involvement_did() -> Non
     # Erin's word that early help works with a pupil, waiting for a manager.
     (said,) = Involvement.objects.filter(confirmation=Confirmation.AWAITING)
     assert said.recorded_by.username == "erin.earlyhelp"
+    # The demo's contact recorded in error, and withdrawn (`demo.demo_withdrawals`).
+    (withdrawn,) = ContactChild.all_objects.filter(archived_on__isnull=False)
     # Operation Encompass's history (`borough.protocols`) is delivered alerts by nature.
     assert (
         not Alert.objects.exclude(person=None)
         .exclude(kind__in=(AlertKind.ENCOMPASS, AlertKind.ENCOMPASS_COUNCIL))
         .exclude(Q(person=demo_case.person) | Q(person__in=_household_of(demo_case.person_id)))
+        .exclude(Q(person=withdrawn.person) | Q(person__in=_household_of(withdrawn.person_id)))
         .exclude(person=said.person_id)
         .exists()
     )
