@@ -143,11 +143,13 @@ def may_learn_who(user: User, access: Access) -> bool:
     return access.is_full or not user.is_system_account
 
 
-def can_see_access_log(user: User, person: Person) -> bool:
-    """Managers see who looked at the records of the people their team works with."""
+def can_see_access_log(user: User, person: Person, access: Access | None = None) -> bool:
+    """Managers see who looked at the records of the people their team works with.
+    `access` is the user's access to the person where the caller has just decided it."""
     if not user.is_authenticated or user.is_system_account or not user.is_case_manager:
         return False
-    access = access_for(user, person)
+    if access is None:
+        access = access_for(user, person)
     return access.is_full and access.basis in (Basis.INVOLVED, Basis.MASH)
 
 

@@ -27,7 +27,7 @@ from django.db.models import F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from tellonce.access.policy import access_for, full_access_filter, visible_in_full
+from tellonce.access.policy import Access, access_for, full_access_filter, visible_in_full
 from tellonce.audit.models import Action
 from tellonce.audit.services import Via, audit_via
 from tellonce.missing.models import (
@@ -201,9 +201,14 @@ def interview_worklist(*, user: User) -> QuerySet[ReturnHomeInterview]:
     )
 
 
-def flags_for(*, user: User, person: Person) -> list[MissingPatternFlag]:
-    """The child's missing flags, for those who see the record in full."""
-    if not access_for(user, person).is_full:
+def flags_for(
+    *, user: User, person: Person, access: Access | None = None
+) -> list[MissingPatternFlag]:
+    """The child's missing flags, for those who see the record in full (`access`, where
+    the caller has just decided it, as `voices.selectors.voices_for` takes it)."""
+    if access is None:
+        access = access_for(user, person)
+    if not access.is_full:
         return []
     return list(MissingPatternFlag.objects.filter(person=person))
 

@@ -94,8 +94,14 @@ class PersonRecord:
 
 def _family_of(person: Person) -> list[FamilyMember]:
     members: dict[UUID, FamilyMember] = {}
-    outgoing = Relationship.objects.filter(person=person).select_related("relative")
-    incoming = Relationship.objects.filter(relative=person).select_related("person")
+    # Both directions in one query.
+    relationships = list(
+        Relationship.objects.filter(Q(person=person) | Q(relative=person)).select_related(
+            "person", "relative"
+        )
+    )
+    incoming = [rel for rel in relationships if rel.relative_id == person.pk]
+    outgoing = [rel for rel in relationships if rel.person_id == person.pk]
     for rel in incoming:
         # "Amina is the mother of <this child>": Amina is this child's mother.
         members[rel.person.pk] = FamilyMember(rel.person, rel.get_kind_display(), False)
@@ -164,7 +170,7 @@ def person_record(*, user: User, person_id: UUID | str, via: Via) -> PersonRecor
     )
     if can_unmerge(user):
         record.merges = list(merges_of(person=person).select_related("model")[:20])
-    if can_see_access_log(user, person):
+    if can_see_access_log(user, person, access):
         record.break_glass = list(
             BreakGlassGrant.objects.filter(person=person).select_related("user__team__agency")[:20]
         )

@@ -79,9 +79,11 @@ def record(request: HttpRequest, person_id: UUID) -> HttpResponse:
     context = {
         "record": person_record,
         "cp_is": cp_is_flag(user=user, person=person_record.person),
-        "voices": voices_for(user=user, person=person_record.person),
+        "voices": voices_for(user=user, person=person_record.person, access=person_record.access),
         "mash_cases": cases_for_person(user=user, person_id=person_record.person.pk),
-        "missing_flags": missing_flags_for(user=user, person=person_record.person),
+        "missing_flags": missing_flags_for(
+            user=user, person=person_record.person, access=person_record.access
+        ),
         "nav": "search",
     }
     return render(request, "record/record.html", context)

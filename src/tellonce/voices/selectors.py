@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Q
 
-from tellonce.access.policy import access_for
+from tellonce.access.policy import Access, access_for
 from tellonce.voices.models import Consent, Voice
 
 if TYPE_CHECKING:
@@ -15,9 +15,13 @@ if TYPE_CHECKING:
     from tellonce.people.models import Person
 
 
-def voices_for(*, user: User, person: Person) -> list[Voice]:
-    """The accounts the user may read (the caller has audited the look at the record)."""
-    if not access_for(user, person).is_full or user.team is None:
+def voices_for(*, user: User, person: Person, access: Access | None = None) -> list[Voice]:
+    """The accounts the user may read (the caller has audited the look at the record).
+    `access` is the user's access to the person where the caller has just decided it
+    (the record page), so that it is not asked of the database twice."""
+    if access is None:
+        access = access_for(user, person)
+    if not access.is_full or user.team is None:
         return []
     shared = Q(consent=Consent.GIVEN) | ~Q(safeguarding_reason="")
     own = (
