@@ -93,10 +93,15 @@ def involvement_start(**fields: Any) -> Involvement:
 def person_hold(person_id: Any) -> None:
     """Hold the person's row to the end of the transaction, so that what is checked about
     their involvements (one lead professional, no team recorded twice) stays true until
-    the new one is written: two people starting involvements at once take turns."""
+    the new one is written: two people starting involvements at once take turns.
+
+    `FOR NO KEY UPDATE`, not `FOR UPDATE`: rows that refer to the person (an audit
+    entry of a look at their page, an alert) do not wait for the hold, so a page view
+    holding the audit chain never deadlocks with it. (SQLite has one writer: no rows to
+    hold.)"""
     from tellonce.people.models import Person
 
-    Person.all_objects.select_for_update().filter(pk=person_id).first()
+    Person.all_objects.select_for_update(no_key=True).filter(pk=person_id).first()
 
 
 def lead_professional(person: Person | Any) -> Involvement | None:
