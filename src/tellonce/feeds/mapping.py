@@ -223,8 +223,38 @@ FIELD_CHECKS: dict[str, Callable[[str], Any] | None] = {
     "event_summary": _WORDS,
     "event_ref": _SHORT,
     "event_unscheduled": _boolean,
+    # Who the person lives with and how they are related to the agency's other records
+    # (`tellonce.feeds.family`): the agency's own household or family reference; up to
+    # RELATIVES other records of the same system, each with what they are to the person;
+    # and up to CONTACTS people the record names (a pupil's parents), as a school's
+    # system keeps them.
+    "household_ref": _SHORT,
 }
-DATE_FIELDS = frozenset({"date_of_birth", "started_on", "ended_on", "event_date"})
+#: How many relatives and contacts one record may name.
+RELATIVES, CONTACTS = 3, 2
+for _n in range(1, RELATIVES + 1):
+    FIELD_CHECKS |= {
+        f"relative{_n}_record": _SHORT,
+        f"relative{_n}_is": _SHORT,
+        f"relative{_n}_parental_responsibility": _boolean,
+        f"relative{_n}_lives_with": _boolean,
+    }
+for _n in range(1, CONTACTS + 1):
+    FIELD_CHECKS |= {
+        f"contact{_n}_given_name": _NAME,
+        f"contact{_n}_family_name": _NAME,
+        f"contact{_n}_date_of_birth": None,
+        f"contact{_n}_is": _SHORT,
+        f"contact{_n}_phone": _SHORT,
+        f"contact{_n}_parental_responsibility": _boolean,
+        f"contact{_n}_lives_with": _boolean,
+    }
+DATE_FIELDS = frozenset(
+    {"date_of_birth", "started_on", "ended_on", "event_date"}
+    | {f"contact{n}_date_of_birth" for n in range(1, CONTACTS + 1)}
+)
+#: Fields that are yes or no.
+BOOLEAN_FIELDS = frozenset(name for name, check in FIELD_CHECKS.items() if check is _boolean)
 
 
 @dataclass(frozen=True)

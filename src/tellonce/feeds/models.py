@@ -192,3 +192,73 @@ class ReportedEvent(Timestamped, Undeletable):
 
     def __str__(self) -> str:
         return f"{self.kind} on {self.occurred_on}"
+
+
+class ReportedFamily(Timestamped, Undeletable):
+    """Who the person on an agency record lives with and how they are related, as the
+    agency's record says it (`tellonce.feeds.family`): its own household or family
+    reference, and what it says of the records it names. Replaced whole each time the
+    record is sent with any of these fields; made into TellOnce households and
+    relationships on the persons once the records are linked."""
+
+    agency_record = models.OneToOneField(
+        "people.AgencyRecord", on_delete=models.PROTECT, related_name="reported_family"
+    )
+    household_ref = models.CharField(
+        max_length=100, blank=True, help_text="The agency's own household or family reference"
+    )
+    received_on = models.DateTimeField(default=timezone.now)
+    feed = models.ForeignKey(
+        FeedImport, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    feed_row = models.PositiveIntegerField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Family of record {self.agency_record_id}"
+
+
+class ReportedRelative(Timestamped, Undeletable):
+    """One record the agency's record names, and what that person is to this one:
+    another record of the same system (`relative<n>_...`), or a contact the record
+    names, which is a record of its own, `<local id>#contact-<n>` (`contact<n>_...`)."""
+
+    family = models.ForeignKey(ReportedFamily, on_delete=models.PROTECT, related_name="relatives")
+    position = models.CharField(max_length=20, help_text="relative1, contact2, ...")
+    record_local_id = models.CharField(
+        max_length=80, help_text="The named record's id in the same agency system"
+    )
+    kind = models.CharField(max_length=20, help_text="A people.RelationshipKind")
+    has_parental_responsibility = models.BooleanField(default=False)
+    lives_with = models.BooleanField(default=False)
+    phone = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["family", "position"], name="reported_relative_once")
+        ]
+        indexes = [models.Index(fields=["record_local_id"], name="reported_relative_named_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.position} of family {self.family_id}"
+
+
+class AgencyHousehold(Timestamped, Undeletable):
+    """The TellOnce household an agency's own household reference became (one per
+    agency, system and reference)."""
+
+    agency = models.ForeignKey("organisations.Agency", on_delete=models.PROTECT, related_name="+")
+    system = models.CharField(max_length=100)
+    ref = models.CharField(max_length=120)
+    household = models.OneToOneField(
+        "people.Household", on_delete=models.PROTECT, related_name="agency_household"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "system", "ref"], name="agency_household_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.system} household {self.ref}"

@@ -71,6 +71,12 @@ from tellonce.chronology.models import SYSTEM_KINDS, ChronologyEvent, EventKind
 from tellonce.chronology.services import chronology_event_store
 from tellonce.core.bulk import rows_insert
 from tellonce.core.hooks import hooks_run
+from tellonce.feeds.family import (
+    FamilyFacts,
+    family_land,
+    family_read,
+    reported_family_materialise,
+)
 from tellonce.feeds.mapping import (
     FIELD_CHECKS,
     ColumnMapping,
@@ -213,6 +219,7 @@ class ReceivedRow:
     record: dict[str, Any]
     involvement: ReportedFacts | None
     event: ReportedEventFacts | None = None
+    family: FamilyFacts | None = None
 
 
 @dataclass
@@ -322,9 +329,10 @@ def row_read(
 
     involvement = _involvement_read(values, directory, skip, problems)
     event = _event_read(values, skip, problems)
+    family = family_read(values, local_id, skip, problems)
     if problems or "record_id" in skip or not local_id:
         return None, problems
-    return ReceivedRow(number, local_id, record, involvement, event), problems
+    return ReceivedRow(number, local_id, record, involvement, event, family), problems
 
 
 def _event_read(
@@ -499,7 +507,15 @@ class _Landing:
 def _land(rows: Sequence[ReceivedRow], landing: _Landing) -> tuple[list[RowOutcome], list[int]]:
     """Write a batch of checked rows; each row's outcome and its record's id. Runs in
     the caller's transaction."""
-    records, outcomes = _records_land(rows, landing)
+    # The contacts a row names are records of their own, landed with it.
+    contacts = [
+        ReceivedRow(row.number, contact.local_id, _contact_record(contact.record), None)
+        for row in rows
+        if row.family is not None
+        for contact in row.family.contacts
+    ]
+    records, outcomes = _records_land([*rows, *contacts], landing)
+    outcomes = outcomes[: len(rows)]
     ids = [records[row.local_id].id or 0 for row in rows]
     involved = [(i, ids[i], row) for i, row in enumerate(rows) if row.involvement is not None]
     linked = {s.id for s in records.values() if s.person_id is not None}
@@ -508,11 +524,27 @@ def _land(rows: Sequence[ReceivedRow], landing: _Landing) -> tuple[list[RowOutco
     evented = [(i, ids[i], row) for i, row in enumerate(rows) if row.event is not None]
     for i, outcome in _events_land(evented, linked, landing).items():
         outcomes[i] = max(outcomes[i], outcome)
+    said = [
+        (i, ids[i], row.family, row.number) for i, row in enumerate(rows) if row.family is not None
+    ]
+    for i in family_land(
+        said, feed_id=landing.feed.pk if landing.feed else None, received_on=landing.received_on
+    ):
+        outcomes[i] = max(outcomes[i], RowOutcome.UPDATED)
+        if ids[i] in linked:
+            landing.touched_linked.add(ids[i])
     for record in AgencyRecord.objects.filter(pk__in=landing.touched_linked):
         reported_involvements_materialise(agency_record=record)
         reported_events_materialise(agency_record=record)
+        reported_family_materialise(agency_record=record)
     landing.touched_linked.clear()
     return outcomes, ids
+
+
+def _contact_record(details: dict[str, Any]) -> dict[str, Any]:
+    if details.get("postcode"):
+        return details | {"postcode": _postcode_display(details["postcode"])}
+    return details
 
 
 def _records_land(

@@ -106,6 +106,22 @@ def record_link(record_id: int) -> Arrival:
     return arrival
 
 
+def contacts_link(record: AgencyRecord) -> None:
+    """Link the contacts a record names (a pupil's parents: records of their own,
+    `<record id>#contact-<n>`, `feeds.family`), which makes the relationships and the
+    household it reports."""
+    from tellonce.feeds.family import CONTACT_MARK
+
+    contacts = AgencyRecord.objects.filter(
+        agency=record.agency_id,
+        system=record.system,
+        local_id__startswith=f"{record.local_id}{CONTACT_MARK}",
+        person__isnull=True,
+    ).values_list("pk", flat=True)
+    for contact_id in contacts:
+        record_link(contact_id)
+
+
 def records_link(record_ids: Iterable[int]) -> dict[Outcome, int]:
     """Link each record without a person; counts of each outcome."""
     counts: dict[Outcome, int] = {}
@@ -202,6 +218,7 @@ def _review_queue(record_id: int, doubtful: list[_PersonScore], model: LinkageMo
 
 def _reported_involvements(record_id: int) -> None:
     """What the record's feed reported (involvements, events) lands on its person."""
+    from tellonce.feeds.family import reported_family_materialise
     from tellonce.feeds.services import (
         reported_events_materialise,
         reported_involvements_materialise,
@@ -212,6 +229,8 @@ def _reported_involvements(record_id: int) -> None:
         if record.reported_involvements.exists():
             reported_involvements_materialise(agency_record=record)
         reported_events_materialise(agency_record=record)
+        # Who the record says the person lives with, and who names it as theirs.
+        reported_family_materialise(agency_record=record)
 
 
 def record_person_ensure(record_id: int) -> Arrival:

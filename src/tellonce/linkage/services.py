@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Max, OuterRef, Subquery
+from django.db.models import Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from tellonce.audit.models import Action
@@ -658,3 +658,18 @@ def _reported_involvements_follow(moved: Mapping[int, str]) -> None:
     ).distinct()
     for record in with_events.exclude(reported_events=None):
         reported_events_materialise(agency_record=record)
+    _reported_family_follow(moved)
+
+
+def _reported_family_follow(moved: Mapping[int, str]) -> None:
+    """Who a moved record says its person lives with, and who names it as theirs,
+    follows it to its person."""
+    from tellonce.feeds.family import reported_family_materialise
+    from tellonce.feeds.models import ReportedRelative
+
+    named = ReportedRelative.objects.exclude(record_local_id="").values("record_local_id")
+    family = AgencyRecord.objects.filter(pk__in=list(moved)).filter(
+        Q(reported_family__isnull=False) | Q(local_id__in=named)
+    )
+    for record in family.distinct():
+        reported_family_materialise(agency_record=record)

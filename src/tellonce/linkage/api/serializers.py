@@ -11,7 +11,7 @@ from rest_framework import serializers
 
 from tellonce.api.formats import FIELD_FORMATS
 from tellonce.api.text import CheckedModelSerializer, CheckedSerializer
-from tellonce.feeds.mapping import DATE_FIELDS, FIELD_CHECKS
+from tellonce.feeds.mapping import BOOLEAN_FIELDS, DATE_FIELDS, FIELD_CHECKS
 from tellonce.feeds.models import ReportedInvolvement
 from tellonce.feeds.services import API_REQUIRED, agency_record_check
 from tellonce.linkage.matching import match_request_check
@@ -32,7 +32,7 @@ class AgencyRecordReceiveSerializer(CheckedSerializer):
         for name in FIELD_CHECKS:
             if name in DATE_FIELDS:
                 fields[name] = serializers.DateField(required=False)
-            elif name == "lead_professional":
+            elif name in BOOLEAN_FIELDS:
                 fields[name] = serializers.BooleanField(required=False)
             elif name in FIELD_FORMATS:
                 fields[name] = FIELD_FORMATS[name](required=False)

@@ -82,6 +82,9 @@ class AgencyRecordReceiveView(APIView):
             if record.person_id is None
             else arrivals.Outcome.ALREADY_LINKED
         )
+        # The contacts it names are records of their own: linked now too, which makes
+        # the relationships and household it reports.
+        arrivals.contacts_link(record)
         record.refresh_from_db(fields=["person"])
         data = s.AgencyRecordSerializer(
             record, context={"status": received.outcome.name.lower(), "linkage": linkage}
