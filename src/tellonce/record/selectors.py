@@ -66,6 +66,18 @@ class FamilyMember:
     household: bool
     #: Who works with them now: what anyone who may know of them may see (the flag).
     involvements: list[Involvement] = field(default_factory=list)
+    #: Which agencies say so: each agency's word is kept, and shown, beside another's.
+    said_by: list[str] = field(default_factory=list)
+
+    def said(self, label: str, agency: str) -> None:
+        """Another agency's word on who they are: a different one is shown beside."""
+        labels = self.relationship.split(" or ") if self.relationship else []
+        if label not in labels and self.relationship != "Lives in the household":
+            self.relationship = " or ".join([*labels, label])
+        elif self.relationship == "Lives in the household":
+            self.relationship = label
+        if agency and agency not in self.said_by:
+            self.said_by.append(agency)
 
 
 @dataclass
@@ -96,15 +108,16 @@ def _family_of(person: Person) -> list[FamilyMember]:
     members: dict[UUID, FamilyMember] = {}
     # Both directions in one query.
     relationships = list(
-        Relationship.objects.filter(Q(person=person) | Q(relative=person)).select_related(
-            "person", "relative"
-        )
+        Relationship.objects.filter(Q(person=person) | Q(relative=person))
+        .select_related("person", "relative", "source_agency")
+        .order_by("pk")
     )
     incoming = [rel for rel in relationships if rel.relative_id == person.pk]
     outgoing = [rel for rel in relationships if rel.person_id == person.pk]
     for rel in incoming:
         # "Amina is the mother of <this child>": Amina is this child's mother.
-        members[rel.person.pk] = FamilyMember(rel.person, rel.get_kind_display(), False)
+        member = members.setdefault(rel.person.pk, FamilyMember(rel.person, "", False))
+        member.said(rel.get_kind_display(), rel.source_agency.name)
     for rel in outgoing:
         # "<this person> is the mother of Yusuf": Yusuf is their child.
         label = rel.get_kind_display()
@@ -112,20 +125,23 @@ def _family_of(person: Person) -> list[FamilyMember]:
             label = "Child" if rel.kind in ("mother", "father") else f"Child ({label.lower()})"
         elif rel.kind == "grandparent":
             label = "Grandchild"
-        members.setdefault(rel.relative.pk, FamilyMember(rel.relative, label, False))
+        member = members.setdefault(rel.relative.pk, FamilyMember(rel.relative, "", False))
+        member.said(label, rel.source_agency.name)
     household_ids = HouseholdMember.objects.filter(person=person, left_on__isnull=True).values(
         "household_id"
     )
     housemates = (
         HouseholdMember.objects.filter(household_id__in=household_ids, left_on__isnull=True)
         .exclude(person=person)
-        .select_related("person")
+        .select_related("person", "source_agency")
     )
-    for member in housemates:
-        if member.person.pk in members:
-            members[member.person.pk].household = True
-        else:
-            members[member.person.pk] = FamilyMember(member.person, "Lives in the household", True)
+    for housemate in housemates:
+        found = members.setdefault(
+            housemate.person.pk, FamilyMember(housemate.person, "Lives in the household", True)
+        )
+        found.household = True
+        if housemate.source_agency.name not in found.said_by:
+            found.said_by.append(housemate.source_agency.name)
     current = (
         Involvement.objects.current()
         .filter(person_id__in=list(members))

@@ -7,6 +7,7 @@ every team is told of every other team, as for a household the seed made."""
 
 from __future__ import annotations
 
+import io
 from itertools import permutations
 
 import pytest
@@ -204,3 +205,104 @@ def test_a_relative_or_contact_said_wrongly_is_refused_naming_the_field(linked):
     fields = {e["field"] for e in response.json()["errors"]}
     assert fields == {"relative1_record", "relative1_is", "contact1_family_name"}
     assert not AgencyRecord.objects.filter(local_id__startswith="UPN-TRIAL-3").exists()
+
+
+def test_a_schools_feed_of_pupils_and_their_contacts_makes_the_family(
+    linked, tmp_path, django_capture_on_commit_callbacks
+):
+    import csv
+
+    import yaml
+    from django.core.management import call_command
+
+    school = User.objects.get(username="dana.dsl").team
+    mapping = {
+        "agency": school.agency.code,
+        "system": "SIMS",
+        "record_id": "UPN",
+        "given_name": "Forename",
+        "family_name": "Surname",
+        "date_of_birth": {"column": "DOB", "format": "%d/%m/%Y"},
+        "postcode": "Postcode",
+        "contact1_given_name": "Contact 1 Forename",
+        "contact1_family_name": "Contact 1 Surname",
+        "contact1_is": "Contact 1 Relationship",
+        "contact1_phone": "Contact 1 Telephone",
+        "contact1_parental_responsibility": "Contact 1 Parental Responsibility",
+        "contact1_lives_with": "Contact 1 Lives With Pupil",
+    }
+    path = tmp_path / "sims.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["UPN", "Forename", "Surname", "DOB", "Postcode", *(
+            f"Contact 1 {c}"
+            for c in ("Forename", "Surname", "Relationship", "Telephone",
+                      "Parental Responsibility", "Lives With Pupil")
+        )])  # fmt: skip
+        writer.writerow(["UPN-F-1", "Jaxon", "Oduya", "02/05/2018", POSTCODE,
+                         "Kerrianne", "Oduya", "Mother", "07700 900123", "Y", "Y"])  # fmt: skip
+        writer.writerow(["UPN-F-2", "Lilou", "Oduya", "14/09/2019", POSTCODE,
+                         "Kerrianne", "Oduya", "Mother", "07700 900123", "Y", "Y"])  # fmt: skip
+        writer.writerow(["UPN-F-3", "Maxen", "Oduya", "20/11/2020", POSTCODE,
+                         "Kerrianne", "Oduya", "Neighbour", "", "", ""])  # fmt: skip
+    path.with_suffix(".yaml").write_text(yaml.safe_dump(mapping), encoding="utf-8")
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("import", str(path), "--agency", school.agency.code, stdout=io.StringIO())
+
+    # The third row's relationship is not one we know: reported and skipped, the rest land.
+    jaxon = _person(school.agency.code, "UPN-F-1")
+    lilou = _person(school.agency.code, "UPN-F-2")
+    mother = _person(school.agency.code, "UPN-F-1#contact-1")
+    assert mother is not None and _person(school.agency.code, "UPN-F-2#contact-1") == mother
+    assert not AgencyRecord.objects.filter(local_id__startswith="UPN-F-3").exists()
+    assert {r.relative_id for r in Relationship.objects.filter(person=mother, kind="mother")} == {
+        jaxon.pk,
+        lilou.pk,
+    }
+    assert {p.pk for p in household_of(jaxon)} == {mother.pk}
+    assert {p.pk for p in household_of(mother)} == {jaxon.pk, lilou.pk}
+
+
+def test_two_agencies_that_disagree_are_both_kept_and_shown(linked, client):
+    from tellonce.conftest import sign_in_fully
+
+    school = User.objects.get(username="dana.dsl").team
+    visiting = Team.objects.get(name="Health visiting")
+    _send(
+        _system(school, "trial-school-4"),
+        {
+            "system": "SIMS",
+            "record_id": "UPN-TRIAL-4",
+            **JACK,
+            "team": school.name,
+            "capacity": "school",
+            "started_on": STARTED,
+            "contact1_given_name": KERRY["given_name"],
+            "contact1_family_name": KERRY["family_name"],
+            "contact1_date_of_birth": KERRY["date_of_birth"],
+            "contact1_is": "carer",
+            "contact1_lives_with": True,
+        },
+    )
+    hv = _system(visiting, "trial-hv-4")
+    _send(hv, {"system": "SystmOne", "record_id": "HV-K4", **KERRY})
+    _send(
+        hv,
+        {
+            "system": "SystmOne",
+            "record_id": "HV-J4",
+            **JACK,
+            "relative1_record": "HV-K4",
+            "relative1_is": "mother",
+        },
+    )
+    jack = _person(school.agency.code, "UPN-TRIAL-4")
+    assert _person(visiting.agency.code, "HV-J4") == jack
+    said = set(
+        Relationship.objects.filter(relative=jack).values_list("kind", "source_agency__name")
+    )
+    assert said == {("carer", school.agency.name), ("mother", visiting.agency.name)}
+    page = sign_in_fully(client, User.objects.get(username="dana.dsl")).get(f"/people/{jack.pk}/")
+    shown = page.content.decode()
+    assert "Carer or Mother" in shown
+    assert f"Said by {school.agency.name}, {visiting.agency.name}" in shown

@@ -28,6 +28,11 @@ class FamilyMemberSerializer(CheckedSerializer):
     person = PersonSummarySerializer()
     relationship = serializers.CharField()
     household = serializers.BooleanField(help_text="Lives in the same household now")
+    said_by = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="The agencies whose records say so; where they disagree, `relationship`"
+        ' gives each word ("Mother or Carer")',
+    )
     involvements = InvolvementSerializer(many=True, help_text="Who works with them now")
 
 
