@@ -12,7 +12,8 @@ Who may see an episode (`episode_access`), everyone else gets a 404:
 What the child told the interviewer is read by the police, the interviewer and those
 who see the record in full, not by a reporting team that does not work with the child
 (`reads_interview`); and an agency's system that reports a child it does not work with
-is not told who the child is (`named`: as `access.policy.may_learn_who`).
+is not told who the child is (`named`: as `access.policy.may_learn_who`); the police
+desk's system is, as the desk's officers are.
 """
 
 from __future__ import annotations
@@ -70,8 +71,9 @@ def episode_access(
         return EpisodeAccess()
     interview = getattr(episode, "interview", None)
     involved = access_for(user, episode.person).is_full if in_full is None else in_full
+    police = episode.police_team_id is not None and user.team_id == episode.police_team_id
     return EpisodeAccess(
-        police=episode.police_team_id is not None and user.team_id == episode.police_team_id,
+        police=police,
         reporter=user.team_id == episode.reporting_team_id,
         interviewer=interview is not None and interview.assigned_team_id == user.team_id,
         involved=involved,
@@ -80,7 +82,8 @@ def episode_access(
         and user.is_case_manager
         and not user.is_system_account
         and in_episode_hub(user, episode),
-        named=involved or not user.is_system_account,
+        # The desk is sent the child's name to find them: its system is told it too.
+        named=involved or police or not user.is_system_account,
     )
 
 
@@ -147,11 +150,10 @@ def flag_get_for_user(*, user: User, flag_id: int) -> MissingPatternFlag:
 
 
 def is_police_desk(user: User) -> bool:
+    """The police MASH desk: its officers and the desk's own system, which reads the
+    desk's inbox and acknowledges as the officers do (issue 14)."""
     return (
-        user.is_authenticated
-        and user.team is not None
-        and user.team.service == Service.POLICE_MASH
-        and not user.is_system_account
+        user.is_authenticated and user.team is not None and user.team.service == Service.POLICE_MASH
     )
 
 

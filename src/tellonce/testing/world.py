@@ -7,7 +7,8 @@
 - Erin, an early help practitioner; Paul, a personal adviser; neither involved with Jack.
 - Ana, a partnership analyst; Adam, an administrator.
 - Olly, a police officer in public protection, not involved with anyone here.
-- The police system account (API token) and Oakfield's school system account.
+- The agency systems' API accounts, each with a token: the police's (in public
+  protection), the police MASH desk's, the health MASH team's and Oakfield's.
 
 Children: Jack Taylor (8, at Oakfield), Lily Taylor (1, health visiting), their mother
 Kerry Taylor; Amir Hassan (in the MASH's work); Ruby Green (known to no one).
@@ -76,8 +77,12 @@ class World:
     adam: User
     olly: User
     police_system: User
+    desk_system: User
+    health_system: User
     school_system: User
     police_token: str
+    desk_token: str
+    health_token: str
     school_token: str
     jack: Person
     lily: Person
@@ -183,10 +188,18 @@ def build_world() -> World:
     police_system = practitioner_make(
         "police-system", "Niche", "RMS", public_protection, is_system_account=True
     )
+    desk_system = practitioner_make(
+        "police-mash-system", "MASH desk", "interface", police_mash, is_system_account=True
+    )
+    health_system = practitioner_make(
+        "health-mash-system", "Health MASH", "interface", health_mash, is_system_account=True
+    )
     school_system = practitioner_make(
         "oakfield-system", "SIMS", "", oakfield_dsl, is_system_account=True
     )
     police_token = api_token_issue(user=police_system, by=None, via=COMMAND_LINE)
+    desk_token = api_token_issue(user=desk_system, by=None, via=COMMAND_LINE)
+    health_token = api_token_issue(user=health_system, by=None, via=COMMAND_LINE)
     school_token = api_token_issue(user=school_system, by=None, via=COMMAND_LINE)
 
     kerry = _person("Kerry", "Taylor", _years_ago(29), Sex.FEMALE, council, "Mosaic")
@@ -293,8 +306,12 @@ def build_world() -> World:
         adam=adam,
         olly=olly,
         police_system=police_system,
+        desk_system=desk_system,
+        health_system=health_system,
         school_system=school_system,
         police_token=police_token,
+        desk_token=desk_token,
+        health_token=health_token,
         school_token=school_token,
         jack=jack,
         lily=lily,

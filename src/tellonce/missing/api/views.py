@@ -73,7 +73,10 @@ class EpisodeCreateView(APIView):
 class EpisodeListView(APIView):
     @extend_schema(
         summary="Missing episodes: the police desk's inbox, or those you may see",
-        description="For the police MASH desk, not yet acknowledged first.",
+        description=(
+            "For the police MASH desk (its officers and its system alike), not yet"
+            " acknowledged first."
+        ),
         responses={200: ms.EpisodeSerializer(many=True), 403: ERRORS},
     )
     def get(self, request: Request) -> Response:
@@ -100,7 +103,8 @@ class EpisodeView(APIView):
 
 class AcknowledgeView(APIView):
     @extend_schema(
-        summary="The police desk acknowledges a missing child (once; again is harmless)",
+        summary="The police desk (an officer or its system) acknowledges a missing child",
+        description="Once; acknowledging again is harmless.",
         request=None,
         responses={200: ms.EpisodeSerializer, 403: ERRORS, 404: ERRORS},
     )
