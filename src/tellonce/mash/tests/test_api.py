@@ -497,6 +497,73 @@ def test_a_system_account_of_the_asked_team_answers_with_its_token(world):
     assert rfi.answered_by == desk_system and rfi.response_hours is not None
 
 
+def _trail(user: User, after: int) -> list[tuple[str, str, str, str, str]]:
+    """What the audit trail holds of `user`'s work since `after`, without ids."""
+    return [
+        (e.action, e.channel, e.object_type, str(e.person_id or ""), str(e.detail))
+        for e in AuditEvent.objects.filter(actor=user, seq__gt=after).order_by("seq")
+    ]
+
+
+def _last_seq() -> int:
+    last = AuditEvent.objects.order_by("-seq").first()
+    return last.seq if last else 0
+
+
+def test_healths_system_lists_reads_and_answers_its_teams_request_as_hannah_would(world, signed_in):
+    case = MashCase.objects.get(pk=jacks_case_by_api(world))
+    services.case_screen(
+        user=world.sam, case=case, rag="red", reason="Injury and disclosure", via=WEB
+    )
+
+    def ask(question: str) -> InformationRequest:
+        return services.rfi_send(
+            user=world.sam, case=case, team=world.health_mash, question=question, via=WEB
+        )
+
+    first = ask("Health history for Jack and his baby sister?")
+    health = system(world.health_token)
+    hannah = signed_in(world.hannah)
+    # Health's system lists its team's requests exactly as Hannah does.
+    listed = health.get("/api/v1/requests/").json()
+    assert [r["id"] for r in listed] == [first.pk]
+    assert listed == hannah.get("/api/v1/requests/").json()
+    assert listed[0]["child"]["name"] == "Jack Taylor"
+    # The police desk's system was not asked: it is not in the desk's inbox.
+    assert system(world.desk_token).get("/api/v1/requests/").json() == []
+
+    # Hannah answers the first request, health's system the second, the same way.
+    answer = "No attendances this year; two missed dental appointments."
+
+    def handle(client: Client, rfi: InformationRequest) -> None:
+        assert [r["id"] for r in client.get("/api/v1/requests/").json()] == [rfi.pk]
+        read = client.get(f"/api/v1/requests/{rfi.pk}/")
+        assert read.status_code == 200 and read.json()["question"] == rfi.question
+        answered = post(client, f"/api/v1/requests/{rfi.pk}/answer/", {"answer": answer})
+        assert answered.status_code == 200, answered.json()
+
+    mark = _last_seq()
+    handle(hannah, first)
+    second = ask("Any A&E attendances for Jack since the summer?")
+    handle(health, second)
+    assert _trail(world.health_system, mark) == _trail(world.hannah, mark)
+    # The list, the look, the look before answering, the answer.
+    assert [a for a, *_ in _trail(world.health_system, mark)] == [
+        Action.VIEW_LIST,
+        Action.VIEW,
+        Action.VIEW,
+        Action.CHANGE,
+    ]
+
+    # The MASH sees it answered by health's system, and it has left health's inbox.
+    by_sam = signed_in(world.sam).get(f"/api/v1/requests/{second.pk}/").json()
+    assert by_sam["answered_by"]["id"] == world.health_system.pk
+    assert by_sam["answer"] == answer and by_sam["answered_on"] is not None
+    assert health.get("/api/v1/requests/").json() == []
+    answered = health.get("/api/v1/requests/?answered=true").json()
+    assert [r["id"] for r in answered] == [second.pk, first.pk]
+
+
 def test_an_action_needs_a_due_date(world, signed_in):
     case_id = jacks_case_by_api(world)
     url = f"/api/v1/mash/cases/{case_id}/actions/"
