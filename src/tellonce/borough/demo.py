@@ -149,6 +149,9 @@ class SystemAccount:
 
 SYSTEM_ACCOUNTS: tuple[SystemAccount, ...] = (
     SystemAccount("police-system", "ppu", "Northbrook Police Niche RMS interface"),
+    # The MASH partners' desks read their inboxes through the API as their people do.
+    SystemAccount("police-mash-system", "police_mash", "Police MASH desk interface"),
+    SystemAccount("health-mash-system", "health_mash", "Health MASH team interface"),
     SystemAccount("health-system", "health_visiting", "Community health SystmOne interface"),
     SystemAccount("council-system", "assessment", "Council Mosaic interface"),
     SystemAccount("school-system", "school", "School MIS interface (Operation Encompass)"),

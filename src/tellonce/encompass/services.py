@@ -578,7 +578,16 @@ def _notification_event(notification: Notification, user: User) -> ChronologyEve
 
 def notification_acknowledge(*, user: User, notification: Notification, via: Via) -> Notification:
     """The recipient team (the school's safeguarding lead) says it has the notification."""
-    if user.is_system_account or user.team_id is None or user.team_id != notification.team_id:
+    if user.is_system_account:
+        # A school's system reads its notifications but never acknowledges one: the chase
+        # and the escalation to the head exist to reach a person at the school before
+        # the child arrives, and a system's acknowledgement would stop them with no one
+        # having read it.
+        raise PermissionDenied(
+            "A person at the school acknowledges a notification, not its system: until one"
+            " does, the notification is chased and escalated"
+        )
+    if user.team_id is None or user.team_id != notification.team_id:
         raise PermissionDenied("Only the team the notification was sent to can acknowledge it")
     now = timezone.now()
     with transaction.atomic():

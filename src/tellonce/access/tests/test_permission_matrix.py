@@ -27,8 +27,11 @@ The personas (tellonce.testing.world):
   expected whatever Erin is, unless a row says otherwise;
 - ana (partnership analyst) and adam (the administrator): no casework, so no names;
 - olly: the police public protection unit, investigating Amir;
-- police_system and school_system: the agency systems' API accounts (police, Oakfield);
-  tried on every API route, not on pages.
+- police_system, desk_system, health_system and school_system: the agency systems' API
+  accounts (the police's in public protection, the police MASH desk's, the health MASH
+  team's, Oakfield's); tried on every API route, not on pages. A system reads its own
+  team's inboxes as the team's people do (issue 14), and no more: the desk's and
+  health's systems hold no MASH role, so the MASH's queue and its steps refuse them.
 
 Jack is taught at Oakfield (Dana's team, and Oakfield's system account); he is not in
 the MASH's work. Amir is in the MASH's work and has a police investigation (Olly's
@@ -54,7 +57,13 @@ from tellonce.conftest import sign_in_fully
 pytestmark = pytest.mark.django_db
 
 PRACTITIONERS = "sam maria tom hannah ed dana priya erin erin_said paul ana adam olly".split()
-SYSTEMS = ["police_system", "school_system"]
+SYSTEMS = ["police_system", "desk_system", "health_system", "school_system"]
+TOKENS = {
+    "police_system": "police_token",
+    "desk_system": "desk_token",
+    "health_system": "health_token",
+    "school_system": "school_token",
+}
 EVERYONE = ["anonymous", *PRACTITIONERS, *SYSTEMS]
 #: Whom a persona is expected to be like where a row does not name them.
 ALIKE = {"erin_said": "erin"}
@@ -780,7 +789,7 @@ API = {
         "post",
         "/api/v1/people/search/",
         {"identifier": "9434765919"},
-        {"anonymous": 401, "ana": 403, "adam": 403, "police_system": 403, "school_system": 403},
+        {"anonymous": 401, "ana": 403, "adam": 403, **only(403, *SYSTEMS)},
         200,
     ),
     # An involvement nobody has confirmed opens nothing: Erin still gets the flag (403).
@@ -796,7 +805,7 @@ API = {
         "post",
         "/api/v1/people/{jack}/break-glass/",
         REASON,
-        {"anonymous": 401, "dana": 400, "police_system": 403, "school_system": 403, **NO_NAMES},
+        {"anonymous": 401, "dana": 400, **only(403, *SYSTEMS), **NO_NAMES},
         201,
     ),
     "amir access log": (
@@ -866,8 +875,7 @@ API = {
         {"capacity": "early_help", "started_on": "{today}"},
         {
             "anonymous": 401,
-            "police_system": 403,
-            "school_system": 403,
+            **only(403, *SYSTEMS),
             "erin_said": 400,
             **NO_NAMES,
             **{p: 400 for p in ("sam", "maria", "tom", "hannah", "ed", "paul", "olly")},
@@ -932,13 +940,20 @@ API = {
         "post",
         "/api/v1/records/",
         {"system": "SIMS", "record_id": "P-1", "family_name": "Cole"},
-        {"anonymous": 401, "police_system": 201, "school_system": 201},
+        {"anonymous": 401, **only(201, *SYSTEMS)},
         403,
     ),
     # ----- alerts
     "alerts inbox": ("get", "/api/v1/alerts/", None, {"anonymous": 401}, 200),
     # An alert to Dana's team about Jack: Dana's, and Oakfield's system's (a system
-    # reads the alerts to its agency's teams).
+    # reads its own team's alerts, as the team's people do).
+    "jack alert": (
+        "get",
+        "/api/v1/alerts/{alert}/",
+        None,
+        {"anonymous": 401, "dana": 200, "school_system": 200},
+        404,
+    ),
     "jack alert read": (
         "post",
         "/api/v1/alerts/{alert}/read/",
@@ -1091,25 +1106,31 @@ API = {
         {"anonymous": 401, "ana": 403, "adam": 403},
         200,
     ),
-    # The MASH's request to health about Amir: health (asked), the MASH's social
-    # workers and managers, and those whose own team or agency works with Amir (Olly,
-    # and the police system); a 404 for the rest, the MASH's other partners included.
+    # The MASH's request to health about Amir: health (asked: Hannah and its system),
+    # the MASH's social workers and managers, and those whose own team or agency works
+    # with Amir (Olly, and the police's systems, the desk's among them: the desk's
+    # officers read it as the MASH's partners, which they are not told); a 404 for the
+    # rest, the MASH's other partners included.
     "amir request for information": (
         "get",
         "/api/v1/requests/{rfi}/",
         None,
-        {"anonymous": 401, **only(200, "hannah", "sam", "maria", "olly", "police_system")},
+        {
+            "anonymous": 401,
+            **only(200, "hannah", "health_system", "sam", "maria", "olly"),
+            **only(200, "police_system", "desk_system"),
+        },
         404,
     ),
-    # Only the team asked answers.
+    # Only the team asked answers: its people and its system.
     "amir request answer": (
         "post",
         "/api/v1/requests/{rfi}/answer/",
         {"answer": ""},
         {
             "anonymous": 401,
-            "hannah": 400,
-            **only(403, "sam", "maria", "olly", "police_system"),
+            **only(400, "hannah", "health_system"),
+            **only(403, "sam", "maria", "olly", "police_system", "desk_system"),
         },
         404,
     ),
@@ -1138,19 +1159,21 @@ API = {
         {"anonymous": 401, "ana": 403, "adam": 403},
         200,
     ),
-    # Dana's report: her team (and its system), and the police desk told of it.
+    # Dana's report: her team (and its system), and the police desk told of it (Tom
+    # and the desk's system).
     "jack missing episode": (
         "get",
         "/api/v1/missing-episodes/{episode}/",
         None,
-        {"anonymous": 401, **only(200, "dana", "tom", "school_system")},
+        {"anonymous": 401, **only(200, "dana", "tom", "school_system", "desk_system")},
         404,
     ),
+    # The desk acknowledges: Tom, or the desk's system, as Tom does.
     "jack missing acknowledge": (
         "post",
         "/api/v1/missing-episodes/{episode}/acknowledge/",
         None,
-        {"anonymous": 401, "tom": 200, **only(403, "dana", "school_system")},
+        {"anonymous": 401, **only(200, "tom", "desk_system"), **only(403, "dana", "school_system")},
         404,
     ),
     # Withdrawing and recording the return: named practitioners, not systems.
@@ -1158,14 +1181,14 @@ API = {
         "post",
         "/api/v1/missing-episodes/{episode}/withdraw/",
         {"reason": "x"},
-        {"anonymous": 401, **only(400, "dana", "tom"), "school_system": 403},
+        {"anonymous": 401, **only(400, "dana", "tom"), **only(403, "school_system", "desk_system")},
         404,
     ),
     "jack missing return": (
         "post",
         "/api/v1/missing-episodes/{episode}/return/",
         {"return_details": ""},
-        {"anonymous": 401, **only(400, "dana", "tom"), "school_system": 403},
+        {"anonymous": 401, **only(400, "dana", "tom"), **only(403, "school_system", "desk_system")},
         404,
     ),
     # Only the interview team records the interview: nobody here is in it.
@@ -1173,7 +1196,10 @@ API = {
         "post",
         "/api/v1/return-interviews/{interview}/",
         {"outcome": "refused", "refused_reason": ""},
-        {"anonymous": 401, **only(403, "dana", "tom", "maria", "school_system")},
+        {
+            "anonymous": 401,
+            **only(403, "dana", "tom", "maria", "school_system", "desk_system"),
+        },
         404,
     ),
     # A manager who sees Jack in full takes the flag down: Dana sees him but is not a
@@ -1193,12 +1219,12 @@ API = {
         403,
     ),
     # ----- Operation Encompass
-    # The police (people and system) record incidents.
+    # The police (people and systems) record incidents.
     "encompass incident": (
         "post",
         "/api/v1/encompass/incidents/",
         {},
-        {"anonymous": 401, **only(400, "tom", "olly", "police_system")},
+        {"anonymous": 401, **only(400, "tom", "olly", "police_system", "desk_system")},
         403,
     ),
     # Each team's own notifications.
@@ -1209,8 +1235,15 @@ API = {
         {"anonymous": 401},
         200,
     ),
-    # Tom's incident, notified to Oakfield: Dana acknowledges; Oakfield's system reads
-    # it but a system does not acknowledge.
+    # Tom's incident, notified to Oakfield: Dana and Oakfield's system read it; Dana
+    # acknowledges, but a system does not (the chase is to reach a person).
+    "jack encompass notification": (
+        "get",
+        "/api/v1/encompass/notifications/{notification}/",
+        None,
+        {"anonymous": 401, "dana": 200, "school_system": 200},
+        404,
+    ),
     "jack encompass acknowledge": (
         "post",
         "/api/v1/encompass/notifications/{notification}/acknowledge/",
@@ -1219,13 +1252,13 @@ API = {
         404,
     ),
     # Tom's incident: the force that recorded it may withdraw it (Tom on the police
-    # MASH desk and the police system); Olly, of the same force, sees it but may not;
+    # MASH desk and the force's systems); Olly, of the same force, sees it but may not;
     # to everyone else it does not exist.
     "jack encompass incident withdraw": (
         "post",
         "/api/v1/encompass/incidents/{incident}/withdraw/",
         {"reason": "x"},
-        {"anonymous": 401, **only(400, "tom", "police_system"), "olly": 403},
+        {"anonymous": 401, **only(400, "tom", "police_system", "desk_system"), "olly": 403},
         404,
     ),
     "encompass coverage": (
@@ -1657,8 +1690,7 @@ def _client_for(world, persona: str) -> Client:
     if persona == "anonymous":
         return client
     if persona in SYSTEMS:
-        token = world.police_token if persona == "police_system" else world.school_token
-        return Client(HTTP_AUTHORIZATION=f"Token {token}")
+        return Client(HTTP_AUTHORIZATION=f"Token {getattr(world, TOKENS[persona])}")
     return sign_in_fully(client, getattr(world, PERSONA_USER.get(persona, persona)))
 
 
@@ -1749,15 +1781,21 @@ LISTS = {
         {"dana", "school_system", "priya", "erin", "erin_said", "sam", "maria"},
     ),
     "mash queue": ("/api/v1/mash/cases/", "amir_case", "Hassan", set(MASH)),
-    # A team's inbox lists the requests to it: health's.
-    "requests for information": ("/api/v1/requests/", "rfi", "Hassan", {"hannah"}),
+    # A team's inbox lists the requests to it: health's (Hannah's and its system's).
+    "requests for information": (
+        "/api/v1/requests/",
+        "rfi",
+        "Hassan",
+        {"hannah", "health_system"},
+    ),
     # An action names its child only in what is to be done.
     "your actions": ("/api/v1/actions/", "action", "men Amir was found with", {"olly"}),
+    # Dana's report: her team's, and the police desk's inbox (Tom's and its system's).
     "missing episodes": (
         "/api/v1/missing-episodes/",
         "episode",
         "Jack Taylor",
-        {"dana", "tom", "school_system"},
+        {"dana", "tom", "school_system", "desk_system"},
     ),
     "encompass notifications": (
         "/api/v1/encompass/notifications/",

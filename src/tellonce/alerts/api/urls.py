@@ -6,5 +6,6 @@ from tellonce.alerts.api import views
 
 urlpatterns = [
     path("alerts/", views.AlertInboxView.as_view(), name="alerts"),
+    path("alerts/<int:alert_id>/", views.AlertView.as_view(), name="alert"),
     path("alerts/<int:alert_id>/read/", views.AlertReadView.as_view(), name="alert-read"),
 ]

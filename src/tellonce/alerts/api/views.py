@@ -1,4 +1,4 @@
-"""The API of alerts: a user's (or a system's) inbox, and marking one read."""
+"""The API of alerts: a user's (or a system's) inbox, one alert, and marking one read."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from tellonce.core.requests import acting_user
 
 class AlertInboxView(APIView):
     @extend_schema(
-        summary="Your alerts (a system account: those to its agency's teams), newest first",
+        summary="Your alerts and your team's (a system account: its team's), newest first",
         parameters=[s.AlertQuerySerializer],
         responses={200: s.AlertSerializer(many=True)},
     )
@@ -31,6 +31,18 @@ class AlertInboxView(APIView):
         shown = list(alerts[:500])
         audit_list(via_request(request), user=user, listed="alerts inbox", people=people_on(shown))
         return Response(s.AlertSerializer(shown, many=True).data)
+
+
+class AlertView(APIView):
+    @extend_schema(
+        summary="An alert in your inbox (it stays unread; reading it is audited)",
+        responses={200: s.AlertSerializer, 404: ERRORS},
+    )
+    def get(self, request: Request, alert_id: int) -> Response:
+        user = acting_user(request)
+        alert = alert_get_for_user(user=user, alert_id=alert_id)
+        alert_looked_at(via_request(request), user=user, alert=alert)
+        return Response(s.AlertSerializer(alert).data)
 
 
 class AlertReadView(APIView):

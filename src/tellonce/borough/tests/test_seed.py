@@ -338,6 +338,21 @@ def test_the_police_system_account_has_a_token_and_it_is_printed(seeded: Seeded)
     assert api_token_user(printed.group(1))[0] == police  # type: ignore[index]
 
 
+def test_the_mash_partners_desks_have_system_accounts_with_tokens(seeded: Seeded) -> None:
+    from tellonce.accounts.services import api_token_user
+
+    for username, team in (
+        ("police-mash-system", "Police MASH desk"),
+        ("health-mash-system", "Health MASH team"),
+    ):
+        system = User.objects.get(username=username)
+        assert system.is_system_account and system.team is not None
+        assert system.team.name == team
+        printed = re.search(rf"{username}: (\w+)", seeded.stdout)
+        assert printed is not None
+        assert api_token_user(printed.group(1))[0] == system  # type: ignore[index]
+
+
 # ----- no personal data leaves the command
 
 

@@ -17,6 +17,11 @@ urlpatterns = [
         name="encompass-notifications",
     ),
     path(
+        "encompass/notifications/<int:notification_id>/",
+        views.NotificationView.as_view(),
+        name="encompass-notification",
+    ),
+    path(
         "encompass/notifications/<int:notification_id>/acknowledge/",
         views.AcknowledgeView.as_view(),
         name="encompass-acknowledge",

@@ -117,6 +117,18 @@ class NotificationsView(APIView):
         return Response(es.NotificationSerializer(rows, many=True).data)
 
 
+class NotificationView(APIView):
+    @extend_schema(
+        summary="A notification (the team it was sent to, or escalated to; audited)",
+        responses={200: es.NotificationSerializer, 404: ERRORS},
+    )
+    def get(self, request: Request, notification_id: int) -> Response:
+        notification = selectors.notification_get_for_user(
+            user=acting_user(request), notification_id=notification_id, via=via_request(request)
+        )
+        return Response(es.NotificationSerializer(notification).data)
+
+
 class AcknowledgeView(APIView):
     @extend_schema(
         summary="Acknowledge a notification (the school's safeguarding lead)",

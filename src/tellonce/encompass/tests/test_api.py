@@ -106,3 +106,42 @@ def test_the_single_incident_answers_201_with_its_notifications(world, encompass
     assert response.status_code == 201, response.content
     (sent,) = response.json()["notifications"]
     assert sent["recipient"] == "school" and sent["due_by"].startswith("2026-05-06T08:30")
+
+
+def test_oakfields_system_sees_its_notification_and_whether_dana_has_acknowledged_it(
+    world, encompass, signed_in
+):
+    from tellonce.encompass.tests.test_workflow import record
+
+    notification = record(world)
+    school = system(world.school_token)
+    (waiting,) = school.get("/api/v1/encompass/notifications/").json()
+    assert waiting["id"] == notification.pk
+    assert waiting["acknowledged_on"] is None and waiting["acknowledged_by"] == ""
+    assert waiting["notification"]["Child"] == "Jack Taylor"
+    one = school.get(f"/api/v1/encompass/notifications/{notification.pk}/")
+    assert one.status_code == 200 and one.json() == waiting
+
+    # The system may not acknowledge it: a person at the school must, and is chased.
+    refused = school.post(f"/api/v1/encompass/notifications/{notification.pk}/acknowledge/")
+    assert refused.status_code == 403
+    assert "A person at the school acknowledges" in refused.json()["errors"][0]["message"]
+    assert (
+        school.get(f"/api/v1/encompass/notifications/{notification.pk}/").json()["acknowledged_on"]
+        is None
+    )
+
+    dana = signed_in(world.dana)
+    assert (
+        dana.post(f"/api/v1/encompass/notifications/{notification.pk}/acknowledge/").status_code
+        == 200
+    )
+    # The system sees it acknowledged, by whom: no longer waiting, in the acknowledged.
+    assert school.get("/api/v1/encompass/notifications/").json() == []
+    (done,) = school.get("/api/v1/encompass/notifications/?acknowledged=true").json()
+    assert done["id"] == notification.pk
+    assert done["acknowledged_on"] is not None and done["acknowledged_by"] == "Dana Whyte"
+    assert school.get(f"/api/v1/encompass/notifications/{notification.pk}/").json() == done
+    # Another team's system does not find it.
+    desk = system(world.desk_token)
+    assert desk.get(f"/api/v1/encompass/notifications/{notification.pk}/").status_code == 404
