@@ -431,6 +431,15 @@ MASH_RFI_DUE_HOURS = env_hours_by_rag("MASH_RFI_DUE_HOURS", "red=4,amber=8,green
 MASH_RFI_ESCALATE_HOURS = env_hours_by_rag("MASH_RFI_ESCALATE_HOURS", "red=2,amber=4,green=8")
 # A second contact about a child whose MASH case opened within this many days joins it.
 MASH_DUPLICATE_DAYS = env_int("MASH_DUPLICATE_DAYS", 5, minimum=0)
+# People who share a current address where no agency says they live together are a
+# possible household (decision 0010), shown as such; alerts follow it only on this
+# evidence: "uprn" (the same property reference), "address" (the same UPRN, or the same
+# first line and postcode), or "none". Never at a multi-occupancy address, nor where
+# more than POSSIBLE_HOUSEHOLD_AT_MOST people live.
+POSSIBLE_HOUSEHOLD_ALERTS = env_choice(
+    "POSSIBLE_HOUSEHOLD_ALERTS", ["uprn", "address", "none"], "uprn"
+)
+POSSIBLE_HOUSEHOLD_AT_MOST = env_int("POSSIBLE_HOUSEHOLD_AT_MOST", 8, minimum=2)
 
 # The worker's clock (tellonce.core.tasks.clock): how often it runs (minutes), and the
 # ticks it runs each time, each finding deadlines passed and following them up once.

@@ -567,7 +567,7 @@ def involvement_started_alerts(involvement: Involvement) -> list[Alert]:
     all."""
     child = involvement.person
     sensitive = involvement.capacity in SENSITIVE_CAPACITIES
-    circle = [child] if sensitive else [child, *household_of(child)]
+    circle = [child] if sensitive else [child, *household_of(child, for_alerts=True)]
     others = (
         Involvement.objects.filter(person__in=circle, ended_on__isnull=True)
         .exclude(pk=involvement.pk)
@@ -667,7 +667,7 @@ def household_involved_alert(involvement: Involvement) -> list[Alert]:
     which the newcomer was not told while it waited (a household member's sensitive
     involvement never). Written in the caller's transaction; once per involvement."""
     child = involvement.person
-    household = household_of(child)
+    household = household_of(child, for_alerts=True)
     others = list(
         Involvement.objects.counting()
         .filter(person__in=household, ended_on__isnull=True)

@@ -323,3 +323,23 @@ class AgencyRecord(Timestamped, Undeletable):
 
     def __str__(self) -> str:
         return f"{self.agency.code}/{self.system}/{self.local_id}"
+
+
+class MultiOccupancyAddress(Timestamped, Archivable):
+    """An address where people who are not one family live (a hostel, a refuge, a
+    hotel used for emergency accommodation), kept by the partnership: people who share
+    it are never a possible household (decision 0010). Known by its UPRN, or by its
+    first line and postcode as `people.selectors.address_key` makes them."""
+
+    uprn = models.CharField(max_length=12, blank=True)
+    postcode_norm = models.CharField(max_length=8, blank=True)
+    line_key = models.CharField(max_length=200, blank=True)
+    description = models.CharField(
+        max_length=200, help_text="What the place is, e.g. a young people's hostel"
+    )
+
+    class Meta:
+        verbose_name_plural = "multi-occupancy addresses"
+
+    def __str__(self) -> str:
+        return self.description

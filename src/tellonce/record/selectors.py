@@ -45,7 +45,7 @@ from tellonce.people.models import (
     Relationship,
     Residence,
 )
-from tellonce.people.selectors import unnamed
+from tellonce.people.selectors import possible_household_of, unnamed
 
 if TYPE_CHECKING:
     from tellonce.accounts.models import User
@@ -142,6 +142,14 @@ def _family_of(person: Person) -> list[FamilyMember]:
         found.household = True
         if housemate.source_agency.name not in found.said_by:
             found.said_by.append(housemate.source_agency.name)
+    # Where no agency says so, those who share a current address (decision 0010).
+    for mate in possible_household_of(person, besides=set(members)):
+        members[mate.person.pk] = FamilyMember(
+            mate.person,
+            "May live with them: "
+            + ("the same property (UPRN)" if mate.basis == "uprn" else "the same address"),
+            False,
+        )
     current = (
         Involvement.objects.current()
         .filter(person_id__in=list(members))
