@@ -68,6 +68,8 @@ class FamilyMember:
     involvements: list[Involvement] = field(default_factory=list)
     #: Which agencies say so: each agency's word is kept, and shown, beside another's.
     said_by: list[str] = field(default_factory=list)
+    #: Shares a current address, though no agency says they live together (0010).
+    possible: bool = False
 
     def said(self, label: str, agency: str) -> None:
         """Another agency's word on who they are: a different one is shown beside."""
@@ -149,6 +151,7 @@ def _family_of(person: Person) -> list[FamilyMember]:
             "May live with them: "
             + ("the same property (UPRN)" if mate.basis == "uprn" else "the same address"),
             False,
+            possible=True,
         )
     current = (
         Involvement.objects.current()

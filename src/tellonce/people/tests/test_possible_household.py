@@ -61,6 +61,7 @@ def test_a_lodger_at_the_same_property_is_a_possible_household_and_alerts_follow
     assert lodger in household_of(world.jack, for_alerts=True)
     page = signed_in(world.dana).get(f"/people/{world.jack.pk}/").content.decode()
     assert "Tyler Marsh" in page and "May live with them: the same property (UPRN)" in page
+    assert "Possibly" in page
 
     _early_help_with(world, lodger)
     told = Alert.objects.filter(kind=AlertKind.NOW_INVOLVED, person=lodger)

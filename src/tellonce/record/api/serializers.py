@@ -28,6 +28,9 @@ class FamilyMemberSerializer(CheckedSerializer):
     person = PersonSummarySerializer()
     relationship = serializers.CharField()
     household = serializers.BooleanField(help_text="Lives in the same household now")
+    possible = serializers.BooleanField(
+        help_text="Shares a current address, though no agency says they live together"
+    )
     said_by = serializers.ListField(
         child=serializers.CharField(),
         help_text="The agencies whose records say so; where they disagree, `relationship`"
