@@ -231,7 +231,9 @@ def family_land(
         )
     }
     said_before: dict[int, set[tuple[Any, ...]]] = {}
-    for relative in ReportedRelative.objects.filter(family__in=list(stored.values())):
+    for relative in ReportedRelative.objects.filter(family__in=list(stored.values())).exclude(
+        kind=""
+    ):
         said_before.setdefault(relative.family_id, set()).add(
             (
                 relative.position,
@@ -270,7 +272,7 @@ def family_land(
                 modified_on=timezone.now(),
             )
         # What the record says now replaces what it said: rows are never deleted, so a
-        # position no longer said is kept as said of no record.
+        # position no longer said is kept, with no relationship (`kind` empty).
         for said_now in facts.relatives:
             ReportedRelative.objects.update_or_create(
                 family=family,
@@ -285,7 +287,7 @@ def family_land(
             )
         ReportedRelative.objects.filter(family=family).exclude(
             position__in=[r.position for r in facts.relatives]
-        ).update(record_local_id="", modified_on=timezone.now())
+        ).update(kind="", lives_with=False, modified_on=timezone.now())
     return changed
 
 
@@ -314,33 +316,35 @@ def reported_family_materialise(*, agency_record: AgencyRecord) -> None:
 
 
 def _materialise(record: AgencyRecord) -> set[Any]:
-    """One record's word; the persons who joined a household by it."""
+    """One record's word; the persons who joined a household by it.
+
+    A membership is sourced to the member's own record (the named record, or the
+    contact's), so that if linkage moves a record to another person, the membership
+    moves with it and no other (`linkage.services._rows_follow`); a relationship is
+    sourced to the record that states it."""
     family = ReportedFamily.objects.filter(agency_record=record).first()
     if family is None:
         return set()
-    said = [r for r in family.relatives.all() if r.record_local_id]
+    relatives = list(family.relatives.exclude(record_local_id=""))
+    said = [r for r in relatives if r.kind]
     named = {
-        r.local_id: r.person_id
+        r.local_id: r
         for r in AgencyRecord.objects.filter(
             agency=record.agency_id,
             system=record.system,
-            local_id__in=[r.record_local_id for r in said],
+            local_id__in=[r.record_local_id for r in relatives],
             person__isnull=False,
         )
     }
-    provenance = {
-        "source_agency_id": record.agency_id,
-        "source_system": record.system,
-        "source_record": record,
-    }
+    provenance = {"source_agency_id": record.agency_id, "source_system": record.system}
     # Relationships: "the relative is the person's mother".
     kept: list[int] = []
     for relative in said:
         other = named.get(relative.record_local_id)
-        if other is None or other == record.person_id:
+        if other is None or other.person_id is None or other.person_id == record.person_id:
             continue
         found, _ = Relationship.objects.update_or_create(
-            person_id=other,
+            person_id=other.person_id,
             relative_id=record.person_id,
             kind=relative.kind,
             source_record=record,
@@ -355,18 +359,21 @@ def _materialise(record: AgencyRecord) -> set[Any]:
         archived_on=timezone.now(),
         archive_reason="The agency's record no longer says so",
     )
-    # The household: the record's own reference, or the record itself.
+    # The household: the record's own reference, or the record itself. Who lives in
+    # it, each by their own record.
     assert record.person_id is not None
-    together: set[Any] = {record.person_id} | {
-        named[r.record_local_id] for r in said if r.lives_with and r.record_local_id in named
-    }
-    ref = family.household_ref or (f"record:{record.local_id}" if len(together) > 1 else "")
+    living: dict[Any, int] = {record.person_id: record.pk}
+    for relative in said:
+        other = named.get(relative.record_local_id)
+        if relative.lives_with and other is not None:
+            living.setdefault(other.person_id, other.pk)
+    own_key = f"record:{record.local_id}"
+    ref = family.household_ref or (own_key if len(living) > 1 else "")
     today = timezone.localdate()
     joined: set[Any] = set()
-    members = HouseholdMember.objects.filter(source_record=record, left_on__isnull=True)
-    if ref:
-        household = _agency_household(record, ref)
-        for person_id in together:
+    household = _agency_household(record, ref) if ref else None
+    if household is not None:
+        for person_id, source_id in living.items():
             if not HouseholdMember.objects.filter(
                 household=household, person_id=person_id, left_on__isnull=True
             ).exists():
@@ -374,13 +381,42 @@ def _materialise(record: AgencyRecord) -> set[Any]:
             HouseholdMember.objects.get_or_create(
                 household=household,
                 person_id=person_id,
-                source_record=record,
+                source_record_id=source_id,
                 left_on=None,
                 defaults={**provenance, "joined_on": today, "received_on": family.received_on},
             )
-        members = members.exclude(household=household, person_id__in=together)
-    # Whoever this record no longer says lives here has left, as it says.
-    members.update(left_on=today, modified_on=timezone.now())
+    # Whoever the record no longer says lives with the person has left, as it says:
+    # the person from any other household it put them in, and its named records from
+    # its households unless their own records say they live there.
+    ended = {"left_on": today, "modified_on": timezone.now()}
+    HouseholdMember.objects.filter(source_record=record, left_on__isnull=True).exclude(
+        household=household
+    ).update(**ended)
+    apart = {
+        other.pk
+        for other in named.values()
+        if other.pk not in living.values()
+        and not (
+            family.household_ref
+            and ReportedFamily.objects.filter(
+                agency_record=other, household_ref=family.household_ref
+            ).exists()
+        )
+    }
+    stated = [
+        h.household_id
+        for h in AgencyHousehold.objects.filter(
+            agency=record.agency_id, system=record.system, ref__in=[ref, own_key]
+        )
+    ]
+    HouseholdMember.objects.filter(
+        household__in=stated, source_record_id__in=apart, left_on__isnull=True
+    ).update(**ended)
+    HouseholdMember.objects.filter(
+        household__in=[h for h in stated if household is None or h != household.pk],
+        source_record_id__in=[pk for pk in living.values() if pk != record.pk],
+        left_on__isnull=True,
+    ).update(**ended)
     return joined
 
 
