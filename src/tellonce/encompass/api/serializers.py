@@ -83,7 +83,7 @@ class IncidentSerializer(CheckedModelSerializer):
         fields = ["id", "police_ref", "occurred_at", "place", "received_on", "notifications"]
 
 
-class WithdrawSerializer(CheckedSerializer):
+class IncidentWithdrawSerializer(CheckedSerializer):
     reason = serializers.CharField(
         min_length=services.REASON_AT_LEAST,
         help_text="Why the incident was recorded in error, for example the wrong child",

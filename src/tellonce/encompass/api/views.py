@@ -155,7 +155,7 @@ class WithdrawView(APIView):
             " the figures; every team told of it is told it was withdrawn. A second"
             " withdrawal is a 409."
         ),
-        request=es.WithdrawSerializer,
+        request=es.IncidentWithdrawSerializer,
         responses={204: None, 400: ERRORS, 403: ERRORS, 404: ERRORS, 409: ERRORS},
     )
     def post(self, request: Request, incident_id: int) -> Response:
@@ -165,7 +165,7 @@ class WithdrawView(APIView):
         if not selectors.may_withdraw_incident(user, incident):
             # Who may act is answered before what they sent.
             raise PermissionDenied(services.WITHDRAW_REFUSED)
-        data = valid(es.WithdrawSerializer(data=request.data))
+        data = valid(es.IncidentWithdrawSerializer(data=request.data))
         with named_as_sent():
             services.incident_withdraw(user=user, incident=incident, reason=data["reason"], via=via)
         return Response(status=status.HTTP_204_NO_CONTENT)

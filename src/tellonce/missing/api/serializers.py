@@ -42,7 +42,7 @@ class ReturnSerializer(CheckedSerializer):
     return_details = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class WithdrawSerializer(CheckedSerializer):
+class EpisodeWithdrawSerializer(CheckedSerializer):
     reason = serializers.CharField(help_text="Why the episode was recorded in error")
 
 

@@ -141,13 +141,13 @@ class ReturnView(APIView):
 class WithdrawView(APIView):
     @extend_schema(
         summary="Withdraw an episode recorded in error (the reporting team or the police desk)",
-        request=ms.WithdrawSerializer,
+        request=ms.EpisodeWithdrawSerializer,
         responses={204: None, 400: ERRORS, 403: ERRORS, 404: ERRORS},
     )
     def post(self, request: Request, episode_id: int) -> Response:
         user = acting_user(request)
         episode, _ = selectors.episode_get_for_user(user=user, episode_id=episode_id)
-        data = valid(ms.WithdrawSerializer(data=request.data))
+        data = valid(ms.EpisodeWithdrawSerializer(data=request.data))
         with named_as_sent():
             services.episode_archive(
                 user=user, episode=episode, reason=data["reason"], via=via_request(request)
