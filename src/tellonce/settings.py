@@ -59,6 +59,11 @@ if PRODUCTION:
     )
     if len(AUDIT_KEY) < 32:
         raise ImproperlyConfigured("AUDIT_KEY must be at least 32 characters long.")
+    WEBHOOK_KEY = env_required(
+        "WEBHOOK_KEY", "in production (32 or more random characters, kept out of the database)"
+    )
+    if len(WEBHOOK_KEY) < 32:
+        raise ImproperlyConfigured("WEBHOOK_KEY must be at least 32 characters long.")
     if len(SECRET_KEY) < 50:
         raise ImproperlyConfigured("SECRET_KEY must be at least 50 characters long.")
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
@@ -70,11 +75,13 @@ if PRODUCTION:
 elif TELLONCE_ENV == "test":
     SECRET_KEY = env_str("SECRET_KEY") or "test-only-key-" + "x" * 50
     AUDIT_KEY = env_str("AUDIT_KEY") or "test-only-audit-key-" + "x" * 32
+    WEBHOOK_KEY = env_str("WEBHOOK_KEY") or "test-only-webhook-key-" + "x" * 32
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "testserver"])
     _database_url = env_str("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'test.sqlite3'}"
 else:
     SECRET_KEY = env_str("SECRET_KEY") or _local_secret_key()
     AUDIT_KEY = env_str("AUDIT_KEY") or _local_secret_key("audit_key")
+    WEBHOOK_KEY = env_str("WEBHOOK_KEY") or _local_secret_key("webhook_key")
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1"])
     _database_url = env_str("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'tellonce.sqlite3'}"
 
@@ -327,6 +334,16 @@ SITE_URL = (
 EMAIL_MESSAGE_ID_DOMAIN = env_str("EMAIL_MESSAGE_ID_DOMAIN") or "tellonce.localhost"
 #: How long a worker holds an alert delivery before another may take it over.
 ALERT_DELIVERY_LEASE_SECONDS = env_int("ALERT_DELIVERY_LEASE_SECONDS", 60, minimum=1)
+# Webhooks (tellonce.alerts): each new alert for an agency system's team, POSTed to the
+# URL it registered, signed with a secret derived from WEBHOOK_KEY (above). https only,
+# except http to this machine (127.0.0.1, localhost, ::1) where this allows it.
+WEBHOOK_ALLOW_LOOPBACK_HTTP = env_bool("WEBHOOK_ALLOW_LOOPBACK_HTTP", not PRODUCTION)
+if PRODUCTION and WEBHOOK_ALLOW_LOOPBACK_HTTP:
+    raise ImproperlyConfigured("WEBHOOK_ALLOW_LOOPBACK_HTTP must not be on in production.")
+#: How long TellOnce waits for a receiver to answer before it tries again later.
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 5, minimum=1)
+#: How many times a webhook delivery is tried, with a growing delay, before it fails.
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 10, minimum=1)
 
 # The largest request body TellOnce reads (bytes): a police system's morning batch of
 # 10,000 Operation Encompass incidents is about 4 MB of JSON.
@@ -342,14 +359,16 @@ TASKS = {
             else "django_tasks_db.DatabaseBackend"
         ),
         # "linkage": long linkage runs; "alerts_email": alerts' emails, which may be
-        # slow; each with a worker of its own (see `serve`).
-        "QUEUES": ["default", "alerts_email", "linkage"],
+        # slow; "webhooks": alerts POSTed to agency systems, whose receivers may be slow
+        # or down; each with a worker of its own (see `serve`).
+        "QUEUES": ["default", "alerts_email", "webhooks", "linkage"],
     }
 }
 # The task workers `tellonce serve` starts and keeps running: each its name and queues.
 TASK_WORKERS = {
     "worker": ["default"],
     "email worker": ["alerts_email"],
+    "webhook worker": ["webhooks"],
     "linkage worker": ["linkage"],
 }
 # Each worker renews its lease this often; a task whose worker's lease has run out is

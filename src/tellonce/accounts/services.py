@@ -120,6 +120,9 @@ ADMINISTERED_MODELS = [
     ("accounts", "accountchange"),
     ("otp_totp", "totpdevice"),
     ("accounts", "enrolmentinvitation"),
+    # Agency systems' webhooks and their deliveries: read-only in the admin.
+    ("alerts", "webhook"),
+    ("alerts", "delivery"),
 ]
 
 

@@ -10,6 +10,13 @@ appears in the inbox when its inbox delivery is done, in the same transaction th
 marks it done, so it appears once; an email is claimed for a short lease before it is
 sent, so a worker that dies mid-send leaves it to be claimed again, never lost.
 
+An agency's system account may register a `Webhook`: each new alert for its team is
+then also POSTed to the webhook's URL (a `Delivery` on the webhook channel, sent by
+`services.webhooks_send` on a queue of its own), signed with a secret that is never
+stored but derived from `WEBHOOK_KEY`; tried again with a growing delay until the
+receiver answers 2xx, and marked failed after `WEBHOOK_MAX_ATTEMPTS`. Webhooks are
+deactivated, never deleted.
+
 An alert says what the recipient needs to act on: who is now involved with whom, in
 what capacity, and how to reach them; never anything from another agency's record.
 Emails carry no personal details at all: they say an alert is waiting.
@@ -21,7 +28,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from tellonce.core.models import Undeletable
+from tellonce.core.models import Archivable, Timestamped, Undeletable
 
 
 class AlertKind(models.TextChoices):
@@ -147,6 +154,29 @@ class Alert(Undeletable):
 class Channel(models.TextChoices):
     INBOX = "inbox", "In-app inbox"
     EMAIL = "email", "Email"
+    WEBHOOK = "webhook", "Webhook"
+
+
+class Webhook(Timestamped, Archivable):
+    """Where an agency's system wants its team's new alerts POSTed (`services`)."""
+
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="webhooks",
+        limit_choices_to={"is_system_account": True},
+        help_text="The agency system account: its team's new alerts are sent.",
+    )
+    url = models.URLField(max_length=500)
+    active = models.BooleanField(default=True)
+    deactivated_on = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_on", "-pk"]
+        indexes = [models.Index(fields=["account", "active"], name="webhook_account_idx")]
+
+    def __str__(self) -> str:
+        return f"Webhook {self.pk} of {self.account}"
 
 
 class Delivery(Undeletable):
@@ -154,17 +184,35 @@ class Delivery(Undeletable):
 
     alert = models.ForeignKey(Alert, on_delete=models.PROTECT, related_name="deliveries")
     channel = models.CharField(max_length=10, choices=Channel.choices)
-    address = models.EmailField(blank=True, help_text="For email: where it goes.")
+    address = models.CharField(
+        max_length=500, blank=True, help_text="Where it goes: an email address, a webhook's URL."
+    )
+    webhook = models.ForeignKey(
+        Webhook, null=True, blank=True, on_delete=models.PROTECT, related_name="deliveries"
+    )
     created_on = models.DateTimeField(default=timezone.now)
     #: A worker holds the delivery until then; after it, another may take it over.
     claimed_until = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     sent_on = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=200, blank=True)
+    #: A webhook's last answer (its HTTP status; none for a timeout or no connection).
+    last_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    #: When a webhook delivery was given up, after its last attempt.
+    failed_on = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["alert", "channel"], name="delivery_once_per_channel")
+            models.UniqueConstraint(
+                fields=["alert", "channel"],
+                condition=~models.Q(channel="webhook"),
+                name="delivery_once_per_channel",
+            ),
+            models.UniqueConstraint(
+                fields=["alert", "webhook"],
+                condition=models.Q(webhook__isnull=False),
+                name="delivery_once_per_webhook",
+            ),
         ]
         indexes = [models.Index(fields=["sent_on", "claimed_until"], name="delivery_pending_idx")]
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 
-from tellonce.alerts.models import Alert
+from tellonce.alerts.models import Alert, Delivery, Webhook
 
 if TYPE_CHECKING:
     from tellonce.accounts.models import User
@@ -91,3 +91,41 @@ def alert_subject(alert: Alert) -> AlertSubject | None:
         return None
     type_, route = KEY_SUBJECTS[prefix]
     return _subject(type_, int(pk), route)
+
+
+# ----- webhooks: an agency system's own, with how their deliveries went
+
+#: How many of a webhook's deliveries its list shows, the newest.
+RECENT_DELIVERIES = 20
+
+
+def webhook_list(*, user: User) -> QuerySet[Webhook]:
+    """The webhooks an agency system account registered, newest first (none for a
+    person), each with its recent deliveries, newest first (`recent`)."""
+    if not user.is_system_account:
+        return Webhook.objects.none()
+    recent = Delivery.objects.order_by("-pk")[:RECENT_DELIVERIES]
+    return Webhook.objects.filter(account=user).prefetch_related(
+        Prefetch("deliveries", queryset=recent, to_attr="recent")
+    )
+
+
+def webhook_get_for_user(*, user: User, webhook_id: int) -> Webhook:
+    webhook = Webhook.objects.filter(account=user, pk=webhook_id).first()
+    if webhook is None or not user.is_system_account:
+        raise Http404("No such webhook of yours")
+    return webhook
+
+
+#: What `delivery_status` may say.
+DELIVERY_STATUSES = ["delivered", "waiting", "failed"]
+
+
+def delivery_status(delivery: Delivery) -> str:
+    """delivered; failed (given up after its last attempt); or waiting (for its first
+    try, or its next, at `claimed_until`)."""
+    if delivery.sent_on is not None:
+        return "delivered"
+    if delivery.failed_on is not None:
+        return "failed"
+    return "waiting"

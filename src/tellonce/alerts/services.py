@@ -6,25 +6,37 @@ chronology event), `alerts_write` for alerts that carry their own key. Either wa
 alert already stored for the same change and team is left as it is, and each stored
 alert gets its deliveries (the inbox, and an email that names no one).
 `deliveries_send` is the worker's side (see `models` for why each alert arrives exactly
-once). What an alert says, and to whom, is the business of the app that writes it: the
+once). An alert to a team whose agency system has registered a webhook is also POSTed
+to it, signed (`webhook_register`, `webhooks_send`; the receiving side is in README.md).
+What an alert says, and to whom, is the business of the app that writes it: the
 involvement register's "now involved" alerts are in `tellonce.involvements.services`,
 CP-IS's in `tellonce.cpis`.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 import logging
+import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from dataclasses import asdict
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from tellonce.alerts.models import Alert, AlertKind, Channel, Delivery
+from tellonce.alerts.models import Alert, AlertKind, Channel, Delivery, Webhook
+from tellonce.alerts.selectors import alert_subject
 from tellonce.audit.models import Action
 from tellonce.audit.services import Via, audit_via
 
@@ -63,21 +75,44 @@ def alerts_write(alerts: list[Alert]) -> list[Alert]:
 
 
 def _deliveries_queue(alerts: Iterable[Alert]) -> None:
+    alerts = list(alerts)
+    hooks = _webhooks_of_teams({alert.team_id for alert in alerts})
     rows = []
     for alert in alerts:
         rows.append(Delivery(alert=alert, channel=Channel.INBOX))
         address = (alert.user.email if alert.user else "") or alert.team.email
         if address:
             rows.append(Delivery(alert=alert, channel=Channel.EMAIL, address=address))
+        if alert.delivered_on is None:  # new: an old alert stored again is not resent
+            rows += [
+                Delivery(alert=alert, channel=Channel.WEBHOOK, address=hook.url, webhook=hook)
+                for hook in hooks.get(alert.team_id, [])
+            ]
     Delivery.objects.bulk_create(rows, ignore_conflicts=True)
     if rows:
-        from tellonce.alerts.tasks import alerts_deliver, alerts_email
+        from tellonce.alerts.tasks import alerts_deliver, alerts_email, alerts_webhooks
 
-        # After the involvement and its alerts are committed, never before; inboxes and
-        # emails on queues of their own, so no inbox waits behind a slow mail server.
+        # After the involvement and its alerts are committed, never before; inboxes,
+        # emails and webhooks on queues of their own, so no inbox waits behind a slow
+        # mail server or a dead receiver.
         transaction.on_commit(lambda: alerts_deliver.enqueue())
         if any(row.channel == Channel.EMAIL for row in rows):
             transaction.on_commit(lambda: alerts_email.enqueue())
+        if any(row.channel == Channel.WEBHOOK for row in rows):
+            transaction.on_commit(lambda: alerts_webhooks.enqueue())
+
+
+def _webhooks_of_teams(team_ids: set[int]) -> dict[int, list[Webhook]]:
+    """The active webhooks of the agency system accounts of these teams, by team."""
+    hooks: dict[int, list[Webhook]] = {}
+    for hook in Webhook.objects.filter(
+        active=True,
+        account__is_system_account=True,
+        account__is_active=True,
+        account__team_id__in=team_ids,
+    ).select_related("account"):
+        hooks.setdefault(hook.account.team_id, []).append(hook)  # type: ignore[arg-type]
+    return hooks
 
 
 # ----- the worker's side
@@ -87,14 +122,44 @@ def lease() -> timedelta:
     return timedelta(seconds=settings.ALERT_DELIVERY_LEASE_SECONDS)
 
 
+def _pending() -> Q:
+    """Not yet made, not given up, and not to a webhook since deactivated."""
+    return Q(sent_on__isnull=True, failed_on__isnull=True) & (
+        Q(webhook__isnull=True) | Q(webhook__active=True)
+    )
+
+
 def _waiting(now: datetime) -> Q:
-    return Q(sent_on__isnull=True) & (Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+    return _pending() & (Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+
+
+def _claimed(delivery_id: int) -> datetime | None:
+    """Claim a waiting delivery for a lease, counting the attempt: until when, or None
+    if another worker has it (or it was made meanwhile)."""
+    now = timezone.now()
+    until = now + lease()
+    claimed = Delivery.objects.filter(_waiting(now), pk=delivery_id).update(
+        claimed_until=until, attempts=F("attempts") + 1
+    )
+    return until if claimed else None
+
+
+def _retry_later(delivery: Delivery, until: datetime, **changes: Any) -> None:
+    """A failed attempt: the delivery is held for longer after each (a lease, doubling,
+    at most an hour); a webhook's is given up after `WEBHOOK_MAX_ATTEMPTS`."""
+    attempts = delivery.attempts  # read after the claim counted this one
+    if delivery.channel == Channel.WEBHOOK and attempts >= settings.WEBHOOK_MAX_ATTEMPTS:
+        changes.update(failed_on=timezone.now(), claimed_until=None)
+    else:
+        changes["claimed_until"] = timezone.now() + lease() * min(2**attempts, 60)
+    # Only while the claim is still ours: a worker that took it over has it now.
+    Delivery.objects.filter(pk=delivery.pk, claimed_until=until).update(**changes)
 
 
 def deliveries_send(*, limit: int = 500) -> int:
-    """Deliver waiting alerts, inboxes then emails; how many were delivered. The
-    workers do each on its own queue (`tasks`); this is both, for a test or a command."""
-    return inboxes_deliver(limit=limit) + emails_send(limit=limit)
+    """Deliver waiting alerts, inboxes, emails then webhooks; how many were delivered.
+    The workers do each on its own queue (`tasks`); this is all, for a test or a command."""
+    return inboxes_deliver(limit=limit) + emails_send(limit=limit) + webhooks_send(limit=limit)
 
 
 def emails_send(*, limit: int = 500) -> int:
@@ -107,12 +172,8 @@ def emails_send(*, limit: int = 500) -> int:
         .values_list("pk", flat=True)[:limit]
     )
     for delivery_id in ids:
-        now = timezone.now()
-        until = now + lease()
-        claimed = Delivery.objects.filter(_waiting(now), pk=delivery_id).update(
-            claimed_until=until, attempts=F("attempts") + 1
-        )
-        if not claimed:
+        until = _claimed(delivery_id)
+        if until is None:
             continue  # another worker has it
         delivery = Delivery.objects.select_related("alert").get(pk=delivery_id)
         if _email_send(delivery, until):
@@ -163,28 +224,186 @@ def _email_send(delivery: Delivery, until: datetime) -> bool:
     try:
         message.send()
     except Exception as exc:
-        retry = timezone.now() + lease() * min(2**delivery.attempts, 60)
-        Delivery.objects.filter(pk=delivery.pk, claimed_until=until).update(
-            claimed_until=retry, last_error=type(exc).__name__
-        )
+        _retry_later(delivery, until, last_error=type(exc).__name__)
         logger.warning("alert email delivery %s failed: %s", delivery.pk, type(exc).__name__)
         return False
     Delivery.objects.filter(pk=delivery.pk).update(sent_on=timezone.now(), last_error="")
     return True
 
 
-def next_retry() -> datetime | None:
-    """When the earliest claimed, unsent email may be taken over (inboxes are never
-    claimed: each batch is one transaction)."""
-    waiting = Delivery.objects.filter(sent_on__isnull=True, claimed_until__isnull=False)
+def next_retry(channel: str = Channel.EMAIL) -> datetime | None:
+    """When the earliest claimed, unsent email (or webhook delivery) may be taken over
+    (inboxes are never claimed: each batch is one transaction)."""
+    waiting = Delivery.objects.filter(_pending(), channel=channel, claimed_until__isnull=False)
     first = waiting.order_by("claimed_until").values_list("claimed_until", flat=True).first()
     return first
 
 
 def pending_count(channel: str | None = None) -> int:
-    """Deliveries not yet made (of one channel, or all)."""
-    waiting = Delivery.objects.filter(sent_on__isnull=True)
+    """Deliveries not yet made nor given up (of one channel, or all)."""
+    waiting = Delivery.objects.filter(_pending())
     return (waiting.filter(channel=channel) if channel else waiting).count()
+
+
+# ----- webhooks: an agency system's team's new alerts, POSTed to it, signed
+
+#: The hosts a webhook may reach over plain http, where `WEBHOOK_ALLOW_LOOPBACK_HTTP`.
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def webhook_url_problem(url: str) -> str | None:
+    """What is wrong with a webhook's URL, or None: https, or http to this machine
+    where the setting allows it (development, tests, the demo)."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+    except ValueError:
+        return "Enter a URL like https://example.org/tellonce"
+    loopback = settings.WEBHOOK_ALLOW_LOOPBACK_HTTP
+    if not host or parts.scheme not in ("http", "https"):
+        return "Enter a URL like https://example.org/tellonce"
+    if parts.username or parts.password:
+        return "A webhook's URL must not hold a user name or password"
+    if parts.scheme == "https" or (loopback and host in LOOPBACK_HOSTS):
+        return None
+    also = " (or http:// to 127.0.0.1, localhost or ::1)" if loopback else ""
+    return f"A webhook's URL must start with https://{also}"
+
+
+def webhook_secret(webhook: Webhook) -> str:
+    """The webhook's signing secret: never stored, derived from `WEBHOOK_KEY` over the
+    webhook's id and creation time, so TellOnce can sign with it and show it once."""
+    stamp = webhook.created_on.astimezone(UTC).strftime("%Y%m%dT%H%M%S.%f")
+    message = f"webhook:{webhook.pk}:{stamp}".encode()
+    return hmac.new(settings.WEBHOOK_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def webhook_signature(secret: str, timestamp: str, body: bytes) -> str:
+    """`X-TellOnce-Signature`: the hex HMAC-SHA256 of "<timestamp>.<raw body>"."""
+    signed = timestamp.encode() + b"." + body
+    return "sha256=" + hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
+
+
+def webhook_register(*, account: User, url: str, via: Via) -> tuple[Webhook, str]:
+    """Register a webhook for an agency system account; the webhook and its secret,
+    which is shown this once."""
+    if not account.is_system_account or account.team_id is None:
+        raise PermissionDenied("Only an agency's system account registers webhooks")
+    problem = webhook_url_problem(url)
+    if problem:
+        raise ValidationError({"url": problem})
+    with transaction.atomic():
+        webhook = Webhook.objects.create(account=account, url=url, created_by=account)
+        audit_via(
+            via, user=account, action=Action.CHANGE, obj=webhook, detail={"what": "webhook added"}
+        )
+    return webhook, webhook_secret(webhook)
+
+
+def webhook_deactivate(*, webhook: Webhook, by: User, via: Via) -> Webhook:
+    """Stop a webhook: nothing more is sent to it, what waited included. Again is
+    harmless."""
+    if webhook.active:
+        with transaction.atomic():
+            webhook.active = False
+            webhook.deactivated_on = timezone.now()
+            webhook.modified_by = by
+            webhook.save(update_fields=["active", "deactivated_on", "modified_by", "modified_on"])
+            audit_via(
+                via, user=by, action=Action.CHANGE, obj=webhook, detail={"what": "webhook stopped"}
+            )
+    return webhook
+
+
+def webhook_delivery_id(alert: Alert) -> str:
+    """The delivery's id, the same on every attempt: a receiver drops repeats by it."""
+    return f"alert-{alert.pk}"
+
+
+def webhook_body(alert: Alert) -> bytes:
+    """What is POSTed: the alert's own words, no more."""
+    subject = alert_subject(alert)
+    payload = {
+        "id": webhook_delivery_id(alert),
+        "kind": alert.kind,
+        "title": alert.title,
+        "body": alert.body,
+        "about": asdict(subject) if subject else None,
+        "created_on": alert.created_on.isoformat(),
+    }
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect is an answer that is not 2xx: never followed (it could lead anywhere,
+    over plain http too)."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirects)
+
+
+def webhooks_send(*, limit: int = 100) -> int:
+    """POST waiting webhook deliveries one by one; how many were delivered. Each is
+    claimed as emails are, and tried once a round: a receiver that is slow (up to
+    `WEBHOOK_TIMEOUT_SECONDS`) or down waits for its retry, not holding up the others."""
+    done = 0
+    ids = list(
+        Delivery.objects.filter(_waiting(timezone.now()), channel=Channel.WEBHOOK)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for delivery_id in ids:
+        until = _claimed(delivery_id)
+        if until is None:
+            continue
+        delivery = Delivery.objects.select_related("alert", "webhook").get(pk=delivery_id)
+        if _webhook_post(delivery, until):
+            done += 1
+    return done
+
+
+def _webhook_post(delivery: Delivery, until: datetime) -> bool:
+    assert delivery.webhook is not None
+    body = webhook_body(delivery.alert)
+    timestamp = str(int(time.time()))
+    # The URL was checked for http(s) when the webhook was registered.
+    request = urllib.request.Request(  # noqa: S310
+        delivery.address,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "User-Agent": "TellOnce-Webhooks",
+            "X-TellOnce-Delivery": webhook_delivery_id(delivery.alert),
+            "X-TellOnce-Timestamp": timestamp,
+            "X-TellOnce-Signature": webhook_signature(
+                webhook_secret(delivery.webhook), timestamp, body
+            ),
+        },
+    )
+    status: int | None = None
+    try:
+        with _OPENER.open(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as response:
+            status = response.status
+    except urllib.error.HTTPError as exc:  # an answer, but not 2xx
+        status = exc.code
+        exc.close()
+        error = f"HTTP {status}"
+    except (OSError, ValueError) as exc:  # no connection, a timeout
+        reason = getattr(exc, "reason", exc)
+        error = type(reason).__name__
+    else:
+        Delivery.objects.filter(pk=delivery.pk).update(
+            sent_on=timezone.now(), last_status=status, last_error=""
+        )
+        return True
+    # Never the body, nor anyone's name: which delivery, and what went wrong.
+    logger.warning("webhook delivery %s failed: %s", delivery.pk, error)
+    _retry_later(delivery, until, last_status=status, last_error=error[:200])
+    return False
 
 
 def alert_mark_read(*, alert: Alert, user: object) -> Alert:

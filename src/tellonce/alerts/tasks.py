@@ -2,8 +2,10 @@
 whenever an email that failed (or was held by a worker that died) may be taken over.
 Inboxes and emails are delivered by different tasks on different queues, each with a
 worker of its own (`TASK_WORKERS`), so an alert reaches the inboxes within seconds
-however slow the mail server is. `alerts_deliver_ensure` starts both when the service
-starts, so alerts left by a crash go out even if nothing new happens."""
+however slow the mail server is. Webhooks (`alerts_webhooks`) have a queue and a worker
+of their own too, so an agency's slow or dead receiver holds up neither.
+`alerts_deliver_ensure` starts each when the service starts, so alerts left by a crash
+go out even if nothing new happens."""
 
 from __future__ import annotations
 
@@ -11,12 +13,21 @@ from datetime import timedelta
 
 from django.utils import timezone
 from django_tasks import task
+from django_tasks.base import Task
 
 from tellonce.alerts.models import Channel
-from tellonce.alerts.services import emails_send, inboxes_deliver, next_retry, pending_count
+from tellonce.alerts.services import (
+    emails_send,
+    inboxes_deliver,
+    next_retry,
+    pending_count,
+    webhooks_send,
+)
 
 #: Alerts' emails: slow, and never in the inboxes' way.
 EMAIL_QUEUE = "alerts_email"
+#: Alerts POSTed to agency systems' webhooks: a receiver may be slow, or down.
+WEBHOOK_QUEUE = "webhooks"
 
 
 @task()
@@ -36,12 +47,27 @@ def alerts_email() -> dict[str, int]:
 
 
 def alerts_email_later() -> None:
-    """Book a round for when the first held email may be taken over (tests, whose
-    tasks run at once, book nothing)."""
-    if not alerts_email.get_backend().supports_defer:
+    """Book a round for when the first held email may be taken over."""
+    _later(alerts_email, Channel.EMAIL)
+
+
+@task(queue_name=WEBHOOK_QUEUE)
+def alerts_webhooks() -> dict[str, int]:
+    """POST waiting alerts to their webhooks; book another round for the retries."""
+    sent = webhooks_send()
+    waiting = pending_count(Channel.WEBHOOK)
+    if waiting:
+        _later(alerts_webhooks, Channel.WEBHOOK)
+    return {"sent": sent, "waiting": waiting}
+
+
+def _later(round_: Task[[], dict[str, int]], channel: str) -> None:
+    """Book a round for when the channel's first held delivery may be taken over
+    (tests, whose tasks run at once, book nothing)."""
+    if not round_.get_backend().supports_defer:
         return
-    when = next_retry() or timezone.now()
-    alerts_email.using(run_after=when + timedelta(seconds=1)).enqueue()
+    when = next_retry(channel) or timezone.now()
+    round_.using(run_after=when + timedelta(seconds=1)).enqueue()
 
 
 def alerts_deliver_ensure() -> None:
@@ -50,3 +76,5 @@ def alerts_deliver_ensure() -> None:
         alerts_deliver.enqueue()
     if pending_count(Channel.EMAIL):
         alerts_email.enqueue()
+    if pending_count(Channel.WEBHOOK):
+        alerts_webhooks.enqueue()

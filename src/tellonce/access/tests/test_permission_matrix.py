@@ -961,6 +961,24 @@ API = {
         {"anonymous": 401, "dana": 200, "school_system": 200},
         404,
     ),
+    # Webhooks are agency systems' own: every system lists its own and may register one
+    # (an empty body is refused naming `url`); the desk's system stops its own, which to
+    # the other systems does not exist; people are refused.
+    "webhooks": ("get", "/api/v1/webhooks/", None, {"anonymous": 401, **only(200, *SYSTEMS)}, 403),
+    "webhook register": (
+        "post",
+        "/api/v1/webhooks/",
+        {},
+        {"anonymous": 401, **only(400, *SYSTEMS)},
+        403,
+    ),
+    "webhook deactivate": (
+        "post",
+        "/api/v1/webhooks/{webhook}/deactivate/",
+        None,
+        {"anonymous": 401, **only(404, *SYSTEMS), "desk_system": 200},
+        403,
+    ),
     # ----- the MASH
     # Contacts are made by practitioners in a team and agency systems.
     "contact to the mash": (
@@ -1618,6 +1636,16 @@ def _merge(world, need: Need):
     )
 
 
+def _webhook(world, need: Need):
+    """The police MASH desk's system's webhook."""
+    from tellonce.alerts.services import webhook_register
+
+    webhook, _ = webhook_register(
+        account=world.desk_system, url="https://desk.example/tellonce", via=_via()
+    )
+    return webhook
+
+
 def _today():
     return timezone.localdate()
 
@@ -1648,6 +1676,7 @@ BUILDERS: dict[str, Callable[[Any, Need], Any]] = {
     "involvement": _involvement,
     "pair": _pair,
     "merge": _merge,
+    "webhook": _webhook,
 }
 #: What a persona has done before the test: Erin has said she works with Jack.
 PERSONA_NEEDS = {"erin_said": ["awaiting"]}

@@ -12,6 +12,7 @@ GOOD = {
     "TELLONCE_ENV": "production",
     "SECRET_KEY": "k" * 60,
     "AUDIT_KEY": "a" * 40,
+    "WEBHOOK_KEY": "w" * 40,
     "ALLOWED_HOSTS": "tellonce.example",
     "DATABASE_URL": "postgres://u@localhost/tellonce",
     "EMAIL_HOST": "smtp.example",
@@ -53,6 +54,7 @@ def test_production_settings_load_with_every_value_given():
     [
         ("SECRET_KEY", "SECRET_KEY must be set"),
         ("AUDIT_KEY", "AUDIT_KEY must be set"),
+        ("WEBHOOK_KEY", "WEBHOOK_KEY must be set"),
         ("ALLOWED_HOSTS", "ALLOWED_HOSTS must be set"),
         ("DATABASE_URL", "DATABASE_URL must be set"),
         ("EMAIL_HOST", "EMAIL_HOST must be set"),
@@ -71,6 +73,12 @@ def test_a_missing_production_value_is_named(missing, message):
     [
         ("SECRET_KEY", "short", "SECRET_KEY must be at least 50 characters"),
         ("AUDIT_KEY", "short", "AUDIT_KEY must be at least 32 characters"),
+        ("WEBHOOK_KEY", "short", "WEBHOOK_KEY must be at least 32 characters"),
+        (
+            "WEBHOOK_ALLOW_LOOPBACK_HTTP",
+            "true",
+            "WEBHOOK_ALLOW_LOOPBACK_HTTP must not be on in production",
+        ),
         ("AUDIT_CHECKPOINT_ENTRIES", "0", "AUDIT_CHECKPOINT_ENTRIES must be at least 1"),
         ("DEBUG", "maybe", "DEBUG must be true or false"),
         ("DEBUG", "true", "DEBUG must not be on"),

@@ -3,8 +3,8 @@
 Each runs as a child process of a supervisor (`core.supervisor`): one that dies is
 started again with a pause that grows while it keeps dying, and the others go on, so
 the web server keeps serving while a worker is restarted. A worker for each entry of
-`TASK_WORKERS` (the alerts and the clock; alerts' emails; linkage runs), so that no
-queue waits behind another's slow work.
+`TASK_WORKERS` (the alerts and the clock; alerts' emails; webhooks; linkage runs), so
+that no queue waits behind another's slow work.
 """
 
 from __future__ import annotations
