@@ -19,7 +19,7 @@ install: $(STAMP)
 
 demo: $(STAMP)
 	$(DEMO_ENV) $(BIN)/tellonce migrate --noinput
-	$(DEMO_ENV) $(BIN)/tellonce seed
+	$(DEMO_ENV) $(BIN)/tellonce seed --link
 	$(DEMO_ENV) $(BIN)/tellonce serve
 
 test: $(STAMP)

@@ -155,6 +155,7 @@ SYSTEM_ACCOUNTS: tuple[SystemAccount, ...] = (
     SystemAccount("health-system", "health_visiting", "Community health SystmOne interface"),
     SystemAccount("council-system", "assessment", "Council Mosaic interface"),
     SystemAccount("school-system", "school", "School MIS interface (Operation Encompass)"),
+    SystemAccount("housing-system", "housing", "Housing Abritas interface"),
 )
 
 #: Demo users who appear as named workers on some of their team's involvements.
@@ -369,3 +370,133 @@ def demo_withdrawals(*, dsl: User, manager: User, officer: User) -> dict[str, in
         )
         done["incidents"] = 1
     return done
+
+
+#: A family new to TellOnce, as each agency's system knows it (`demo_family_arrives`).
+_FAMILY_POSTCODE = "NB7 9ZZ"
+_MOTHER: dict[str, object] = {
+    "given_name": "Kerrianne",
+    "family_name": "Oduya",
+    "date_of_birth": "1994-06-11",
+}
+_PUPIL: dict[str, object] = {
+    "given_name": "Jaxon",
+    "family_name": "Oduya",
+    "date_of_birth": "2018-05-02",
+    "sex": "M",
+}
+_TODDLER: dict[str, object] = {
+    "given_name": "Lilou",
+    "family_name": "Oduya",
+    "date_of_birth": "2023-09-14",
+    "sex": "F",
+}
+_BABY: dict[str, object] = {
+    "given_name": "Maxen",
+    "family_name": "Oduya",
+    "date_of_birth": "2025-11-20",
+    "sex": "M",
+}
+
+
+def demo_family_arrives(*, started_on: str) -> dict[str, int]:
+    """The practice study's trial, in the demo: a family new to TellOnce arrives as the
+    agencies' own systems send it (as `POST /api/v1/records/` would), once the linkage
+    model is trained: the demo DSL's school sends the pupil with his mother as a contact,
+    housing the mother and the children in her household, health visiting the two
+    youngest with their mother. Linked on arrival, their records make one household, and
+    the school, housing and health visiting are each told of the others (dana.dsl's and
+    priya.visitor's alerts). Nothing when it has arrived already, or no model is trained."""
+    from tellonce.feeds.services import agency_record_check, agency_record_receive
+    from tellonce.linkage.arrivals import contacts_link, record_link
+    from tellonce.linkage.services import LinkageNotReadyError, active_model
+    from tellonce.people.models import AgencyRecord
+
+    if AgencyRecord.objects.filter(system="Abritas", local_id="TA-OD-K").exists():
+        return {"records": 0}
+    try:
+        active_model()
+    except LinkageNotReadyError:
+        return {"records": 0}
+    accounts = {
+        u.username: u
+        for u in User.objects.filter(
+            username__in=["school-system", "housing-system", "health-system"]
+        ).select_related("team__agency")
+    }
+    if len(accounts) < 3:
+        return {"records": 0}
+    school, housing, visiting = (
+        accounts["school-system"],
+        accounts["housing-system"],
+        accounts["health-system"],
+    )
+    assert school.team and housing.team and visiting.team
+    sent: list[tuple[User, dict[str, object]]] = [
+        (
+            school,
+            {
+                "system": "SIMS",
+                "record_id": "UPN-OD-1",
+                **_PUPIL,
+                "team": school.team.name,
+                "capacity": "school",
+                "started_on": started_on,
+                "contact1_given_name": _MOTHER["given_name"],
+                "contact1_family_name": _MOTHER["family_name"],
+                "contact1_is": "Mother",
+                "contact1_phone": "07700 900123",
+                "contact1_parental_responsibility": True,
+                "contact1_lives_with": True,
+            },
+        ),
+        (
+            housing,
+            {
+                "system": "Abritas",
+                "record_id": "TA-OD-K",
+                **_MOTHER,
+                "team": housing.team.name,
+                "capacity": "housing",
+                "started_on": started_on,
+                "household_ref": "TA-2291",
+            },
+        ),
+        *(
+            (housing, {"system": "Abritas", "record_id": rid, **who, "household_ref": "TA-2291"})
+            for rid, who in (("TA-OD-J", _PUPIL), ("TA-OD-L", _TODDLER), ("TA-OD-M", _BABY))
+        ),
+        (visiting, {"system": "SystmOne", "record_id": "HV-OD-K", **_MOTHER}),
+        *(
+            (
+                visiting,
+                {
+                    "system": "SystmOne",
+                    "record_id": rid,
+                    **who,
+                    "team": visiting.team.name,
+                    "capacity": "health_visiting",
+                    "started_on": started_on,
+                    "relative1_record": "HV-OD-K",
+                    "relative1_is": "mother",
+                    "relative1_parental_responsibility": True,
+                    "relative1_lives_with": True,
+                },
+            )
+            for rid, who in (("HV-OD-L", _TODDLER), ("HV-OD-M", _BABY))
+        ),
+    ]
+    linked = 0
+    for account, body in sent:
+        agency = account.team.agency  # type: ignore[union-attr]
+        row, system, problems = agency_record_check(
+            {"postcode": _FAMILY_POSTCODE, **body}, agency=agency
+        )
+        assert row is not None and not problems, problems
+        record = agency_record_receive(
+            user=account, agency=agency, system=system, row=row, via=COMMAND_LINE
+        ).record
+        record_link(record.pk)
+        contacts_link(record)
+        linked += 1
+    return {"records": linked}

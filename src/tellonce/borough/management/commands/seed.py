@@ -8,7 +8,7 @@ demo logins, never a person's name, date of birth or identifier.
 from __future__ import annotations
 
 from argparse import ArgumentParser, ArgumentTypeError
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -76,6 +76,15 @@ class Command(BaseCommand):
             ),
         )
         parser.add_argument(
+            "--link",
+            action="store_true",
+            help=(
+                "Then train a linkage model and link the borough with it, unless a model is"
+                " active already, and let a new family arrive through the agencies' systems"
+                " (what `make demo` does; about a minute and a half)."
+            ),
+        )
+        parser.add_argument(
             "--as-of",
             type=_day,
             default=None,
@@ -114,7 +123,44 @@ class Command(BaseCommand):
                     f" records. Linkage ground truth: {seed_dir() / 'ground_truth.csv'}"
                 )
             )
+        if options.get("link"):
+            self._link(seed)
         self._logins(result.tokens)
+
+    def _link(self, seed: int) -> None:
+        """The demo's linkage: a trained model, the borough linked, a family arriving."""
+        import time
+
+        from django.utils import timezone
+
+        from tellonce.linkage.services import (
+            LinkageNotReadyError,
+            active_model,
+            link_run,
+            linkage_model_train,
+        )
+
+        try:
+            active_model()
+        except LinkageNotReadyError:
+            tick = time.perf_counter()
+            model = linkage_model_train(seed=seed)
+            self.stdout.write(
+                f"Linkage model {model.version} trained ({time.perf_counter() - tick:.0f} s)"
+            )
+            tick = time.perf_counter()
+            run = link_run()
+            self.stdout.write(
+                f"Linked {run.records:,} records into persons ({time.perf_counter() - tick:.0f} s)"
+            )
+        started_on = (timezone.localdate() - timedelta(days=3)).isoformat()
+        family = demo.demo_family_arrives(started_on=started_on)
+        if family["records"]:
+            self.stdout.write(
+                f"A family new to TellOnce arrived through the school's, housing's and health"
+                f" visiting's systems ({family['records']} records): one household, and each"
+                " team told of the others"
+            )
 
     def _logins(self, tokens: dict[str, str]) -> None:
         rows = demo.demo_logins()
