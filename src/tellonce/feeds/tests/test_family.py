@@ -8,15 +8,19 @@ every team is told of every other team, as for a household the seed made."""
 from __future__ import annotations
 
 import io
+import json
+from datetime import timedelta
 from itertools import permutations
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from tellonce.accounts.models import User
 from tellonce.accounts.services import api_token_issue
 from tellonce.alerts.models import Alert, AlertKind
 from tellonce.alerts.services import deliveries_send
+from tellonce.alerts.tasks import alerts_webhooks
 from tellonce.audit.services import COMMAND_LINE
 from tellonce.feeds.models import ReportedFamily
 from tellonce.organisations.models import Team
@@ -64,7 +68,7 @@ def dsl_school_team_pk() -> int:
 
 
 def test_a_family_new_to_tellonce_is_one_household_and_every_team_hears_of_every_other(
-    linked,
+    linked, receiver
 ):
     school, housing, visiting, early_help = _teams()
     teams = {"school": school, "housing": housing, "visiting": visiting, "early": early_help}
@@ -89,7 +93,7 @@ def test_a_family_new_to_tellonce_is_one_household_and_every_team_hears_of_every
     )
     assert pupil["linkage"]["person"] is not None
     # Housing: the mother and the children in her household in temporary accommodation.
-    housing_system = _send_each = _system(housing, "trial-housing")
+    housing_system = _system(housing, "trial-housing")
     for record_id, who, work in (
         ("H-TRIAL-K", KERRY, {"team": housing.name, "capacity": "housing", "started_on": STARTED}),
         ("H-TRIAL-J", JACK, {}),
@@ -159,6 +163,37 @@ def test_a_family_new_to_tellonce_is_one_household_and_every_team_hears_of_every
         )
         assert told.exists() or newcomer.exists(), f"{a} was not told of {b}"
     assert not Alert.objects.filter(kind=AlertKind.NOW_INVOLVED, delivered_on__isnull=True).exists()
+
+    # The police MASH desk's system, registered for webhooks, is pushed the report when
+    # housing reports the pupil missing: one signed POST about that episode.
+    desk = Client(
+        HTTP_AUTHORIZATION="Token "
+        + api_token_issue(
+            user=User.objects.get(username="police-mash-system"), by=None, via=COMMAND_LINE
+        )
+    )
+    hooked = desk.post("/api/v1/webhooks/", {"url": receiver.url}, content_type="application/json")
+    assert hooked.status_code == 201, hooked.content
+    reported = housing_system.post(
+        f"/api/v1/people/{jack.pk}/missing-episodes/",
+        {
+            "last_seen_at": (timezone.now() - timedelta(hours=2)).isoformat(),
+            "last_seen_where": "The temporary accommodation's front door",
+            "circumstances": "Did not come home after school; blue coat, no phone.",
+            "risk": "high",
+            "reporter_name": "Housing options duty officer",
+            "reporter_role": "Housing officer",
+            "reporter_phone": "020 7946 0500",
+        },
+        content_type="application/json",
+    )
+    assert reported.status_code == 201, reported.content
+    episode = reported.json()["id"]
+    alerts_webhooks.call()
+    (pushed,) = receiver.received
+    about = json.loads(pushed.body)["about"]
+    assert (about["type"], about["id"]) == ("missing_episode", episode)
+    assert desk.get(about["url"]).status_code == 200
 
 
 def test_what_a_record_no_longer_says_follows_it(linked):
