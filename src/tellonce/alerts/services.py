@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import json
 import logging
+import socket
 import time
 import urllib.error
 import urllib.request
@@ -265,9 +267,45 @@ def webhook_url_problem(url: str) -> str | None:
     if parts.username or parts.password:
         return "A webhook's URL must not hold a user name or password"
     if parts.scheme == "https" or (loopback and host in LOOPBACK_HOSTS):
+        if _host_refused(url):
+            return "A webhook may not reach this machine or its network's own services"
         return None
     also = " (or http:// to 127.0.0.1, localhost or ::1)" if loopback else ""
     return f"A webhook's URL must start with https://{also}"
+
+
+def _address_refused(addresses: Iterable[str]) -> bool:
+    """Whether any address is one a webhook must never reach: a link-local address (a
+    cloud's metadata service), an unspecified, multicast or reserved one, or this
+    machine outside development (`WEBHOOK_ALLOW_LOOPBACK_HTTP`). Names that are not
+    addresses pass here; they are checked as resolved, before each send."""
+    for text in addresses:
+        try:
+            address = ipaddress.ip_address(text.split("%")[0])
+        except ValueError:
+            continue
+        if (
+            address.is_link_local
+            or address.is_unspecified
+            or address.is_multicast
+            or address.is_reserved
+            or (address.is_loopback and not settings.WEBHOOK_ALLOW_LOOPBACK_HTTP)
+        ):
+            return True
+    return False
+
+
+def _host_refused(url: str) -> bool:
+    """`_address_refused` for every address the URL's host resolves to now (one that
+    does not resolve fails on sending, and is retried)."""
+    host = urlsplit(url).hostname or ""
+    if host in ("localhost",) and not settings.WEBHOOK_ALLOW_LOOPBACK_HTTP:
+        return True
+    try:
+        found = socket.getaddrinfo(host, None)
+    except OSError:
+        return False
+    return _address_refused([str(info[4][0]) for info in found])
 
 
 def webhook_secret(webhook: Webhook) -> str:
@@ -385,6 +423,12 @@ def _webhook_post(delivery: Delivery, until: datetime) -> bool:
         },
     )
     status: int | None = None
+    if _host_refused(delivery.address):
+        # Resolved now to an address no webhook may reach: never sent, retried in case
+        # the name is put right, then failed.
+        logger.warning("webhook delivery %s refused: its host is not reachable", delivery.pk)
+        _retry_later(delivery, until, last_status=None, last_error="Address refused")
+        return False
     try:
         with _OPENER.open(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as response:
             status = response.status

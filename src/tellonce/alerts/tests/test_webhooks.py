@@ -249,6 +249,42 @@ def test_http_to_this_machine_is_refused_where_the_setting_does_not_allow_it(wor
     assert "https://" in response.json()["errors"][0]["message"]
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://169.254.169.254/latest/meta-data/",  # a cloud's metadata service
+        "https://[fe80::1]/hook",
+        "https://0.0.0.0/hook",
+        "https://224.0.0.1/hook",
+    ],
+)
+def test_an_address_inside_the_machines_network_is_refused(world, url):
+    response = _desk(world).post("/api/v1/webhooks/", {"url": url}, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "url"
+    assert not Webhook.objects.exists()
+
+
+def test_https_to_this_machine_is_refused_outside_development(world, settings):
+    settings.WEBHOOK_ALLOW_LOOPBACK_HTTP = False
+    for url in ("https://127.0.0.1/hook", "https://[::1]/hook", "https://localhost/hook"):
+        response = _desk(world).post(
+            "/api/v1/webhooks/", {"url": url}, content_type="application/json"
+        )
+        assert response.status_code == 400, url
+
+
+def test_a_host_that_now_resolves_to_this_machine_is_not_sent_to(world, receiver, settings):
+    _register(world, receiver.url)
+    _dana_reports_jack_missing(world)
+    # As if the name had been pointed at this machine since it was registered.
+    settings.WEBHOOK_ALLOW_LOOPBACK_HTTP = False
+    alerts_webhooks.call()
+    assert receiver.received == []
+    waiting = Delivery.objects.get(channel=Channel.WEBHOOK)
+    assert waiting.sent_on is None and waiting.last_error == "Address refused"
+
+
 def test_tom_a_person_cannot_register_a_webhook(world, signed_in):
     tom = signed_in(world.tom)
     response = tom.post(
