@@ -384,22 +384,35 @@ _OPENER = urllib.request.build_opener(_NoRedirects)
 
 
 def webhooks_send(*, limit: int = 100) -> int:
-    """POST waiting webhook deliveries one by one; how many were delivered. Each is
-    claimed as emails are, and tried once a round: a receiver that is slow (up to
-    `WEBHOOK_TIMEOUT_SECONDS`) or down waits for its retry, not holding up the others."""
+    """POST waiting webhook deliveries, a receiver at a time in turn; how many were
+    delivered. Each is claimed as emails are: a receiver that is slow (up to
+    `WEBHOOK_TIMEOUT_SECONDS`) or down is tried once a round and then waits for its
+    retry, holding up the others by one attempt at most."""
     done = 0
-    ids = list(
+    waiting = list(
         Delivery.objects.filter(_waiting(timezone.now()), channel=Channel.WEBHOOK)
         .order_by("pk")
-        .values_list("pk", flat=True)[:limit]
+        .values_list("pk", "webhook_id")[:limit]
     )
-    for delivery_id in ids:
-        until = _claimed(delivery_id)
-        if until is None:
-            continue
-        delivery = Delivery.objects.select_related("alert", "webhook").get(pk=delivery_id)
-        if _webhook_post(delivery, until):
-            done += 1
+    # Each receiver in turn, oldest first within it; one that fails is tried no more
+    # this round (its deliveries wait, untouched, for the next), so a receiver that is
+    # down or slow costs a round one attempt, whatever it has waiting.
+    queues: dict[int | None, list[int]] = {}
+    for pk, hook in waiting:
+        queues.setdefault(hook, []).append(pk)
+    while queues:
+        for webhook_id in list(queues):
+            delivery_id = queues[webhook_id].pop(0)
+            if not queues[webhook_id]:
+                del queues[webhook_id]
+            until = _claimed(delivery_id)
+            if until is None:
+                continue
+            delivery = Delivery.objects.select_related("alert", "webhook").get(pk=delivery_id)
+            if _webhook_post(delivery, until):
+                done += 1
+            else:
+                queues.pop(webhook_id, None)
     return done
 
 

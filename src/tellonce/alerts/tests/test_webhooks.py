@@ -317,3 +317,44 @@ def test_adam_the_administrator_sees_the_webhooks_and_their_deliveries_read_only
     assert registered["secret"] not in adam.get(change).content.decode()
     assert adam.post(change, {"url": "https://elsewhere.example/"}).status_code == 403
     assert Webhook.objects.get().url == receiver.url
+
+
+def test_a_dead_receiver_costs_a_round_one_attempt_and_the_others_are_sent_theirs(world, receiver):
+    from tellonce.accounts.models import User
+    from tellonce.accounts.services import api_token_issue
+    from tellonce.audit.services import COMMAND_LINE
+
+    # The desk's system is down (nothing listens); the public protection unit's is up.
+    _register(world, "http://127.0.0.1:9/dead")
+    police = Client(
+        HTTP_AUTHORIZATION="Token "
+        + api_token_issue(
+            user=User.objects.get(pk=world.police_system.pk), by=None, via=COMMAND_LINE
+        )
+    )
+    assert (
+        police.post(
+            "/api/v1/webhooks/", {"url": receiver.url}, content_type="application/json"
+        ).status_code
+        == 201
+    )
+    from tellonce.alerts.services import alerts_write
+
+    alerts_write(
+        [
+            Alert(
+                kind=AlertKind.MISSING_REPORTED,
+                key=f"test:{n}",
+                team=team,
+                title="A test",
+                body="-",
+            )
+            for n, team in enumerate(
+                (world.police_mash, world.police_mash, world.public_protection)
+            )
+        ]
+    )
+    alerts_webhooks.call()
+    dead = Delivery.objects.filter(channel=Channel.WEBHOOK, alert__team=world.police_mash)
+    assert sorted(d.attempts for d in dead) == [0, 1]  # the second was not tried this round
+    assert len(receiver.received) == 1
