@@ -125,9 +125,14 @@ def lease() -> timedelta:
 
 
 def _pending() -> Q:
-    """Not yet made, not given up, and not to a webhook since deactivated."""
-    return Q(sent_on__isnull=True, failed_on__isnull=True) & (
-        Q(webhook__isnull=True) | Q(webhook__active=True)
+    """Not yet made, not given up, and not to a webhook since deactivated.
+
+    No join: the delivery's own columns only, and the stopped webhooks as a subquery,
+    so that PostgreSQL locks (`FOR UPDATE`) and re-checks a claim (`_claimed`) on the
+    delivery's row itself; through a join it refuses the one and not the other."""
+    stopped = Webhook.all_objects.filter(Q(active=False) | Q(archived_on__isnull=False))
+    return Q(sent_on__isnull=True, failed_on__isnull=True) & ~Q(
+        webhook_id__in=stopped.values("pk")
     )
 
 
