@@ -131,9 +131,7 @@ def _pending() -> Q:
     so that PostgreSQL locks (`FOR UPDATE`) and re-checks a claim (`_claimed`) on the
     delivery's row itself; through a join it refuses the one and not the other."""
     stopped = Webhook.all_objects.filter(Q(active=False) | Q(archived_on__isnull=False))
-    return Q(sent_on__isnull=True, failed_on__isnull=True) & ~Q(
-        webhook_id__in=stopped.values("pk")
-    )
+    return Q(sent_on__isnull=True, failed_on__isnull=True) & ~Q(webhook_id__in=stopped.values("pk"))
 
 
 def _waiting(now: datetime) -> Q:
