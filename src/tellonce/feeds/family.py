@@ -44,9 +44,11 @@ from tellonce.people.models import (
     AgencyRecord,
     Household,
     HouseholdMember,
+    Person,
     Relationship,
     RelationshipKind,
 )
+from tellonce.people.selectors import household_of
 
 #: What an agency may call a relationship, and the kind it is.
 _KINDS = {k.value: k.value for k in RelationshipKind} | {
@@ -439,20 +441,12 @@ def _household_told(joined: set[Any]) -> None:
     """Each current involvement with the people who joined a household, and with
     those they joined, alerts the teams working with the others it has not told yet
     (once per involvement and team, as when it started)."""
-    from tellonce.people.selectors import household_of
-
     circle = set(joined)
-    for person_id in joined:
-        circle |= {p.pk for p in household_of(_person(person_id))}
+    for person in Person.objects.filter(pk__in=joined):
+        circle |= {p.pk for p in household_of(person)}
     for involvement in (
         Involvement.objects.filter(person__in=circle, ended_on__isnull=True)
         .select_related("person", "team__agency", "practitioner")
         .order_by("pk")
     ):
         involvement_started_alerts(involvement)
-
-
-def _person(person_id: Any) -> Any:
-    from tellonce.people.models import Person
-
-    return Person.objects.get(pk=person_id)

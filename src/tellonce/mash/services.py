@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Concat
 from django.utils import timezone
 
 from tellonce.accounts.selectors import managers_of
@@ -32,7 +34,7 @@ from tellonce.alerts.models import Alert, AlertKind
 from tellonce.alerts.services import alerts_write
 from tellonce.audit.models import Action
 from tellonce.audit.services import Via, audit_via
-from tellonce.chronology.models import EventKind
+from tellonce.chronology.models import ChronologyEvent, EventKind
 from tellonce.chronology.services import chronology_entry_write
 from tellonce.core import workdays
 from tellonce.core.claims import AlreadyDone, claim
@@ -1209,11 +1211,6 @@ def _withdrawn_entries(
     deleted.
     Entries are renamed as they are archived, so the contact can be sent again about
     the right child without meeting them."""
-    from django.db.models import F, Value
-    from django.db.models.functions import Concat
-
-    from tellonce.chronology.models import ChronologyEvent
-
     archived = {"archived_on": now, "archived_by": user, "archive_reason": reason}
     ChronologyEvent.objects.filter(
         person__in=[c.person_id for c in children], external_ref=f"mash-contact-{contact.pk}"
