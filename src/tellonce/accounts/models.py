@@ -65,6 +65,12 @@ class User(AbstractUser):
         return [Role(r).label for r in sorted(self.role_set)]
 
     @property
+    def job(self) -> str:
+        """What the person does, as their own record says ("Health visitor"); the
+        roles TellOnce gives them only where no job title is recorded."""
+        return self.job_title or ", ".join(self.role_labels)
+
+    @property
     def works_in_mash(self) -> bool:
         return bool(self.role_set & MASH_ROLES) and self.team is not None and bool(self.team.hub)
 

@@ -15,7 +15,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 
-from tellonce.alerts.models import Alert, Delivery, Webhook
+from tellonce.alerts.models import Alert, AlertKind, Delivery, Webhook
 
 if TYPE_CHECKING:
     from tellonce.accounts.models import User
@@ -30,6 +30,16 @@ def alert_inbox(*, user: User) -> QuerySet[Alert]:
         .select_related("team__agency", "user", "person")
         .order_by("-delivered_on", "-pk")
     )
+
+
+#: What the inbox may show: the unread alerts (the default: open work first), or all.
+INBOX_SHOWS = {"unread": "Unread", "all": "All"}
+
+
+def alert_list(*, user: User, show: str = "unread") -> QuerySet[Alert]:
+    """The inbox page's alerts (`INBOX_SHOWS`), newest first."""
+    alerts = alert_inbox(user=user)
+    return alerts.filter(read_on__isnull=True) if show == "unread" else alerts
 
 
 def alert_get_for_user(*, user: User, alert_id: int) -> Alert:
@@ -91,6 +101,101 @@ def alert_subject(alert: Alert) -> AlertSubject | None:
         return None
     type_, route = KEY_SUBJECTS[prefix]
     return _subject(type_, int(pk), route)
+
+
+# ----- what an alert's page says
+
+#: An alert's kind -> what its button does, where it links to the thing to act on;
+#: "{whose}" is "Amir's" for an alert about Amir (else "the"). A kind not here (or an
+#: alert linking to a page the kind does not usually link to, `LINK_ACTIONS`) says
+#: what its link opens.
+KIND_ACTIONS: dict[str, str] = {
+    AlertKind.RFI_RECEIVED: "Answer the request",
+    AlertKind.RFI_CHASE: "Answer the request",
+    AlertKind.RFI_ESCALATED: "Answer the request",
+    AlertKind.RFI_ANSWERED: "Read the answer",
+    AlertKind.DECISION_OVERDUE: "Open {whose} MASH case",
+    AlertKind.STRATEGY_INVITE: "See the strategy discussion",
+    AlertKind.CONFERENCE_OVERDUE: "Open {whose} MASH case",
+    AlertKind.ACTION_ASSIGNED: "See your actions",
+    AlertKind.MISSING_REPORTED: "Open {whose} missing report",
+    AlertKind.MISSING_UNACKNOWLEDGED: "Open {whose} missing report",
+    AlertKind.MISSING_RETURNED: "Open {whose} missing report",
+    AlertKind.MISSING_PATTERN: "Open {whose} missing report",
+    AlertKind.RHI_ASSIGNED: "Open {whose} return home interview",
+    AlertKind.RHI_DUE: "Open {whose} return home interview",
+    AlertKind.RHI_SHARED: "Read {whose} return home interview",
+    AlertKind.ENCOMPASS: "Acknowledge the notification",
+    AlertKind.ENCOMPASS_CHASE: "Acknowledge the notification",
+    AlertKind.ENCOMPASS_COUNCIL: "Acknowledge the notification",
+    AlertKind.ENCOMPASS_ESCALATED: "Open the notification",
+    AlertKind.ENCOMPASS_WITHDRAWN: "Open the notification",
+    AlertKind.INVOLVEMENT_TO_CONFIRM: "Confirm the involvement",
+    AlertKind.ACCOUNT_CHANGE: "Review the change",
+}
+
+#: Where a link leads (its start) -> what the button does, for links a kind does not
+#: decide: a late request's alert to the MASH's managers opens the case, not the request.
+LINK_ACTIONS: list[tuple[str, str]] = [
+    ("/mash/requests/", "See your requests for information"),
+    ("/mash/cases/", "Open {whose} MASH case"),
+    ("/mash/actions/", "See your actions"),
+    ("/mash/contacts/", "See the contact"),
+    ("/mash/", "Open the MASH queue"),
+    ("/people/", "Open {whose} record"),
+]
+
+#: The link prefix each kind's usual action is written for.
+KIND_LINKS: dict[str, str] = {
+    AlertKind.RFI_RECEIVED: "/mash/requests/",
+    AlertKind.RFI_CHASE: "/mash/requests/",
+    AlertKind.RFI_ESCALATED: "/mash/requests/",
+}
+
+
+def _whose(alert: Alert) -> str:
+    return "the" if alert.person is None else f"{alert.person.given_name}'s"
+
+
+def alert_action(alert: Alert) -> str:
+    """What the alert's button says it does ("Answer the request", "Open Amir's
+    record"); "" where there is nothing to open (no link, or a link to the alert)."""
+    link = alert.link
+    if not link:
+        return f"Open {_whose(alert)} record" if alert.person_id else ""
+    if link.rstrip("/") == f"/alerts/{alert.pk}":
+        return ""
+    action = KIND_ACTIONS.get(alert.kind)
+    usual = KIND_LINKS.get(alert.kind)
+    if action is None or (usual is not None and not link.startswith(usual)):
+        action = next((said for start, said in LINK_ACTIONS if link.startswith(start)), "Open it")
+    return action.format(whose=_whose(alert))
+
+
+def alert_link(alert: Alert) -> str:
+    """Where the alert's button goes: its link, or else the record of the person it is
+    about."""
+    if alert.link:
+        return alert.link
+    return reverse("people:record", args=[alert.person_id]) if alert.person_id else ""
+
+
+#: A line of an alert's body is a fact ("Police reference: NB-1234") where it starts
+#: with a short label and ": "; other lines are sentences ("You are told because...").
+_FACT_LABEL_MAX = 40
+
+
+def alert_facts(alert: Alert) -> tuple[list[str], list[tuple[str, str]]]:
+    """The alert's body split into its sentences and its facts (label, value)."""
+    sentences: list[str] = []
+    facts: list[tuple[str, str]] = []
+    for line in alert.body.splitlines():
+        label, colon, value = line.partition(": ")
+        if colon and value.strip() and 0 < len(label) <= _FACT_LABEL_MAX and "." not in label:
+            facts.append((label.strip(), value.strip()))
+        elif line.strip():
+            sentences.append(line.strip())
+    return sentences, facts
 
 
 # ----- webhooks: an agency system's own, with how their deliveries went

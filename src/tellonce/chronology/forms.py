@@ -6,7 +6,7 @@ from django import forms
 
 from tellonce.chronology.models import SYSTEM_KINDS, EventKind
 from tellonce.chronology.selectors import ChronologyFilter
-from tellonce.core.forms import CheckedForm, DateParts
+from tellonce.core.forms import CheckedForm, DateForm, GovukDateField
 
 
 class ChronologyFilterForm(CheckedForm):
@@ -16,12 +16,8 @@ class ChronologyFilterForm(CheckedForm):
         required=False,
         choices=[("", "All types"), *EventKind.choices],
     )
-    since = forms.DateField(
-        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    until = forms.DateField(
-        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    since = GovukDateField(label="From", help_text="For example, 1 9 2026")
+    until = GovukDateField(label="To", help_text="For example, 30 11 2026")
 
     def __init__(self, *args: Any, agencies: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -44,8 +40,9 @@ class ChronologyFilterForm(CheckedForm):
         )
 
 
-class ChronologyEventForm(DateParts):
+class ChronologyEventForm(DateForm):
     date_label = "Date of the event"
+    date_after = "kind"
 
     kind = forms.ChoiceField(
         label="Type of event",

@@ -186,12 +186,12 @@ def _involvement_entry(involvement: Involvement, *, ended: bool) -> None:
     capacity = involvement.capacity_in_sentence
     if ended:
         kind, day = EventKind.INVOLVEMENT_ENDED, involvement.ended_on
-        summary = f"{team.name} ({team.agency.name}) stopped working with them in {capacity}"
+        summary = f"{team.named} stopped working with them in {capacity}"
         if involvement.end_reason:
             summary += f": {involvement.end_reason}"
     else:
         kind, day = EventKind.INVOLVEMENT_STARTED, involvement.started_on
-        summary = f"{team.name} ({team.agency.name}) started working with them in {capacity}"
+        summary = f"{team.named} started working with them in {capacity}"
         if who:
             summary += f"; worker {who}"
     assert day is not None
@@ -222,7 +222,7 @@ def _unscheduled_care_entry(involvement: Involvement) -> None:
             kind=EventKind.HEALTH_ATTENDANCE,
             person_id=involvement.person_id,
             occurred_on=involvement.started_on,
-            summary=f"Attended {team.name} ({team.agency.name})",
+            summary=f"Attended {team.named}",
             unscheduled=True,
             source_agency_id=involvement.source_agency_id,
             source_system=involvement.source_system,

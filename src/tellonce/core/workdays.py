@@ -103,7 +103,13 @@ def time_left(now: datetime, due: datetime) -> str:
     """What a queue says: "3 working hours left", "2 working days left", "Overdue by 1
     working hour"."""
     hours = working_hours_between(now, due)
-    late = hours < 0
+    amount = working_amount(hours)
+    return f"Overdue by {amount}" if hours < 0 else f"{amount} left"
+
+
+def working_amount(hours: float) -> str:
+    """`hours` of working time (either sign) in words: "2 working days", "3 working
+    hours", "30 minutes" (never less than a minute)."""
     hours = abs(hours)
     if hours >= HOURS_A_DAY:
         count, unit = round(hours / HOURS_A_DAY), "working day"
@@ -111,5 +117,4 @@ def time_left(now: datetime, due: datetime) -> str:
         count, unit = round(hours), "working hour"
     else:
         count, unit = max(1, round(hours * 60)), "minute"
-    amount = f"{count} {unit}{'' if count == 1 else 's'}"
-    return f"Overdue by {amount}" if late else f"{amount} left"
+    return f"{count} {unit}{'' if count == 1 else 's'}"

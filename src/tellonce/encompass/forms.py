@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 
-from tellonce.core.forms import CheckedForm
+from tellonce.core.forms import CheckedForm, GovukDateField
 from tellonce.encompass.services import ChildDetails, IncidentDetails
 
 #: Children the form takes (the API takes any number).
@@ -18,11 +18,11 @@ _ABOUT = ("present", "voice")
 
 class IncidentForm(CheckedForm):
     police_ref = forms.CharField(label="Police reference", required=False)
-    occurred_at = forms.DateTimeField(
-        label="Date and time of the incident",
-        help_text="For example, 2026-05-02 23:10",
-        required=False,
-        input_formats=["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M"],
+    occurred_at = GovukDateField(
+        label="When did the incident happen?",
+        what="the time of the incident",
+        with_time=True,
+        when="past",
     )
     place = forms.CharField(label="Where it happened", required=False)
 
@@ -39,8 +39,8 @@ class IncidentForm(CheckedForm):
                 self.fields[prefix + "family_name"] = forms.CharField(
                     label="Last name", required=False
                 )
-                self.fields[prefix + "date_of_birth"] = forms.DateField(
-                    label="Date of birth", help_text="For example, 2018-05-02", required=False
+                self.fields[prefix + "date_of_birth"] = GovukDateField(
+                    label="Date of birth", help_text="For example, 2 5 2018", when="past"
                 )
             self.fields[prefix + "present"] = forms.TypedChoiceField(
                 label="Was the child present?",
@@ -59,8 +59,10 @@ class IncidentForm(CheckedForm):
         self.blocks_sent: list[int] = []
 
     def _filled(self, n: int) -> bool:
-        names = [f"children-{n}-{f}" for f in (*_DETAILS, *_ABOUT)]
-        return any(str(self.data.get(name) or "").strip() for name in names)
+        prefix = self.add_prefix(f"children-{n}-")
+        return any(
+            str(value or "").strip() for key, value in self.data.items() if key.startswith(prefix)
+        )
 
     @property
     def blocks(self) -> list[dict[str, Any]]:

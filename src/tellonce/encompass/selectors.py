@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Min, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -24,20 +24,26 @@ if TYPE_CHECKING:
     from tellonce.accounts.models import User
 
 
-def notifications_for_team(*, user: User, acknowledged: bool = False) -> QuerySet[Notification]:
-    """The notifications delivered to the user's team (waiting, or acknowledged)."""
+def notifications_for_team(
+    *, user: User, acknowledged: bool | None = False
+) -> QuerySet[Notification]:
+    """The notifications delivered to the user's team: waiting (the soonest due first),
+    acknowledged (the latest first), or all of them (`acknowledged=None`: those waiting
+    first, then the acknowledged, the latest first)."""
     if user.team_id is None:
         raise PermissionDenied("Notifications go to teams")
-    return (
-        Notification.objects.live()
-        .filter(
-            team=user.team_id,
-            alert__delivered_on__isnull=False,
-            acknowledged_on__isnull=not acknowledged,
-        )
-        .select_related("person", "incident", "school", "alert", "acknowledged_by")
-        .order_by("due_by" if not acknowledged else "-acknowledged_on", "pk")
+    notifications = Notification.objects.live().filter(
+        team=user.team_id, alert__delivered_on__isnull=False
     )
+    order: tuple[Any, ...]
+    if acknowledged is None:
+        order = (F("acknowledged_on").desc(nulls_first=True), "due_by", "pk")
+    else:
+        notifications = notifications.filter(acknowledged_on__isnull=not acknowledged)
+        order = ("-acknowledged_on", "pk") if acknowledged else ("due_by", "pk")
+    return notifications.select_related(
+        "person", "incident", "school", "alert", "acknowledged_by"
+    ).order_by(*order)
 
 
 def _may_see(user: User, notification: Notification) -> bool:
@@ -256,7 +262,10 @@ def figures(*, user: User) -> dict[str, Any]:
     def rate(n: int) -> float | None:
         return round(100 * n / sent, 1) if sent else None
 
+    first = DomesticAbuseIncident.objects.aggregate(first=Min("occurred_at"))["first"]
     return {
+        "since": timezone.localdate(first) if first else None,
+        "until": timezone.localdate(now),
         "incidents": DomesticAbuseIncident.objects.count(),
         "school_notifications": sent,
         "delivered_before_school_day": school_counts["delivered_before_school_day"],

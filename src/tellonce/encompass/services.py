@@ -556,7 +556,7 @@ def _notification_event(notification: Notification, user: User) -> ChronologyEve
     to = (
         f"the designated safeguarding lead at {notification.school.name}"
         if notification.recipient == Recipient.SCHOOL and notification.school
-        else f"{notification.team.name} ({notification.team.agency.name})"
+        else f"{notification.team.named}"
     )
     why = f" ({notification.get_council_reason_display()})" if notification.council_reason else ""
     return chronology_entry(

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from tellonce.access.selectors import person_get_for_user
 from tellonce.audit.services import audit_list, people_on, via_request
 from tellonce.core.forms import form_errors_from
+from tellonce.core.pagination import page_of
 from tellonce.core.requests import acting_user
 from tellonce.encompass import selectors, services
 from tellonce.encompass.forms import IncidentForm, WithdrawForm
@@ -40,7 +41,9 @@ def incident_new(request: HttpRequest) -> HttpResponse:
             form_errors_from(form, exc, form.fields_map())
         else:
             messages.success(
-                request, f"Incident {incident.police_ref} recorded: the schools will be told."
+                request,
+                f"Incident {incident.police_ref} recorded. Below: whom each child was matched"
+                " to, and who will be told and by when.",
             )
             return redirect("encompass:incident", incident.pk)
     # The form's own address keeps ?person= so the chosen child stays chosen.
@@ -55,13 +58,18 @@ def incident(request: HttpRequest, incident_id: int) -> HttpResponse:
     found = selectors.incident_get_for_user(
         user=user, incident_id=incident_id, via=via_request(request)
     )
+    told = selectors.incident_told(found)
+    children = [
+        {"child": child, "told": [n for n in told if n.incident_child_id == child.pk]}
+        for child in found.children.select_related("person").order_by("pk")
+    ]
     return render(
         request,
         "encompass/incident.html",
         {
             "incident": found,
-            "children": list(found.children.select_related("person").order_by("pk")),
-            "told": selectors.incident_told(found),
+            "children": children,
+            "told": told,
             "may_withdraw": found.archived_on is None
             and selectors.may_withdraw_incident(user, found),
         },
@@ -100,19 +108,21 @@ def incident_withdraw(request: HttpRequest, incident_id: int) -> HttpResponse:
 
 @login_required
 def notifications(request: HttpRequest) -> HttpResponse:
-    acknowledged = request.GET.get("acknowledged") == "1"
+    # To acknowledge (the default: open work first), acknowledged, or all.
+    show = {"1": "acknowledged", "all": "all"}.get(request.GET.get("acknowledged", ""), "waiting")
+    acknowledged = {"waiting": False, "acknowledged": True, "all": None}[show]
     user = acting_user(request)
-    rows = list(selectors.notifications_for_team(user=user, acknowledged=acknowledged)[:200])
+    page = page_of(request, selectors.notifications_for_team(user=user, acknowledged=acknowledged))
     audit_list(
         via_request(request),
         user=user,
         listed="Operation Encompass notifications",
-        people=people_on(rows),
+        people=people_on(page.rows),
     )
     return render(
         request,
         "encompass/notifications.html",
-        {"rows": rows, "acknowledged": acknowledged},
+        {"page": page, "show": show},
     )
 
 

@@ -9,13 +9,11 @@ cannot read (a date that is not a date, a time that is not a time).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, time
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 
-from tellonce.core.forms import CheckedForm
+from tellonce.core.forms import CheckedForm, GovukDateField
 from tellonce.mash.models import (
     ClosureReason,
     Consent,
@@ -76,44 +74,14 @@ def _text(
     )
 
 
-def _date_fields(form: forms.Form, prefix: str) -> None:
-    for name, label, size in (("day", "Day", 2), ("month", "Month", 2), ("year", "Year", 4)):
-        form.fields[f"{prefix}{name}"] = forms.CharField(
-            label=label, required=False, max_length=size
-        )
-
-
-def _date_parts(form: forms.Form, prefix: str) -> list[tuple[str, forms.BoundField, int]]:
-    """What `govuk/date_input.html` needs for the date boxes named `prefix`day etc."""
-    return [
-        ("Day", form[f"{prefix}day"], 2),
-        ("Month", form[f"{prefix}month"], 2),
-        ("Year", form[f"{prefix}year"], 4),
-    ]
-
-
-def _date_read(form: forms.Form, prefix: str, what: str) -> date | None:
-    """The date in the boxes, or None when they are empty (the service then says it is
-    needed). Unlike `involvements.forms.DateParts` these dates may be in the future (an
-    action's due date) and may be left out altogether."""
-    data = form.cleaned_data
-    parts = [str(data.get(f"{prefix}{n}") or "").strip() for n in ("day", "month", "year")]
-    if not any(parts):
-        return None
-    missing = [n for n, v in zip(("day", "month", "year"), parts, strict=True) if not v]
-    if missing:
-        form.add_error(f"{prefix}day", f"{what} must include a {missing[0]}")
-        return None
-    try:
-        day, month, year = (int(p) for p in parts)
-        return date(year, month, day)
-    except ValueError:
-        form.add_error(f"{prefix}day", f"{what} must be a real date")
-        return None
-
-
 def _any(form: forms.Form, names: Sequence[str]) -> bool:
-    return any(str(form.data.get(form.add_prefix(n)) or "").strip() for n in names)
+    """Whether anything was typed in the fields `names` (a date's boxes included)."""
+    typed = {form.add_prefix(n) for n in names}
+    return any(
+        str(value or "").strip()
+        for key, value in form.data.items()
+        if key in typed or key.rpartition("_")[0] in typed
+    )
 
 
 def _checkboxes(
@@ -148,9 +116,7 @@ def people_choices(people: Sequence[Any]) -> list[tuple[str, str]]:
 _CHILD_FIELDS = (
     "given_name",
     "family_name",
-    "day",
-    "month",
-    "year",
+    "date_of_birth",
     "sex",
     "postcode",
     "nhs_number",
@@ -239,7 +205,12 @@ class ContactForm(CheckedForm):
             prefix = f"children-{n}-"
             self.fields[prefix + "given_name"] = _text("First name")
             self.fields[prefix + "family_name"] = _text("Last name")
-            _date_fields(self, prefix)
+            self.fields[prefix + "date_of_birth"] = GovukDateField(
+                label="Date of birth",
+                what="the child's date of birth",
+                help_text="For example, 2 5 2018. Your best estimate if you are not sure.",
+                when="past",
+            )
             self.fields[prefix + "sex"] = forms.ChoiceField(
                 label="Sex",
                 choices=[("", "Not known"), (Sex.FEMALE, "Female"), (Sex.MALE, "Male")],
@@ -259,24 +230,14 @@ class ContactForm(CheckedForm):
             "n": n,
             "number": n + 1,
             "open": n == 0 or _any(self, [prefix + f for f in _CHILD_FIELDS]),
-            "date_parts": _date_parts(self, prefix),
-            "dob_id": f"children-{n}-dob",
-            **{f: self[prefix + f] for f in ("given_name", "family_name", "sex")},
+            **{f: self[prefix + f] for f in ("given_name", "family_name", "date_of_birth")},
+            "sex": self[prefix + "sex"],
             **{f: self[prefix + f] for f in ("postcode", "nhs_number")},
         }
 
     @property
     def children_blocks(self) -> list[dict[str, Any]]:
         return [self.child(n) for n in self.blocks if not (n == 0 and self.person is not None)]
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        for n in self.blocks:
-            if f"children-{n}-day" in self.fields:
-                data[f"children-{n}-date_of_birth"] = _date_read(
-                    self, f"children-{n}-", "The child's date of birth"
-                )
-        return data
 
     def details(self) -> tuple[ContactDetails, list[int]]:
         """What the service needs, and the page block each child came from (the service
@@ -328,7 +289,7 @@ def contact_fields(blocks: Sequence[int]) -> dict[str, str]:
     for i, n in enumerate(blocks):
         for name in ("given_name", "family_name", "sex", "postcode", "nhs_number"):
             fields[f"children-{i}-{name}"] = f"children-{n}-{name}"
-        fields[f"children-{i}-date_of_birth"] = f"children-{n}-day"
+        fields[f"children-{i}-date_of_birth"] = f"children-{n}-date_of_birth"
         fields[f"children-{i}-person"] = ""
     return fields
 
@@ -343,6 +304,7 @@ class QueueFilterForm(CheckedForm):
     state = forms.ChoiceField(label="State", choices=_STATE_CHOICES, required=False)
     rag = forms.ChoiceField(label="Rating", choices=_RAG_CHOICES, required=False)
     overdue = forms.BooleanField(label="Overdue only", required=False)
+    due_today = forms.BooleanField(label="Due today only", required=False)
     mine = forms.BooleanField(label="Allocated to me only", required=False)
 
     def clean_state(self) -> str:
@@ -399,7 +361,7 @@ class RequestsForm(CheckedForm):
         self.proposed = {str(p.team.pk): p for p in teams}
         _checkboxes(
             self.fields["teams"],
-            [(str(p.team.pk), f"{p.team.name} ({p.team.agency.name})") for p in teams],
+            [(str(p.team.pk), f"{p.team.named}") for p in teams],
             {str(p.team.pk): _sentence(p.reason) for p in teams},
         )
 
@@ -407,7 +369,7 @@ class RequestsForm(CheckedForm):
         return [self.proposed[t].team for t in self.cleaned_data.get("teams", [])]
 
 
-_ACTION_FIELDS = ("description", "owner", "day", "month", "year")
+_ACTION_FIELDS = ("description", "owner", "due_on")
 
 
 def _action_fields(form: forms.Form, prefix: str, owners: list[tuple[str, str]]) -> None:
@@ -415,7 +377,7 @@ def _action_fields(form: forms.Form, prefix: str, owners: list[tuple[str, str]])
     form.fields[prefix + "owner"] = forms.ChoiceField(
         label="Who will do it", choices=owners, required=False
     )
-    _date_fields(form, prefix)
+    form.fields[prefix + "due_on"] = GovukDateField(label="Due date")
 
 
 def _action_read(form: forms.Form, prefix: str, people: dict[str, Any]) -> ActionDetails:
@@ -468,18 +430,11 @@ class DecisionForm(CheckedForm):
                 "number": n + 1,
                 "description": self[f"actions-{n}-description"],
                 "owner": self[f"actions-{n}-owner"],
-                "date_parts": _date_parts(self, f"actions-{n}-"),
-                "due_id": f"actions-{n}-due",
+                "due_on": self[f"actions-{n}-due_on"],
                 "open": _any(self, [f"actions-{n}-{f}" for f in _ACTION_FIELDS]),
             }
             for n in range(ACTION_BLOCKS)
         ]
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        for n in range(ACTION_BLOCKS):
-            data[f"actions-{n}-due_on"] = _date_read(self, f"actions-{n}-", "The due date")
-        return data
 
     def actions(self) -> tuple[list[ActionDetails], list[int]]:
         """The actions filled in, and the block each came from."""
@@ -501,7 +456,7 @@ def decision_fields(blocks: Sequence[int]) -> dict[str, str]:
     for i, n in enumerate(blocks):
         fields[f"actions-{i}-description"] = f"actions-{n}-description"
         fields[f"actions-{i}-owner"] = f"actions-{n}-owner"
-        fields[f"actions-{i}-due_on"] = f"actions-{n}-day"
+        fields[f"actions-{i}-due_on"] = f"actions-{n}-due_on"
     return fields
 
 
@@ -512,15 +467,6 @@ class ActionForm(CheckedForm):
         super().__init__(*args, **kwargs)
         self.people = {str(p.pk): p for p in people}
         _action_fields(self, "", people_choices(people))
-
-    @property
-    def date_parts(self) -> list[tuple[str, forms.BoundField, int]]:
-        return _date_parts(self, "")
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        data["due_on"] = _date_read(self, "", "The due date")
-        return data
 
     def action(self) -> ActionDetails:
         return _action_read(self, "", self.people)
@@ -567,8 +513,7 @@ class StrategyPlanForm(CheckedForm):
             [
                 (
                     str(p.team.pk),
-                    f"{p.team.name} ({p.team.agency.name})"
-                    + (f", {p.user.get_full_name()}" if p.user else ""),
+                    f"{p.team.named}" + (f", {p.user.get_full_name()}" if p.user else ""),
                 )
                 for p in invitees
             ],
@@ -578,12 +523,8 @@ class StrategyPlanForm(CheckedForm):
 
 
 class StrategyRecordForm(CheckedForm):
-    held_time = forms.CharField(
-        label="Time",
-        help_text="24-hour clock, for example 14:30",
-        required=False,
-        max_length=5,
-        widget=forms.TextInput(attrs={"class": "govuk-input--width-5"}),
+    held_on = GovukDateField(
+        label="When did the discussion start?", what="the date of the discussion", with_time=True
     )
     attended = forms.MultipleChoiceField(
         label="Who attended?", help_text="Select all that apply", required=False
@@ -601,47 +542,17 @@ class StrategyRecordForm(CheckedForm):
 
     def __init__(self, *args: Any, teams: Sequence[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _date_fields(self, "held_")
-        _checkboxes(
-            self.fields["attended"], [(str(t.pk), f"{t.name} ({t.agency.name})") for t in teams]
-        )
-        self.order_fields(["held_day", "held_month", "held_year", "held_time"])
-
-    @property
-    def date_parts(self) -> list[tuple[str, forms.BoundField, int]]:
-        return _date_parts(self, "held_")
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        day = _date_read(self, "held_", "The date of the discussion")
-        text = (data.get("held_time") or "").strip().replace(".", ":")
-        at: time | None = None
-        if text:
-            try:
-                at = datetime.strptime(text, "%H:%M").time()
-            except ValueError:
-                self.add_error("held_time", "Enter the time like 14:30")
-        if day is not None and not text:
-            self.add_error("held_time", "Enter the time the discussion started")
-        data["held_on"] = timezone.make_aware(datetime.combine(day, at)) if day and at else None
-        return data
+        _checkboxes(self.fields["attended"], [(str(t.pk), f"{t.named}") for t in teams])
 
 
 class ConferenceForm(CheckedForm):
     """When the initial child protection conference was held."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        _date_fields(self, "")
-
-    @property
-    def date_parts(self) -> list[tuple[str, forms.BoundField, int]]:
-        return _date_parts(self, "")
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        data["held_on"] = _date_read(self, "", "The date of the conference")
-        return data
+    held_on = GovukDateField(
+        label="When was the conference held?",
+        what="the date of the conference",
+        help_text="For example, 7 1 2027",
+    )
 
 
 # ----- requests, the meeting --------------------------------------------------------

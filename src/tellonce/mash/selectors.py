@@ -71,6 +71,8 @@ class QueueFilter:
     rag: str = ""
     overdue: bool = False
     mine: bool = False
+    #: Open cases whose decision is due by the end of today and is not yet late.
+    due_today: bool = False
 
     def problems(self) -> dict[str, str]:
         problems = {}
@@ -96,6 +98,43 @@ class QueuePage:
     overdue_total: int
     page: int
     pages: int
+    per_page: int = 50
+
+
+def _overdue_q(now: datetime) -> Q:
+    return Q(state__in=OPEN_STATES, decision_due__lt=now)
+
+
+def _due_today_q(now: datetime) -> Q:
+    """Due by midnight tonight and not late yet: "overdue" counts the rest."""
+    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    return Q(
+        state__in=OPEN_STATES, decision_due__gte=now, decision_due__lt=midnight + timedelta(days=1)
+    )
+
+
+@dataclass(frozen=True)
+class QueueCounts:
+    """The MASH's work in numbers, each the total of a queue filter (the home page)."""
+
+    open: int
+    due_today: int
+    overdue: int
+    mine: int
+
+
+def queue_counts(*, user: User) -> QueueCounts:
+    """What the queue would total with each filter: open, due today, overdue, and open
+    cases allocated to the user, in one query."""
+    hub = hub_of(user)
+    now = timezone.now()
+    found = MashCase.objects.filter(hub=hub, state__in=OPEN_STATES).aggregate(
+        open=Count("pk"),
+        due_today=Count("pk", filter=_due_today_q(now)),
+        overdue=Count("pk", filter=_overdue_q(now)),
+        mine=Count("pk", filter=Q(allocated_to=user)),
+    )
+    return QueueCounts(**found)
 
 
 def mash_queue(*, user: User, filters: QueueFilter, page: int = 1, per_page: int = 50) -> QueuePage:
@@ -111,9 +150,11 @@ def mash_queue(*, user: User, filters: QueueFilter, page: int = 1, per_page: int
         cases = cases.filter(rag=filters.rag)
     if filters.mine:
         cases = cases.filter(allocated_to=user)
-    overdue_q = Q(state__in=OPEN_STATES, decision_due__lt=now)
+    overdue_q = _overdue_q(now)
     if filters.overdue:
         cases = cases.filter(overdue_q)
+    if filters.due_today:
+        cases = cases.filter(_due_today_q(now))
     total = cases.count()
     overdue_total = cases.filter(overdue_q).count() if not filters.overdue else total
     pages = max(1, -(-total // per_page))
@@ -147,7 +188,7 @@ def mash_queue(*, user: User, filters: QueueFilter, page: int = 1, per_page: int
         )
         for case in chosen
     ]
-    return QueuePage(rows, total, overdue_total, page, pages)
+    return QueuePage(rows, total, overdue_total, page, pages, per_page)
 
 
 # ----- a case -----------------------------------------------------------------------
@@ -305,15 +346,21 @@ class InboxRow:
     overdue: bool
 
 
-def rfi_inbox(*, user: User, answered: bool = False) -> list[InboxRow]:
-    """The requests for information sent to the user's team, soonest due first."""
+def rfi_requests(*, user: User, answered: bool = False) -> QuerySet[InformationRequest]:
+    """The requests for information sent to the user's team: those waiting for an
+    answer, soonest due first; or those answered, the latest first."""
     if user.team_id is None or not user.does_casework:
         raise PermissionDenied("Requests for information go to practitioners' teams")
-    requests = (
+    return (
         InformationRequest.objects.filter(team=user.team_id, answered_on__isnull=not answered)
         .select_related("case__person", "case__hub", "asked_by")
         .order_by("-answered_on" if answered else "due_on", "pk")
-    )[:200]
+    )
+
+
+def rfi_inbox(*, user: User, answered: bool = False) -> list[InboxRow]:
+    """The requests for information sent to the user's team, soonest due first."""
+    requests = rfi_requests(user=user, answered=answered)[:200]
     now = timezone.now()
     return [
         InboxRow(
@@ -323,6 +370,13 @@ def rfi_inbox(*, user: User, answered: bool = False) -> list[InboxRow]:
         )
         for r in requests
     ]
+
+
+def rfi_waiting_count(*, user: User) -> int:
+    """How many requests for information to the user's team wait for an answer."""
+    if user.team_id is None or not user.does_casework:
+        return 0
+    return InformationRequest.objects.filter(team=user.team_id, answered_on__isnull=True).count()
 
 
 def may_read_request(user: User, request: InformationRequest) -> bool:

@@ -622,7 +622,7 @@ def rfi_send(
             case,
             to,
             user,
-            f"Information requested from {team.name} ({team.agency})",
+            f"Information requested from {team.named}",
             # Requests to several teams at once are all sent; a decision proposed
             # meanwhile is not undone.
             expected={"state__in": rules.WORKING},
@@ -1646,7 +1646,7 @@ def strategy_discussion_record(
         discussion.modified_by = user
         discussion.save()
         came = ", ".join(
-            f"{i.team.name} ({i.team.agency.name})"
+            f"{i.team.named}"
             for i in discussion.invitees.select_related("team__agency")
             if i.attended
         )
@@ -1830,7 +1830,7 @@ def mash_clock_tick(now: datetime | None = None) -> ClockTick:
                 continue
             child = request.case.person
             body = (
-                f"{request.case.hub.name} asked {request.team.name} ({request.team.agency.name})"
+                f"{request.case.hub.name} asked {request.team.named}"
                 f" on {when_said(request.sent_on)} for information about"
                 f" {child.name_and_birth}, due by"
                 f" {when_said(request.due_on)}. It has not been answered."

@@ -27,7 +27,7 @@ from tellonce.accounts.selectors import practitioners_in
 from tellonce.audit.services import Via, audit_list, people_on, via_request
 from tellonce.core import workdays
 from tellonce.core.forms import form_errors_from
-from tellonce.core.pagination import page_numbers
+from tellonce.core.pagination import Page, page_asked, page_of
 from tellonce.core.requests import acting_user
 from tellonce.mash import rules, selectors, services
 from tellonce.mash.forms import (
@@ -182,13 +182,6 @@ def contact_withdraw(request: HttpRequest, contact_id: int) -> HttpResponse:
 # ----- the queue --------------------------------------------------------------------
 
 
-def _page_number(request: HttpRequest) -> int:
-    try:
-        return max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        return 1
-
-
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
@@ -200,8 +193,11 @@ def queue(request: HttpRequest) -> HttpResponse:
             rag=form.cleaned_data["rag"],
             overdue=form.cleaned_data["overdue"],
             mine=form.cleaned_data["mine"],
+            due_today=form.cleaned_data["due_today"],
         )
-    page = selectors.mash_queue(user=user, filters=filters, page=_page_number(request))
+    page = selectors.mash_queue(
+        user=user, filters=filters, page=page_asked(request.GET.get("page"))
+    )
     audit_list(
         via_request(request),
         user=user,
@@ -218,7 +214,14 @@ def queue(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "queue": page,
             "query": query.urlencode(),
-            "page_numbers": page_numbers(page.page, page.pages),
+            "paging": Page(
+                rows=page.rows,
+                number=page.page,
+                pages=page.pages,
+                total=page.total,
+                per_page=page.per_page,
+                query=query.urlencode(),
+            ),
             "nav": "mash",
         },
     )
@@ -465,7 +468,7 @@ def action_add(request: HttpRequest, case_id: int) -> HttpResponse:
         template="mash/action_add.html",
         form_for=lambda picture, data: ActionForm(data, people=people),
         save=save,
-        fields=lambda form: {"due_on": "day"},
+        fields=lambda form: {"due_on": "due_on"},
     )
 
 
@@ -551,7 +554,7 @@ def strategy_record(request: HttpRequest, discussion_id: int) -> HttpResponse:
         template="mash/strategy_record.html",
         form_for=form_for,
         save=save,
-        fields=lambda form: {"held_on": "held_day"},
+        fields=lambda form: {"held_on": "held_on"},
     )
 
 
@@ -586,7 +589,7 @@ def conference_held(request: HttpRequest, discussion_id: int) -> HttpResponse:
         template="mash/conference.html",
         form_for=form_for,
         save=save,
-        fields=lambda form: {"conference_held_on": "day"},
+        fields=lambda form: {"conference_held_on": "held_on"},
     )
 
 
@@ -634,17 +637,17 @@ def action_done(request: HttpRequest, action_id: int) -> HttpResponse:
 def requests_inbox(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
     answered = request.GET.get("answered") == "1"
-    rows = selectors.rfi_inbox(user=user, answered=answered)
+    page = page_of(request, selectors.rfi_requests(user=user, answered=answered))
     audit_list(
         via_request(request),
         user=user,
         listed="requests for information",
-        people=people_on(rows, lambda r: r.request.case.person_id),
+        people=people_on(page.rows, lambda r: r.case.person_id),
     )
     return render(
         request,
         "mash/requests_inbox.html",
-        {"rows": rows, "answered": answered, "nav": "rfis"},
+        {"page": page, "answered": answered, "nav": "rfis"},
     )
 
 
@@ -665,7 +668,6 @@ def request_page(request: HttpRequest, request_id: int) -> HttpResponse:
         else:
             messages.success(request, "Answer sent. The MASH has been told.")
             return redirect("mash:request", request_id=rfi.pk)
-    now = timezone.now()
     return render(
         request,
         "mash/request.html",
@@ -674,8 +676,6 @@ def request_page(request: HttpRequest, request_id: int) -> HttpResponse:
             "person": rfi.case.person,
             "form": form,
             "can_answer": asked and not rfi.is_answered,
-            "time_left": "" if rfi.is_answered else workdays.time_left(now, rfi.due_on),
-            "overdue": not rfi.is_answered and rfi.due_on < now,
             "nav": "rfis" if asked else "mash",
         },
     )
@@ -696,7 +696,9 @@ def _meeting_page(
     now = timezone.now()
     agenda = []
     if meeting is not None:
-        items = meeting.items.select_related("case__person", "case__allocated_to")
+        items = meeting.items.select_related(
+            "case__person", "case__allocated_to", "case__contact__referring_agency"
+        )
         for item in items:
             form = (
                 bound
@@ -712,6 +714,7 @@ def _meeting_page(
                     "item": item,
                     "case": case,
                     "form": form,
+                    "referrer": services.referrer_described(case.contact),
                     "time_left": workdays.time_left(now, case.decision_due) if case.is_open else "",
                     "overdue": case.is_open and case.decision_due < now,
                 }

@@ -7,15 +7,11 @@ from datetime import datetime
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 
-from tellonce.core.forms import CheckedForm
+from tellonce.core.forms import CheckedForm, GovukDateField
 from tellonce.missing.models import Risk
 from tellonce.missing.services import EpisodeDetails, InterviewDetails
 from tellonce.organisations.models import Team
-
-DATE_FORMATS = ["%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d", "%d %m %Y"]
-TIME_FORMATS = ["%H:%M", "%H.%M", "%H%M"]
 
 
 def _text(label: str, help_text: str = "", *, rows: int = 0) -> Any:
@@ -23,39 +19,13 @@ def _text(label: str, help_text: str = "", *, rows: int = 0) -> Any:
     return forms.CharField(label=label, help_text=help_text, required=False, widget=widget)
 
 
-def _date(label: str) -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        help_text="For example, 24/12/2026",
-        required=False,
-        input_formats=DATE_FORMATS,
-        error_messages={"invalid": "Enter a real date, like 24/12/2026"},
-        widget=forms.TextInput(attrs={"class": "govuk-input--width-10"}),
-    )
-
-
-def _time(label: str) -> forms.TimeField:
-    return forms.TimeField(
-        label=label,
-        help_text="24-hour clock, for example 17:00",
-        required=False,
-        input_formats=TIME_FORMATS,
-        error_messages={"invalid": "Enter a time on the 24-hour clock, like 17:00"},
-        widget=forms.TextInput(attrs={"class": "govuk-input--width-5"}),
-    )
-
-
-def _moment(form: forms.Form, day: str, time: str) -> datetime | None:
-    """The date and time typed, in local time; None if either is missing."""
-    d, t = form.cleaned_data.get(day), form.cleaned_data.get(time)
-    if d is None or t is None:
-        return None
-    return timezone.make_aware(datetime.combine(d, t))
-
-
 class EpisodeForm(CheckedForm):
-    last_seen_date = _date("Date last seen")
-    last_seen_time = _time("Time last seen")
+    last_seen = GovukDateField(
+        label="When were they last seen?",
+        what="the time they were last seen",
+        with_time=True,
+        when="past",
+    )
     last_seen_where = _text("Where were they last seen?", "An address or a place")
     circumstances = _text(
         "What happened?",
@@ -74,12 +44,12 @@ class EpisodeForm(CheckedForm):
     police_ref = _text("Police reference, if you have one")
 
     #: Where each service field's error goes on this form.
-    FIELDS = {"last_seen_at": "last_seen_date"}
+    FIELDS = {"last_seen_at": "last_seen"}
 
     def details(self) -> EpisodeDetails:
         data = self.cleaned_data
         return EpisodeDetails(
-            last_seen_at=_moment(self, "last_seen_date", "last_seen_time"),
+            last_seen_at=data.get("last_seen"),
             last_seen_where=data.get("last_seen_where", ""),
             circumstances=data.get("circumstances", ""),
             risk=data.get("risk", ""),
@@ -91,14 +61,16 @@ class EpisodeForm(CheckedForm):
 
 
 class ReturnForm(CheckedForm):
-    returned_date = _date("Date returned")
-    returned_time = _time("Time returned")
+    returned = GovukDateField(
+        label="When did they return?", what="the time they returned", with_time=True, when="past"
+    )
     return_details = _text("Where were they found, or how did they come back?", rows=4)
 
-    FIELDS = {"returned_on": "returned_date"}
+    FIELDS = {"returned_on": "returned"}
 
     def returned_on(self) -> datetime | None:
-        return _moment(self, "returned_date", "returned_time")
+        returned: datetime | None = self.cleaned_data.get("returned")
+        return returned
 
 
 class InterviewForm(CheckedForm):

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
@@ -173,6 +173,23 @@ def police_inbox(*, user: User) -> QuerySet[MissingEpisode]:
     )
 
 
+#: What the police desk's list may show: the open ones (not yet acknowledged, or the
+#: child still missing), which it shows first, or every episode sent to the desk.
+POLICE_LIST_SHOWS = {"open": "To act on", "all": "All"}
+
+
+def police_list(*, user: User, show: str = "open") -> QuerySet[MissingEpisode]:
+    """The police desk's "Missing children" list: by default only the episodes it still
+    has to act on (`POLICE_LIST_SHOWS`), in the inbox's order."""
+    episodes = police_inbox(user=user)
+    if show == "open":
+        episodes = episodes.filter(
+            Q(police_notified_on__isnull=False, police_acknowledged_on__isnull=True)
+            | Q(returned_on__isnull=True)
+        )
+    return episodes
+
+
 def episodes_for_user(*, user: User) -> QuerySet[MissingEpisode]:
     """The episodes the user may see: the police desk's inbox, or those of their team
     and of the children they see in full."""
@@ -233,6 +250,11 @@ class MissingFigures:
     interviews_completed: int
     interviews_refused: int
     completed_shared_with_police: int
+
+    @property
+    def until(self) -> date:
+        """The figures run to today."""
+        return timezone.localdate()
 
     @property
     def notified_share(self) -> float | None:

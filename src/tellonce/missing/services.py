@@ -277,7 +277,7 @@ def episode_report(
             episode,
             EventKind.MISSING,
             episode.last_seen_at,
-            f"Reported missing by {team.name} ({team.agency.name}); risk"
+            f"Reported missing by {team.named}; risk"
             f" {episode.get_risk_display().lower()}. Last seen {episode.last_seen_where}.\n"
             f"{episode.circumstances}",
             agency=team.agency,
@@ -303,8 +303,7 @@ def episode_report(
                 episode,
                 EventKind.MISSING,
                 now,
-                f"TellOnce told {desk.name} ({desk.agency.name}) that {person.given_name}"
-                " is missing.",
+                f"TellOnce told {desk.named} that {person.given_name} is missing.",
                 agency=team.agency,
                 user=user,
                 ref="police-notified",
@@ -637,7 +636,7 @@ def episode_return(
             f"Returned after being missing since {when_said(episode.last_seen_at)}."
             f" {episode.return_details}\nReturn home interview due by"
             f" {when_said(interview.due_on)}"
-            + (f", with {team.name} ({team.agency.name})." if team else "; not yet assigned."),
+            + (f", with {team.named}." if team else "; not yet assigned."),
             agency=user.team.agency,
             user=user,
             ref="returned",

@@ -15,13 +15,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tellonce.access.selectors import person_get_for_user
 from tellonce.accounts.models import User
 from tellonce.accounts.selectors import practitioners_in
 from tellonce.audit.services import audit_list, people_on, via_request
-from tellonce.core.forms import form_errors_from
+from tellonce.core.forms import form_errors_from, form_problems_too
+from tellonce.core.pagination import page_of
 from tellonce.core.requests import acting_user
 from tellonce.missing import selectors, services
 from tellonce.missing.forms import (
@@ -82,6 +84,9 @@ def report(request: HttpRequest, person_id: UUID) -> HttpResponse:
             )
             messages.success(request, f"{person.full_name} is reported missing.{told}")
             return redirect("missing:episode", episode_id=episode.pk)
+    elif request.method == "POST":
+        problems = services.episode_check(form.details(), now=timezone.now())
+        form_problems_too(form, problems, EpisodeForm.FIELDS)
     return render(request, "missing/report.html", {"person": person, "form": form})
 
 
@@ -301,11 +306,18 @@ def interview_assign(request: HttpRequest, interview_id: int) -> HttpResponse:
 @login_required
 def police_inbox(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
-    episodes = list(selectors.police_inbox(user=user))
+    show = request.GET.get("show", "open")
+    if show not in selectors.POLICE_LIST_SHOWS:
+        show = "open"
+    page = page_of(request, selectors.police_list(user=user, show=show))
     audit_list(
-        via_request(request), user=user, listed="police missing inbox", people=people_on(episodes)
+        via_request(request), user=user, listed="police missing inbox", people=people_on(page.rows)
     )
-    return render(request, "missing/police_inbox.html", {"episodes": episodes, "nav": "missing"})
+    return render(
+        request,
+        "missing/police_inbox.html",
+        {"page": page, "show": show, "shows": selectors.POLICE_LIST_SHOWS, "nav": "missing"},
+    )
 
 
 @login_required

@@ -119,7 +119,18 @@ class Team(Timestamped, Archivable):
         ]
 
     def __str__(self) -> str:
+        """ "Early help team, Northbrook Council"; a team named after its agency
+        ("Designated safeguarding lead, Oakfield Primary") is not named twice."""
+        if self.agency.name in self.name:
+            return self.name
         return f"{self.name}, {self.agency.name}"
+
+    @property
+    def named(self) -> str:
+        """ "Early help team (Northbrook Council)", in a sentence; its agency only once."""
+        if self.agency.name in self.name:
+            return self.name
+        return f"{self.name} ({self.agency.name})"
 
     @property
     def hub(self) -> Team | None:

@@ -3,10 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 
-from tellonce.core.dates import InvalidDateError, PartialDate
-from tellonce.core.forms import CheckedForm, DateParts
+from tellonce.core.forms import CheckedForm, DateForm, GovukDateField
 from tellonce.involvements.models import Capacity
 from tellonce.people.models import IdentifierScheme
 from tellonce.record.selectors import PersonQuery
@@ -15,9 +13,11 @@ from tellonce.record.selectors import PersonQuery
 class PersonSearchForm(CheckedForm):
     given_name = forms.CharField(label="First name", required=False, max_length=100)
     family_name = forms.CharField(label="Last name", required=False, max_length=100)
-    dob_day = forms.CharField(label="Day", required=False, max_length=2)
-    dob_month = forms.CharField(label="Month", required=False, max_length=2)
-    dob_year = forms.CharField(label="Year", required=False, max_length=4)
+    dob = GovukDateField(
+        label="Date of birth",
+        partial=True,
+        help_text="For example, 27 3 2015. You can give just the year, or the month and year",
+    )
     identifier = forms.CharField(
         label="NHS number, unique pupil number or reference",
         required=False,
@@ -29,21 +29,12 @@ class PersonSearchForm(CheckedForm):
         super().__init__(*args, **kwargs)
         for name in ("given_name", "family_name"):
             self.fields[name].widget.attrs.update({"spellcheck": "false", "autocomplete": "off"})
-        for name in ("dob_day", "dob_month", "dob_year"):
-            self.fields[name].widget.attrs.update({"inputmode": "numeric"})
 
     def clean(self) -> dict[str, Any]:
         data: dict[str, Any] = super().clean() or {}
-        try:
-            data["date_of_birth"] = PartialDate.from_parts(
-                data.get("dob_day", ""),
-                data.get("dob_month", ""),
-                data.get("dob_year", ""),
-                today=timezone.localdate(),
-            )
-        except InvalidDateError as exc:
-            self.add_error("dob_day", str(exc))
+        if self.has_error("dob"):
             return data
+        data["date_of_birth"] = data.get("dob")
         for field, message in PersonQuery.from_fields(data).problems().items():
             self.add_error(field, message)
         return data
@@ -74,8 +65,9 @@ class ArchiveForm(CheckedForm):
     )
 
 
-class InvolvementStartForm(DateParts):
+class InvolvementStartForm(DateForm):
     date_label = "Date you started"
+    date_after = "capacity"
 
     capacity = forms.ChoiceField(
         label="How your team is working with them",
@@ -86,8 +78,17 @@ class InvolvementStartForm(DateParts):
         label="I am the lead professional for this child", required=False
     )
 
+    def lead_is(self, lead: Any, person: Any) -> None:
+        """Say under the checkbox who leads now, so no one takes the role unknowingly."""
+        if lead is None:
+            now = f"No lead professional is named for {person.given_name}."
+        else:
+            who = f"{lead.practitioner.get_full_name()}, " if lead.practitioner else ""
+            now = f"The lead professional now is {who}{lead.team.name}."
+        self.fields["is_lead_professional"].help_text = now
 
-class InvolvementEndForm(DateParts):
+
+class InvolvementEndForm(DateForm):
     date_label = "Date it ended"
 
     reason = forms.CharField(

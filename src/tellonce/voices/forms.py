@@ -2,14 +2,15 @@ from __future__ import annotations
 
 from django import forms
 
-from tellonce.core.forms import DateParts
+from tellonce.core.forms import DateForm
 from tellonce.voices.models import Consent, VoiceKind
 
 WHOSE = "Choose whether this is the child's voice or the family's account"
 
 
-class VoiceForm(DateParts):
+class VoiceForm(DateForm):
     date_label = "Date they said it"
+    date_after = "speaker"
 
     kind = forms.ChoiceField(
         label="Whose words are these?",

@@ -39,7 +39,10 @@ def test_dana_reads_that_early_help_is_now_working_with_jack(live_server):
         page.get_by_role("link", name="Read your alerts").click()
         page.screenshot(path=str(SCREENSHOTS / "alerts-inbox.png"), full_page=True)
         page.get_by_role("link", name="Northbrook Council is now involved with Jack Taylor").click()
-        expect(page.get_by_text("Contact: Erin Cole, Early help team")).to_be_visible()
+        # The alert's facts are a summary list: "Contact" beside who and how to reach them.
+        contact = page.locator(".govuk-summary-list__row", has_text="Contact")
+        expect(contact.locator("dd")).to_contain_text("Erin Cole, Early help team")
+        expect(page.get_by_role("link", name="Open Jack's record")).to_be_visible()
         page.screenshot(path=str(SCREENSHOTS / "alert.png"), full_page=True)
         page.get_by_role("link", name="All alerts").click()
         expect(page.get_by_text("0 unread")).to_be_visible()

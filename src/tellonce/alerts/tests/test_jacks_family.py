@@ -116,7 +116,7 @@ def test_four_agencies_start_with_one_family_and_all_of_them_know(
         person__in=[mother, pupil, baby], kind=EventKind.INVOLVEMENT_STARTED
     )
     for team in teams:
-        assert family.filter(summary__startswith=f"{team.name} (").exists(), team.name
+        assert family.filter(summary__startswith=f"{team.named} ").exists(), team.name
     pupils = _system("school-family-test", school).get(
         f"/api/v1/people/{pupil.pk}/chronology/", {"kind": "involvement_started"}
     )

@@ -18,6 +18,7 @@ from tellonce.audit.services import COMMAND_LINE
 from tellonce.chronology.models import ChronologyEvent, EventKind
 from tellonce.involvements.models import Capacity
 from tellonce.involvements.services import involvement_end, involvement_start
+from tellonce.testing.forms import date_typed
 
 pytestmark = pytest.mark.django_db
 
@@ -35,9 +36,9 @@ def history(world, signed_in) -> None:
         reverse("chronology:add", args=[world.jack.pk]),
         {
             "kind": EventKind.EXCLUSION,
-            "day": "3",
-            "month": "11",
-            "year": "2026",
+            "date_day": "3",
+            "date_month": "11",
+            "date_year": "2026",
             "summary": "Fixed-term exclusion, 2 days, after a fight in the playground",
         },
     )
@@ -88,10 +89,12 @@ def test_filters_by_agency_type_and_date(world, history, signed_in):
     assert "Fixed-term exclusion" in page and "stopped working" not in page
     page = _page(dana, world, kind=EventKind.INVOLVEMENT_STARTED)
     assert "started working" in page and "Fixed-term exclusion" not in page
-    page = _page(dana, world, since="2026-11-05", until="2026-11-20")
+    november = date_typed("since", date(2026, 11, 5)) | date_typed("until", date(2026, 11, 20))
+    page = _page(dana, world, **november)
     assert "started working" in page and "stopped working" not in page
     assert "Fixed-term" not in page
-    page = _page(dana, world, since="2026-11-20", until="2026-11-05")
+    backwards = date_typed("since", date(2026, 11, 20)) | date_typed("until", date(2026, 11, 5))
+    page = _page(dana, world, **backwards)
     assert "The end of the period must be on or after its start" in page
 
 

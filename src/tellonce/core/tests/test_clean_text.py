@@ -201,9 +201,9 @@ def test_dana_cannot_save_dirty_text_from_the_chronology_page(world, signed_in, 
         reverse("chronology:add", args=[world.jack.pk]),
         {
             "kind": EventKind.EXCLUSION,
-            "day": "3",
-            "month": "11",
-            "year": "2026",
+            "date_day": "3",
+            "date_month": "11",
+            "date_year": "2026",
             "summary": f"Fixed-term exclusion, {value}, after a fight",
         },
     )

@@ -8,9 +8,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.utils import timezone
 
 from tellonce.alerts.services import deliveries_send
 from tellonce.encompass.models import Notification, Recipient
+from tellonce.testing.forms import date_typed
 
 pytestmark = pytest.mark.django_db
 UK = ZoneInfo("Europe/London")
@@ -24,7 +26,7 @@ def test_saturday_night_incident_is_on_danas_page_on_monday_morning(world, encom
             f"/encompass/incidents/new/?person={world.jack.pk}",
             {
                 "police_ref": "NBP/SAT/1",
-                "occurred_at": "2026-05-09 23:10",
+                **date_typed("occurred_at", datetime(2026, 5, 9, 23, 10, tzinfo=UK)),
                 "place": "Flat 3, Alder House",
                 "children-0-present": "yes",
                 "children-0-voice": "Jack was hiding under the bed.",
@@ -62,7 +64,7 @@ def test_tom_records_jack_and_his_sister_and_a_problem_lands_on_her_boxes(
     assert "Jack Taylor, born" in form and "Add child 2 of the household" in form
     incident = {
         "police_ref": "NBP/TWO/1",
-        "occurred_at": "2026-05-05 21:40",
+        **date_typed("occurred_at", datetime(2026, 5, 5, 21, 40, tzinfo=UK)),
         "place": "Flat 3, Alder House",
         "children-0-present": "yes",
         "children-0-voice": "Jack was crying and holding his sister.",
@@ -75,7 +77,7 @@ def test_tom_records_jack_and_his_sister_and_a_problem_lands_on_her_boxes(
         assert not IncidentChild.objects.exists()
         incident |= {
             "children-1-family_name": "Taylor",
-            "children-1-date_of_birth": str(world.lily.date_of_birth),
+            **date_typed("children-1-date_of_birth", world.lily.date_of_birth),
             "children-1-voice": "Lily was asleep in her cot.",
         }
         response = tom.post(page, incident)
@@ -101,3 +103,30 @@ def test_ed_records_that_birchwood_has_signed_up(world, encompass, signed_in):
     assert SchoolSignUp.objects.filter(school=encompass.birchwood, withdrawn_on=None).exists()
     page = signed_in(world.ed).get("/encompass/coverage/").content.decode()
     assert "Every school has signed up." in page
+
+
+def test_the_confirmation_names_each_childs_match_and_who_is_told_by_when(
+    world, encompass, signed_in
+):
+    tom = signed_in(world.tom)
+    with time_machine.travel(datetime(2026, 5, 9, 23, 50, tzinfo=UK), tick=False):
+        response = tom.post(
+            f"/encompass/incidents/new/?person={world.jack.pk}",
+            {
+                "police_ref": "NBP/SAT/2",
+                **date_typed("occurred_at", datetime(2026, 5, 9, 23, 10, tzinfo=UK)),
+                "place": "Flat 3, Alder House",
+                "children-0-present": "yes",
+                "children-0-voice": "Jack was hiding under the bed.",
+            },
+            follow=True,
+        )
+    page = response.content.decode()
+    assert "whom each child was matched to, and who will be told and by when" in page
+    assert "Jack Taylor</a>, born" in page and "Chosen from TellOnce" in page
+    told = list(Notification.objects.all())
+    assert {n.recipient for n in told} == {Recipient.SCHOOL, Recipient.COUNCIL}
+    for notification in told:
+        due = timezone.localtime(notification.due_by)
+        assert f"{notification.team.named}, by {due:%H:%M} on {due:%A} {due.day} {due:%B}" in page
+    assert "Designated safeguarding lead, Oakfield Primary (Oakfield Primary)" not in page

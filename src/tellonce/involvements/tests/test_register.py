@@ -14,6 +14,7 @@ from django.utils import timezone
 from tellonce.alerts.models import Alert, AlertKind
 from tellonce.audit.models import AuditEvent
 from tellonce.involvements.models import Capacity, Confirmation, Involvement
+from tellonce.testing.forms import date_typed
 
 pytestmark = pytest.mark.django_db
 
@@ -26,9 +27,9 @@ def _start(client, world, **fields):
     day = _started()
     data = {
         "capacity": Capacity.EARLY_HELP,
-        "day": str(day.day),
-        "month": str(day.month),
-        "year": str(day.year),
+        "date_day": str(day.day),
+        "date_month": str(day.month),
+        "date_year": str(day.year),
     } | fields
     return client.post(reverse("involvements:start", args=[world.jack.pk]), data)
 
@@ -72,11 +73,9 @@ def test_a_missing_or_wrong_answer_is_named(world, signed_in):
     assert "Choose how your team is working with them" in page
     assert "Enter the date you started" in page
     tomorrow = timezone.localdate() + timedelta(days=1)
-    page = _start(
-        erin, world, day=str(tomorrow.day), month=str(tomorrow.month), year=str(tomorrow.year)
-    ).content.decode()
+    page = _start(erin, world, **date_typed("date", tomorrow)).content.decode()
     assert "The date you started must be today or in the past" in page
-    page = _start(erin, world, day="31", month="2").content.decode()
+    page = _start(erin, world, date_day="31", date_month="2").content.decode()
     assert "The date you started must be a real date" in page
     assert not Involvement.objects.filter(team=world.early_help).exists()
 
@@ -100,7 +99,12 @@ def test_erin_ends_her_involvement_with_a_reason(world, signed_in):
     before = _started() - timedelta(days=30)
     page = erin.post(
         end,
-        {"day": before.day, "month": before.month, "year": before.year, "reason": "Done"},
+        {
+            "date_day": before.day,
+            "date_month": before.month,
+            "date_year": before.year,
+            "reason": "Done",
+        },
     )
     text = page.content.decode()
     assert f"The date it ended must be on or after it started ({_started():%-d %B %Y})" in text
@@ -109,9 +113,9 @@ def test_erin_ends_her_involvement_with_a_reason(world, signed_in):
     response = erin.post(
         end,
         {
-            "day": ended.day,
-            "month": ended.month,
-            "year": ended.year,
+            "date_day": ended.day,
+            "date_month": ended.month,
+            "date_year": ended.year,
             "reason": "Family engaged; plan completed",
         },
     )

@@ -147,7 +147,8 @@ def test_a_school_contact_about_jack_goes_all_the_way_to_a_strategy_discussion(l
         page.get_by_label("Day").fill(str(today.day))
         page.get_by_label("Month").fill(str(today.month))
         page.get_by_label("Year").fill(str(today.year))
-        page.get_by_label("Time").fill("00:01")
+        page.get_by_label("Hour").fill("0")
+        page.get_by_label("Minute").fill("01")
         for team in (
             "Northbrook MASH (Northbrook Council)",
             "Police MASH desk (Northbrook Police)",

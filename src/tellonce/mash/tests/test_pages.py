@@ -165,8 +165,12 @@ def test_a_vague_contact_is_sent_back_naming_every_problem(world, signed_in):
             child_voice="",
             family_knows="",
             sharing_reason="",
-            **{"children-0-given_name": "Sky", "children-0-day": "31", "children-0-month": "2"},
-            **{"children-0-year": "2019"},
+            **{
+                "children-0-given_name": "Sky",
+                "children-0-date_of_birth_day": "31",
+                "children-0-date_of_birth_month": "2",
+            },
+            **{"children-0-date_of_birth_year": "2019"},
         ),
     )
     text = _text(refused)
@@ -185,7 +189,7 @@ def test_a_vague_contact_is_sent_back_naming_every_problem(world, signed_in):
     ):
         assert problem in text, problem
     assert 'href="#id_children-0-family_name"' in text
-    assert 'href="#id_children-0-day"' in text
+    assert 'href="#id_children-0-date_of_birth_day"' in text
     assert 'href="#id_family_knows"' in text
     assert MashCase.objects.count() == 0
 
@@ -351,7 +355,7 @@ def test_sam_is_told_an_action_needs_a_due_date_and_maria_signs_off(world, signe
     }
     refused = _text(client.post(f"/mash/cases/{case.pk}/decision/", decision))
     assert "Enter the date this action is due: every action needs one" in refused
-    assert 'href="#id_actions-0-day"' in refused
+    assert 'href="#id_actions-0-due_on_day"' in refused
     case.refresh_from_db()
     assert case.state == State.SCREENING
 
@@ -360,9 +364,9 @@ def test_sam_is_told_an_action_needs_a_due_date_and_maria_signs_off(world, signe
         f"/mash/cases/{case.pk}/decision/",
         {
             **decision,
-            "actions-0-day": str(today.day),
-            "actions-0-month": str(today.month),
-            "actions-0-year": str(today.year),
+            "actions-0-due_on_day": str(today.day),
+            "actions-0-due_on_month": str(today.month),
+            "actions-0-due_on_year": str(today.year),
         },
     )
     assert proposed.status_code == 302
@@ -421,10 +425,11 @@ def test_the_strategy_discussion_invites_the_school_and_lilys_health_visitor(
     recorded = client.post(
         f"/mash/strategy/{discussion.pk}/record/",
         {
-            "held_day": str(held.day),
-            "held_month": str(held.month),
-            "held_year": str(held.year),
-            "held_time": f"{held:%H:%M}",
+            "held_on_day": str(held.day),
+            "held_on_month": str(held.month),
+            "held_on_year": str(held.year),
+            "held_on_hour": str(held.hour),
+            "held_on_minute": f"{held:%M}",
             "attended": [world.mash.pk, world.police_mash.pk, world.oakfield_dsl.pk],
             "information_shared": "Police: two call-outs. School: the disclosure and the bruise.",
             "outcome": "joint_s47",
@@ -462,6 +467,10 @@ def test_the_daily_meeting_puts_its_minutes_on_jacks_chronology(world, signed_in
     assert client.post("/mash/meeting/").status_code == 302
     agenda = _text(client.get("/mash/meeting/"))
     assert f'href="/mash/cases/{case.pk}/">Jack Taylor</a>' in agenda
+    # The chair need not open the case: the card says what the worry is and who raised it.
+    contact = case.contact
+    assert "Concern</dt>" in agenda and contact.concern.split()[0] in agenda
+    assert f"{contact.referrer_name}" in agenda
     item = case.meeting_items.get()
 
     refused = _text(

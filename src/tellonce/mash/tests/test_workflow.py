@@ -658,9 +658,16 @@ def test_an_initial_conference_not_held_by_its_due_date_is_escalated_once(world,
         page = sam.get(f"/mash/cases/{case.pk}/").content.decode()
         assert "Due by 6 January 2027" in page and "Overdue" in page
         form = f"/mash/strategy/{discussion.pk}/conference/"
-        future = sam.post(form, {"day": "9", "month": "1", "year": "2027"}).content.decode()
+        future = sam.post(
+            form, {"held_on_day": "9", "held_on_month": "1", "held_on_year": "2027"}
+        ).content.decode()
         assert "The date must be today or in the past" in future
-        assert sam.post(form, {"day": "8", "month": "1", "year": "2027"}).status_code == 302
+        assert (
+            sam.post(
+                form, {"held_on_day": "8", "held_on_month": "1", "held_on_year": "2027"}
+            ).status_code
+            == 302
+        )
     discussion.refresh_from_db()
     assert discussion.conference_held_on == date(2027, 1, 8)
     assert "after its due date (6 January 2027)" in case.transitions.last().reason

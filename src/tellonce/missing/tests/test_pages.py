@@ -15,20 +15,14 @@ from django.utils import timezone
 from tellonce.alerts.models import Alert, AlertKind
 from tellonce.conftest import sign_in_fully
 from tellonce.missing.models import InterviewState, MissingEpisode, ReturnHomeInterview
+from tellonce.testing.forms import date_typed
 
 pytestmark = pytest.mark.django_db
 
 
-def _local(moment) -> tuple[str, str]:
-    local = timezone.localtime(moment)
-    return local.strftime("%d/%m/%Y"), local.strftime("%H:%M")
-
-
 def _report(client: Client, world, **changes: Any):
-    day, time = _local(timezone.now() - timedelta(hours=2))
     body = {
-        "last_seen_date": day,
-        "last_seen_time": time,
+        **date_typed("last_seen", timezone.now() - timedelta(hours=2)),
         "last_seen_where": "Rosewood children's home, Elm Road",
         "circumstances": "Left after an argument with staff; red hoodie; talks of the station.",
         "risk": "high",
@@ -66,8 +60,8 @@ def test_eddie_reports_jack_and_tom_acknowledges_from_his_inbox(world, missing, 
 
 def test_a_report_with_problems_shows_each_by_field(world, missing, signed_in):
     client = signed_in(missing.eddie)
-    day, time = _local(timezone.now() + timedelta(hours=3))
-    page = _report(client, world, last_seen_date=day, last_seen_time=time, risk="")
+    later = date_typed("last_seen", timezone.now() + timedelta(hours=3))
+    page = _report(client, world, **later, risk="")
     html = page.content.decode()
     assert page.status_code == 200
     assert "There is a problem" in html
@@ -79,10 +73,10 @@ def test_the_return_the_interview_and_who_may_read_it(world, missing, signed_in)
     client = signed_in(missing.eddie)
     _report(client, world)
     episode = MissingEpisode.objects.get()
-    day, time = _local(timezone.now() - timedelta(minutes=30))
+    returned = date_typed("returned", timezone.now() - timedelta(minutes=30))
     client.post(
         f"/missing/episodes/{episode.pk}/return/",
-        {"returned_date": day, "returned_time": time, "return_details": "Came back by himself."},
+        {**returned, "return_details": "Came back by himself."},
     )
     interview = ReturnHomeInterview.objects.get()
     assert interview.assigned_team == missing.interviews

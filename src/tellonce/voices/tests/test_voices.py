@@ -21,9 +21,9 @@ def _add(client: Client, world, **fields):
         "kind": VoiceKind.CHILD,
         "speaker": "Jack",
         "words": JACK_SAID,
-        "day": "27",
-        "month": "11",
-        "year": "2026",
+        "date_day": "27",
+        "date_month": "11",
+        "date_year": "2026",
         "consent": Consent.GIVEN,
     } | fields
     return client.post(f"/people/{world.jack.pk}/voices/add/", data)
