@@ -232,7 +232,9 @@ def system_tokens() -> dict[str, str]:
 
 
 def demo_logins() -> list[tuple[str, str, str]]:
-    """(username, role, team) of each demo login, in the order of `DEMO_LOGINS`."""
+    """(username, role, team) of each demo login, in the order of `DEMO_LOGINS`: the
+    role as the practitioner would say it (a health visitor's job title, not the
+    generic practitioner role)."""
     users = {
         u.username: u
         for u in User.objects.filter(username__in=_demo_usernames()).select_related("team__agency")
@@ -241,7 +243,8 @@ def demo_logins() -> list[tuple[str, str, str]]:
     for login in DEMO_LOGINS:
         user = users.get(login.username)
         if user is not None:
-            rows.append((login.username, Role(login.role).label, _team_label(user.team)))
+            role = login.job_title if login.role == Role.PRACTITIONER else Role(login.role).label
+            rows.append((login.username, role, _team_label(user.team)))
     return rows
 
 
@@ -300,10 +303,11 @@ def demo_withdrawals(*, dsl: User, manager: User, officer: User) -> dict[str, in
     its alert, the contact's page says so); and the force's latest domestic abuse
     incident, withdrawn by the officer as recorded about the wrong household (its
     school has the alert, its notification says so)."""
-    from datetime import timedelta
+    from datetime import time, timedelta
 
     from django.utils import timezone
 
+    from tellonce.borough.mash import working_moment
     from tellonce.encompass.models import DomesticAbuseIncident
     from tellonce.encompass.services import incident_withdraw
     from tellonce.involvements.models import Capacity
@@ -345,7 +349,8 @@ def demo_withdrawals(*, dsl: User, manager: User, officer: User) -> dict[str, in
             ),
             channel=Channel.WEB,
             via=COMMAND_LINE,
-            received_on=timezone.now() - timedelta(days=1),
+            # Yesterday, in the school day.
+            received_on=working_moment(time(11, 20), not_after=timezone.now() - timedelta(days=1)),
         )
         mash.contact_withdraw(
             user=manager,

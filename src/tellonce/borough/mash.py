@@ -3,14 +3,18 @@
 
 `mash_history_seed()` loads the contacts a borough's MASH received in the twelve months
 before a day, about children the seed made: who made each contact (England's mix of
-referral sources), what they said (short templates, nothing real), and each child's
+referral sources) and when (professionals in office hours on working days, the police,
+A&E and the public at any hour), about a child they would know (a school's pupil, a
+health visitor's under-five, a youth worker's teenager), what they said (short
+templates for the child's age, nothing real; the child's words varied), and each child's
 case from receipt through screening and requests for information to an outcome signed
 off by a manager, with England's shares of outcomes and of re-referrals, and referrals
 closed with their DfE reason. Contacts of the last two working days are still being
 worked on. Every row goes in with `bulk_create`, so a year of a large borough (20,000
 contacts, 21,500 cases, 120,000 transitions) takes about 20 s on two cores, SQLite or
-PostgreSQL: historic cases tell no one (no involvement, chronology event or alert),
-and a case still open has its MASH enquiry on the involvement register, as
+PostgreSQL: historic cases tell no one (no involvement or alert), but each contact and
+each decision signed off is on the child's chronology as the MASH's services write
+them, and a case still open has its MASH enquiry on the involvement register, as
 `services.contact_make` gives it, so that the MASH can open the child's record.
 
 `demo_contact_make()` makes one contact the way a school's safeguarding lead does,
@@ -34,6 +38,9 @@ from django.utils import timezone
 
 from tellonce.accounts.models import User, UserRole
 from tellonce.audit.services import COMMAND_LINE
+from tellonce.borough.chronologies import history_store
+from tellonce.chronology.models import ChronologyEvent, EventKind
+from tellonce.chronology.services import chronology_entry
 from tellonce.core import workdays
 from tellonce.core.models import TELLONCE_SYSTEM
 from tellonce.involvements.models import Capacity, Confirmation, Involvement
@@ -73,6 +80,9 @@ REPEATS_AT_MOST = 4
 #: Of the decisions that would be late, the share made in time with what is known.
 ON_TIME_SHARE = 0.8
 OPEN_WORKING_DAYS = 2
+#: A professional's working day, when they make contacts.
+OFFICE_OPENS = time(8, 30)
+OFFICE_CLOSES = time(17, 30)
 BATCH = 2_000
 COUNTS = (
     "contacts",
@@ -85,6 +95,7 @@ COUNTS = (
     "transitions",
     "information_requests",
     "involvements",
+    "chronology_events",
 )
 
 _YEAR = timedelta(days=365)
@@ -99,6 +110,15 @@ def demo_contacts(children: int) -> int:
 # ----- what contacts say ------------------------------------------------------------
 
 
+#: Age bands: under 2, 2 to 10, 11 to 17 (`_age_band`).
+BABY, CHILD, TEENAGER = "baby", "child", "teenager"
+_ANY_AGE = frozenset({BABY, CHILD, TEENAGER})
+_SCHOOL_AGE = frozenset({CHILD, TEENAGER})
+_YOUNG = frozenset({BABY, CHILD})
+_TEEN = frozenset({TEENAGER})
+_BABIES = frozenset({BABY})
+
+
 @dataclass(frozen=True)
 class _Source:
     code: str
@@ -107,172 +127,394 @@ class _Source:
     #: Which words, which agency and which children: see `_CONCERNS` and `_agency`.
     kind: str
     role: str
+    #: The children this referrer meets, by age band.
+    ages: frozenset[str] = _ANY_AGE
+    #: A professional at work makes contact in office hours on a working day; the
+    #: police, A&E and the public at any hour.
+    office: bool = True
 
 
 _SOURCES = (
-    _Source(ReferralSource.POLICE, 30, "police", "Police constable"),
-    _Source(ReferralSource.SCHOOLS, 18, "school", "Designated safeguarding lead"),
-    _Source(ReferralSource.EDUCATION, 2, "education", "Education welfare officer"),
+    _Source(ReferralSource.POLICE, 30, "police", "Police constable", office=False),
+    _Source(ReferralSource.SCHOOLS, 18, "school", "Designated safeguarding lead", _SCHOOL_AGE),
+    _Source(ReferralSource.EDUCATION, 2, "education", "Education welfare officer", _SCHOOL_AGE),
     _Source(ReferralSource.GP, 2.5, "gp", "GP"),
-    _Source(ReferralSource.HEALTH_VISITOR, 2.5, "health_visitor", "Health visitor"),
-    _Source(ReferralSource.SCHOOL_NURSE, 1, "school_nurse", "School nurse"),
+    _Source(ReferralSource.HEALTH_VISITOR, 2.5, "health_visitor", "Health visitor", _YOUNG),
+    _Source(ReferralSource.SCHOOL_NURSE, 1, "school_nurse", "School nurse", _SCHOOL_AGE),
     _Source(ReferralSource.PRIMARY_HEALTH, 1, "health", "Community children's nurse"),
-    _Source(ReferralSource.EMERGENCY_DEPARTMENT, 3, "hospital", "Emergency department nurse"),
+    _Source(
+        ReferralSource.EMERGENCY_DEPARTMENT,
+        3,
+        "hospital",
+        "Emergency department nurse",
+        office=False,
+    ),
     _Source(ReferralSource.HEALTH_OTHER, 5, "health", "Community mental health nurse"),
-    _Source(ReferralSource.SOCIAL_CARE, 3, "council", "Adult social care worker"),
-    _Source(ReferralSource.LA_INTERNAL, 3, "council", "Youth worker"),
+    _Source(ReferralSource.SOCIAL_CARE, 3, "adult_social_care", "Adult social care worker"),
+    _Source(ReferralSource.LA_INTERNAL, 3, "youth_work", "Youth worker", _TEEN),
     _Source(ReferralSource.LA_EXTERNAL, 2, "other_la", "Social worker, another council"),
     _Source(ReferralSource.EARLY_HELP, 2, "early_help", "Family support worker"),
-    _Source(ReferralSource.FAMILY, 3.5, "family", "Grandparent"),
-    _Source(ReferralSource.ACQUAINTANCE, 1.5, "neighbour", "Neighbour"),
-    _Source(ReferralSource.SELF, 0.5, "self", "Young person"),
-    _Source(ReferralSource.INDIVIDUAL_OTHER, 1.5, "public", "Member of the public"),
+    _Source(ReferralSource.FAMILY, 3.5, "family", "Grandparent", office=False),
+    _Source(ReferralSource.ACQUAINTANCE, 1.5, "neighbour", "Neighbour", office=False),
+    _Source(ReferralSource.SELF, 0.5, "self", "Young person", _TEEN, office=False),
+    _Source(ReferralSource.INDIVIDUAL_OTHER, 1.5, "public", "Member of the public", office=False),
     _Source(ReferralSource.HOUSING, 2, "housing", "Housing officer"),
     _Source(ReferralSource.LEGAL, 2, "legal", "Probation officer"),
     _Source(ReferralSource.OTHER, 10, "voluntary", "Project worker"),
-    _Source(ReferralSource.ANONYMOUS, 3, "anonymous", ""),
-    _Source(ReferralSource.UNKNOWN, 1, "unknown", ""),
+    _Source(ReferralSource.ANONYMOUS, 3, "anonymous", "", office=False),
+    _Source(ReferralSource.UNKNOWN, 1, "unknown", "", office=False),
 )
-#: Which children each kind of referrer knows: pupils, babies, or any child.
+#: Which children each kind of referrer knows: pupils, babies, teenagers, or any child.
 _POOL_OF_KIND = {
     "school": "pupils",
     "education": "pupils",
     "school_nurse": "pupils",
     "health_visitor": "babies",
+    "youth_work": "teenagers",
+    "self": "teenagers",
 }
+#: Kinds of referrer who know the child as a pupil of a school.
+_AT_SCHOOL = frozenset({"school", "education", "school_nurse"})
 
-_CONCERNS = {
+#: What each kind of referrer says, and about children of which age bands.
+_CONCERNS: dict[str, tuple[tuple[str, frozenset[str]], ...]] = {
     "police": (
-        "Police were called at night to a domestic incident between the adults at {name}'s"
-        " home. {name} was in the house and heard the shouting; the DASH risk assessment"
-        " was medium.",
-        "Officers found {name} out alone after midnight near the station with older young"
-        " people known to police. {name} gave a false name at first.",
-        "Officers attending a report of shouting found the home very dirty with little"
-        " food in it, and {name} unwashed and in nappies that had not been changed.",
+        (
+            "Police were called at night to a domestic incident between the adults at {name}'s"
+            " home. {name} was in the house and heard the shouting; the DASH risk assessment"
+            " was medium.",
+            _ANY_AGE,
+        ),
+        (
+            "Officers found {name} out alone after midnight near the station with older young"
+            " people known to police. {name} gave a false name at first.",
+            _TEEN,
+        ),
+        (
+            "Officers attending a report of shouting found the home very dirty with little"
+            " food in it, and {name} unwashed and in a nappy that had not been changed.",
+            _BABIES,
+        ),
+        (
+            "Officers called to a report of a child alone found {name} in the flat with no"
+            " adult present at 22:00; mum came back an hour later and had been drinking.",
+            frozenset({CHILD}),
+        ),
     ),
     "school": (
-        "{name} came into school with a bruise on the arm and said it happened at home,"
-        " then would not say more. Attendance has fallen to 82% this term.",
-        "{name} has arrived hungry and in the same clothes all week and fell asleep in"
-        " lessons. A parent was seen drunk at the school gate on Friday.",
-        "{name} told a teaching assistant that mum's partner shouts and throws things,"
-        " and that {name} hides in the bedroom when it happens.",
+        (
+            "{name} came into school with a bruise on the arm and said it happened at home,"
+            " then would not say more. Attendance has fallen to 82% this term.",
+            _SCHOOL_AGE,
+        ),
+        (
+            "{name} has arrived hungry and in the same clothes all week and fell asleep in"
+            " lessons. A parent was seen drunk at the school gate on Friday.",
+            _SCHOOL_AGE,
+        ),
+        (
+            "{name} told a teaching assistant that mum's partner shouts and throws things,"
+            " and that {name} hides in the bedroom when it happens.",
+            _SCHOOL_AGE,
+        ),
+        (
+            "{name} has been collected late four times this half-term, once by an adult the"
+            " school did not know who smelled of cannabis.",
+            frozenset({CHILD}),
+        ),
+        (
+            "{name} has been seen getting into a car with older men at the end of the day and"
+            " has a new phone the family cannot explain.",
+            _TEEN,
+        ),
     ),
     "education": (
-        "{name} has been missing from education for four weeks; the family have not"
-        " answered calls, letters or two home visits.",
+        (
+            "{name} has been missing from education for four weeks; the family have not"
+            " answered calls, letters or two home visits.",
+            _SCHOOL_AGE,
+        ),
     ),
     "gp": (
-        "At an appointment mum said her mood is very low and she is struggling to cope"
-        " with {name}; {name} has missed two immunisations and a hospital follow-up.",
+        (
+            "At an appointment mum said her mood is very low and she is struggling to cope"
+            " with {name}; {name} has missed two immunisations and a hospital follow-up.",
+            _YOUNG,
+        ),
+        (
+            "{name} came to the surgery alone with cuts to the forearm and asked us not to"
+            " tell the parents; {name} said things at home are 'unbearable'.",
+            _TEEN,
+        ),
     ),
     "health_visitor": (
-        "On a home visit the flat was cold and cluttered and mum said her partner"
-        " controls the money. {name} is feeding but missed the six-to-eight-week check.",
-        "Mum told me her partner hit her while she was holding {name}. She does not want"
-        " the police involved and is frightened of what he will do.",
+        (
+            "On a home visit the flat was cold and cluttered and mum said her partner"
+            " controls the money. {name} is feeding but missed the six-to-eight-week check.",
+            _BABIES,
+        ),
+        (
+            "Mum told me her partner hit her while she was holding {name}. She does not want"
+            " the police involved and is frightened of what he will do.",
+            _BABIES,
+        ),
+        (
+            "{name}'s speech is well behind for a two-year-old, the family have missed three"
+            " appointments, and on the last visit {name} was alone in a room with the door"
+            " tied shut.",
+            frozenset({CHILD}),
+        ),
     ),
     "school_nurse": (
-        "{name} told the school nurse about cutting (marks on the forearm) and feeling"
-        " that no one at home listens or would notice.",
+        (
+            "{name} told the school nurse about cutting (marks on the forearm) and feeling"
+            " that no one at home listens or would notice.",
+            _TEEN,
+        ),
+        (
+            "{name} told the school nurse about toothache for weeks and being hungry at"
+            " weekends; the dentist appointments were never kept.",
+            frozenset({CHILD}),
+        ),
     ),
     "hospital": (
-        "{name} came to the emergency department with an injury that the account given"
-        " does not explain; it is the second attendance in three months.",
-        "{name} was brought to A&E drunk after being found in a park late at night with"
-        " an adult who left before staff could speak to them.",
+        (
+            "{name} came to the emergency department with an injury that the account given"
+            " does not explain; it is the second attendance in three months.",
+            _ANY_AGE,
+        ),
+        (
+            "{name} was brought to A&E drunk after being found in a park late at night with"
+            " an adult who left before staff could speak to them.",
+            _TEEN,
+        ),
+        (
+            "{name}, not yet crawling, was brought in with a bruise to the ear; the parents"
+            " gave different accounts of how it happened.",
+            _BABIES,
+        ),
     ),
     "health": (
-        "Mum is under the community mental health team and has stopped her medication;"
-        " she told her nurse she cannot keep {name} safe at the moment.",
+        (
+            "Mum is under the community mental health team and has stopped her medication;"
+            " she told her nurse she cannot keep {name} safe at the moment.",
+            _ANY_AGE,
+        ),
     ),
-    "council": (
-        "A youth worker is worried that {name} has new clothes and phones, is missing"
-        " sessions, and has been seen with adults not known to the family.",
-        "Mum's adult social care worker says her drinking has increased and {name} is"
-        " doing most of the caring at home, including at night.",
+    "youth_work": (
+        (
+            "A youth worker is worried that {name} has new clothes and phones, is missing"
+            " sessions, and has been seen with adults not known to the family.",
+            _TEEN,
+        ),
+    ),
+    "adult_social_care": (
+        (
+            "Mum's adult social care worker says her drinking has increased and {name} is"
+            " doing most of the caring at home, including at night.",
+            _SCHOOL_AGE,
+        ),
+        (
+            "Mum's adult social care worker found {name} hungry and in a soiled cot at a"
+            " visit at noon; mum had not got up that day.",
+            _BABIES,
+        ),
     ),
     "other_la": (
-        "The family moved into the borough from another council, where {name} was on a"
-        " child in need plan that closed when they left; the concerns have not gone.",
+        (
+            "The family moved into the borough from another council, where {name} was on a"
+            " child in need plan that closed when they left; the concerns have not gone.",
+            _ANY_AGE,
+        ),
     ),
     "early_help": (
-        "The family have stopped working with the early help plan; at the last visit"
-        " there was no food in the house and {name} had untreated eczema and head lice.",
+        (
+            "The family have stopped working with the early help plan; at the last visit"
+            " there was no food in the house and {name} had untreated eczema and head lice.",
+            _SCHOOL_AGE,
+        ),
+        (
+            "The family have stopped working with the early help plan; {name} has lost weight"
+            " since the last health check and mum says she is too tired to cook.",
+            _YOUNG,
+        ),
     ),
     "family": (
-        "{name}'s grandmother says the parents are using drugs again and {name} has been"
-        " left with different people most weekends.",
+        (
+            "{name}'s grandmother says the parents are using drugs again and {name} has been"
+            " left with different people most weekends.",
+            _ANY_AGE,
+        ),
     ),
     "neighbour": (
-        "A neighbour hears {name} crying for long periods at night and has seen {name}"
-        " left alone in the flat while the mother goes out.",
+        (
+            "A neighbour hears {name} crying for long periods at night and has seen {name}"
+            " left alone in the flat while the mother goes out.",
+            _YOUNG,
+        ),
+        (
+            "A neighbour says {name} is dropped off late at night by different cars and"
+            " there are loud parties at the flat most weekends.",
+            _TEEN,
+        ),
     ),
     "self": (
-        "{name} phoned to say home is not safe: there are arguments every night and"
-        " {name} does not want to go back there tonight.",
+        (
+            "{name} phoned to say home is not safe: there are arguments every night and"
+            " {name} does not want to go back there tonight.",
+            _TEEN,
+        ),
     ),
     "public": (
-        "A member of the public saw an adult hit {name} hard in the street and pull"
-        " {name} into a car by the arm.",
+        (
+            "A member of the public saw an adult hit {name} hard in the street and pull"
+            " {name} into a car by the arm.",
+            _SCHOOL_AGE,
+        ),
+        (
+            "A member of the public saw an adult shaking {name}'s pushchair hard and"
+            " shouting at the baby in the shopping centre.",
+            _BABIES,
+        ),
     ),
     "housing": (
-        "Housing officers visiting about rent arrears found the flat in very poor"
-        " condition, with {name} sleeping on a mattress on the floor.",
+        (
+            "Housing officers visiting about rent arrears found the flat in very poor"
+            " condition, with {name} sleeping on a mattress on the floor.",
+            _ANY_AGE,
+        ),
     ),
     "legal": (
-        "Probation say the new partner of {name}'s mother has a conviction for offences"
-        " against children and is now living at the family home.",
+        (
+            "Probation say the new partner of {name}'s mother has a conviction for offences"
+            " against children and is now living at the family home.",
+            _ANY_AGE,
+        ),
     ),
     "voluntary": (
-        "The young carers' project worker says {name} is exhausted, missing school to look"
-        " after a parent, and said that things are 'really bad at home'.",
-        "The domestic abuse service is supporting {name}'s mother, who says her"
-        " ex-partner comes to the house and threatens her in front of {name}.",
+        (
+            "The young carers' project worker says {name} is exhausted, missing school to look"
+            " after a parent, and said that things are 'really bad at home'.",
+            _SCHOOL_AGE,
+        ),
+        (
+            "The domestic abuse service is supporting {name}'s mother, who says her"
+            " ex-partner comes to the house and threatens her in front of {name}.",
+            _ANY_AGE,
+        ),
     ),
     "anonymous": (
-        "An anonymous caller says {name} is often left alone overnight and is seen out"
-        " late, hungry, asking neighbours for food.",
+        (
+            "An anonymous caller says {name} is often left alone overnight and is seen out"
+            " late, hungry, asking neighbours for food.",
+            _SCHOOL_AGE,
+        ),
+        (
+            "An anonymous caller says {name} is left in the flat crying while the adults go"
+            " out, and the pram is left outside in the rain.",
+            _BABIES,
+        ),
     ),
     "unknown": (
-        "A report about {name} reached the MASH without the referrer's details: it says"
-        " {name} has marks on the face and is being kept off school.",
+        (
+            "A report about {name} reached the MASH without the referrer's details: it says"
+            " {name} has marks on the face and is being kept off school.",
+            _SCHOOL_AGE,
+        ),
+        (
+            "A report about {name} reached the MASH without the referrer's details: it says"
+            " the baby has marks on the face and is kept indoors.",
+            _BABIES,
+        ),
     ),
 }
+#: What a professional referrer has done so far; and a member of the family or public.
 _HELP_SO_FAR = (
     "Spoke with the parent about the worry and gave the MASH's details; no service is"
     " known to be working with the family.",
-    "A pastoral plan and a mentor are in place for {name}; the parents were offered a"
-    " meeting and did not come.",
     "Advice given to the family with details of local support; a follow-up is booked.",
     "Nothing yet: this is the first time we have been worried, and we are telling the"
     " MASH straight away.",
     "A safety plan was agreed with the non-abusing parent, who was referred to the"
     " domestic abuse service.",
 )
+_HELP_AT_SCHOOL = (
+    "A pastoral plan and a mentor are in place for {name}; the parents were offered a"
+    " meeting and did not come.",
+    "{name} has breakfast club and a named adult to go to; mum was asked in and said"
+    " things are fine.",
+)
+_HELP_FROM_THE_PUBLIC = (
+    "Nothing: the caller does not know the family well enough to speak to them.",
+    "Tried to talk to the parents, who told them to mind their own business.",
+    "None: they wanted the MASH to know first.",
+)
+_HELP_FROM_FAMILY = {
+    "family": (
+        "Has tried to talk to the parents, who have stopped answering the phone.",
+        "Has had {name} to stay at weekends whenever they can.",
+    ),
+    "self": (
+        "Told a teacher last week; nothing has changed.",
+        "Nothing: calling the MASH is the first thing {name} has done.",
+    ),
+}
 _NEEDS = {
-    "baby": "{name} needs safe, consistent care from sober adults who respond at night,"
+    BABY: "{name} needs safe, consistent care from sober adults who respond at night,"
     " and the health checks that were missed.",
-    "child": "{name} needs to be safe at home, to get to school every day fed and clean,"
+    CHILD: "{name} needs to be safe at home, to get to school every day fed and clean,"
     " and help with speech and friendships.",
-    "teenager": "{name} needs a trusted adult, protection from people who exploit young"
+    TEENAGER: "{name} needs a trusted adult, protection from people who exploit young"
     " people, and support to stay in education.",
 }
+#: The child's words, or how they seemed to a baby's visitor: an opening and words of
+#: its own, so that contacts do not all share one quote.
 _VOICES = {
-    "baby": (
-        "{name} is a baby: too young to say. {name} was alert and settled with mum.",
-        "{name} is too young to give a view; {name} seemed quiet and watchful.",
+    BABY: (
+        "{name} is a baby: too young to say. {name} was {seemed}.",
+        "{name} is too young to give a view; {name} seemed {seemed}.",
     ),
-    "child": (
-        "{name} said: 'I don't like it when they shout. I want it to stop.'",
+    CHILD: (
+        "{name} said: '{said}'",
         "{name} has not been spoken to alone yet.",
         "{name} said everything is fine at home but looked away and would not say more.",
+        "Asked what would make things better, {name} said: '{said}'",
     ),
-    "teenager": (
-        "{name} said: 'Nobody listens to me at home. I'd rather be out.'",
-        "{name} asked us not to tell mum, and said the arguments are every night.",
+    TEENAGER: (
+        "{name} said: '{said}'",
+        "{name} asked us not to tell mum, and said: '{said}'",
         "{name} has not been spoken to alone yet.",
+    ),
+}
+_SEEMED = (
+    "alert and settled with mum",
+    "quiet and watchful",
+    "grizzly and hungry",
+    "floppy and hard to wake",
+    "smiling, but flinched at a raised voice",
+    "clean and well dressed, with a nappy rash",
+)
+_SAID = {
+    CHILD: (
+        "I don't like it when they shout. I want it to stop.",
+        "Mummy cries a lot. I make my own breakfast.",
+        "I'm not allowed to say.",
+        "He gets angry when I'm noisy so I stay in my room.",
+        "I want to live at Nan's.",
+        "There's no food at home at the weekend.",
+        "I get scared at night when they argue.",
+        "Dad said if I tell, I'll get taken away.",
+    ),
+    TEENAGER: (
+        "Nobody listens to me at home. I'd rather be out.",
+        "The arguments are every night. I can't sleep.",
+        "I look after my little brother because mum can't.",
+        "They're my mates, they look after me. You don't know them.",
+        "I just want my own room and some peace.",
+        "If I go home he'll kick off again.",
+        "I'm fine. Everyone's making a big deal of nothing.",
+        "I don't want to go back there tonight.",
+        "Mum's new boyfriend scares me.",
     ),
 }
 _ADULTS = ("mum", "mum and dad", "mum and her partner", "dad", "grandparents")
@@ -390,6 +632,8 @@ class _Kid:
     born: date
     household: Any = None
     school: int | None = None
+    #: When the child started at that school.
+    school_since: date | None = None
     gp: int | None = None
 
 
@@ -488,8 +732,8 @@ def mash_history_seed(*, contacts: int, as_of: date, seed: int) -> dict[str, int
     if not kids:
         return counts
     year = _Year(hub=hub, as_of=as_of, kids=kids, rng=random.Random(f"mash-history-{seed}"))
-    for moment in year.moments(contacts):
-        year.contact_add(moment)
+    for moment, source in year.moments(contacts):
+        year.contact_add(moment, source)
     with transaction.atomic():
         return year.write()
 
@@ -512,13 +756,14 @@ def _children(as_of: date) -> list[_Kid]:
         kid = kids[person_id]
         kid.household = kid.household or household_id
     current = Involvement.objects.current().filter(person__in=children)
-    for person_id, capacity, agency_id in (
+    for person_id, capacity, agency_id, started in (
         current.filter(capacity__in=(Capacity.SCHOOL, Capacity.GP))
         .order_by("started_on", "pk")
-        .values_list("person_id", "capacity", "team__agency_id")
+        .values_list("person_id", "capacity", "team__agency_id", "started_on")
     ):
         if capacity == Capacity.SCHOOL:
             kids[person_id].school = agency_id
+            kids[person_id].school_since = started
         else:
             kids[person_id].gp = agency_id
     return list(kids.values())
@@ -544,15 +789,17 @@ class _Year:
             .order_by("pk")
         )
         self.kids = kids
-        visited = set(
+        self.visited = set(
             Involvement.objects.current()
             .filter(capacity=Capacity.HEALTH_VISITING)
             .values_list("person_id", flat=True)
         )
+        born_by = as_of - timedelta(days=round(11 * 365.25))
         self.pools = {
             "all": kids,
             "pupils": [k for k in kids if k.school is not None] or kids,
-            "babies": [k for k in kids if k.id in visited] or kids,
+            "babies": [k for k in kids if k.id in self.visited] or kids,
+            "teenagers": [k for k in kids if k.born <= born_by] or kids,
         }
         self.households: dict[Any, list[_Kid]] = defaultdict(list)
         for kid in kids:
@@ -572,8 +819,10 @@ class _Year:
 
     # ----- when contacts arrive
 
-    def moments(self, count: int) -> list[datetime]:
-        """Contact times over the year: most in office hours, fewer at weekends."""
+    def moments(self, count: int) -> list[tuple[datetime, _Source]]:
+        """Who makes each contact (England's mix) and when, in order: professionals in
+        office hours on working days; the police, A&E and the public at any hour, most
+        in office hours, fewer at weekends."""
         rng = self.rng
         last = self.end.astimezone(workdays.UK).date()
         days = [
@@ -583,8 +832,24 @@ class _Year:
         weights = [1.0 if workdays.is_working_day(d) else 0.35 for d in days]
         midnight = datetime.combine(last, time(0, 0), tzinfo=workdays.UK)
         weights[-1] *= (self.end - midnight) / timedelta(days=1)
+        # Office hours on a working day that had begun by the end.
+        office = [
+            d
+            for d in days
+            if workdays.is_working_day(d)
+            and datetime.combine(d, OFFICE_OPENS, tzinfo=workdays.UK) < self.end
+        ]
+        sources = rng.choices(_SOURCES, [s.weight for s in _SOURCES], k=count)
         moments = []
-        for day in rng.choices(days, weights, k=count):
+        for source in sources:
+            if source.office and office:
+                day = rng.choice(office)
+                opens = datetime.combine(day, OFFICE_OPENS, tzinfo=workdays.UK)
+                closes = min(datetime.combine(day, OFFICE_CLOSES, tzinfo=workdays.UK), self.end)
+                moment = opens + (closes - opens) * rng.random()
+                moments.append((moment.replace(microsecond=0), source))
+                continue
+            day = rng.choices(days, weights)[0]
             midnight = datetime.combine(day, time(0, 0), tzinfo=workdays.UK)
             if workdays.is_working_day(day) and rng.random() < 0.85:
                 moment = midnight + timedelta(hours=rng.uniform(8.5, 17.5))
@@ -592,16 +857,15 @@ class _Year:
                 moment = midnight + timedelta(hours=rng.uniform(0, 24))
             if moment >= self.end:
                 moment = midnight + (self.end - midnight) * rng.random()
-            moments.append(moment.replace(microsecond=0))
-        return sorted(moments)
+            moments.append((moment.replace(microsecond=0), source))
+        return sorted(moments, key=lambda pair: pair[0])
 
     # ----- one contact
 
-    def contact_add(self, moment: datetime) -> None:
+    def contact_add(self, moment: datetime, source: _Source) -> None:
         rng = self.rng
-        if rng.random() < DUPLICATE_SHARE and self._duplicate_add(moment):
+        if rng.random() < DUPLICATE_SHARE and self._duplicate_add(moment, source):
             return
-        source = rng.choices(_SOURCES, [s.weight for s in _SOURCES])[0]
         outcome = rng.choices(list(_OUTCOME_WEIGHTS), list(_OUTCOME_WEIGHTS.values()))[0]
         kid = self._child_for(moment, source, outcome)
         if kid is None:
@@ -613,11 +877,12 @@ class _Year:
         for child in kids:
             self._case_add(child, contact, timeline)
 
-    def _duplicate_add(self, moment: datetime) -> bool:
+    def _duplicate_add(self, moment: datetime, source: _Source) -> bool:
         """A second contact about a child whose case is open joins it."""
         for plan in reversed(self.plans[-40:]):
-            if plan.open_until is None or plan.open_until > moment:
-                source = self.rng.choices(_SOURCES, [s.weight for s in _SOURCES])[0]
+            if (plan.open_until is None or plan.open_until > moment) and self._knows(
+                source, plan.kid, moment
+            ):
                 contact = self._contact(moment, source, [plan.kid])
                 self.contacts.append(contact)
                 self.duplicates.append((contact, plan))
@@ -629,8 +894,21 @@ class _Year:
         plan = self.latest.get(kid.id)
         return plan is not None and (plan.open_until is None or plan.open_until > moment)
 
-    def _free(self, kid: _Kid, moment: datetime) -> bool:
-        return kid.born <= moment.date() and not self._busy(kid, moment)
+    def _knows(self, source: _Source, kid: _Kid, moment: datetime) -> bool:
+        """Whether this referrer would know this child: of an age they meet (a
+        school's pupil, a health visitor's under-five, a youth worker's teenager)."""
+        if kid.born > moment.date() or _age_band(kid, moment) not in source.ages:
+            return False
+        if source.kind in _AT_SCHOOL:
+            # At the school by then: not a child who started in reception since.
+            since = kid.school_since
+            return kid.school is not None and since is not None and since <= moment.date()
+        if source.kind == "health_visitor":
+            return kid.id in self.visited
+        return True
+
+    def _free(self, kid: _Kid, moment: datetime, source: _Source) -> bool:
+        return self._knows(source, kid, moment) and not self._busy(kid, moment)
 
     def _child_for(self, moment: datetime, source: _Source, outcome: str) -> _Kid | None:
         rng = self.rng
@@ -644,17 +922,19 @@ class _Year:
                 earlier = rng.choice(self.referred)
                 signed_off = earlier.timeline.signed_off
                 assert signed_off is not None
-                if moment - _YEAR <= signed_off < moment and self._free(earlier.kid, moment):
+                if moment - _YEAR <= signed_off < moment and self._free(
+                    earlier.kid, moment, source
+                ):
                     return earlier.kid
         if self.plans and rng.random() < REPEAT_SHARE:
             for _ in range(10):
                 kid = rng.choice(self.plans).kid
-                if self._free(kid, moment) and self.cases_of[kid.id] < REPEATS_AT_MOST:
+                if self._free(kid, moment, source) and self.cases_of[kid.id] < REPEATS_AT_MOST:
                     return kid
         for pool in (self.pools[_POOL_OF_KIND.get(source.kind, "all")], self.kids):
             for _ in range(30):
                 kid = rng.choice(pool)
-                if self._free(kid, moment):
+                if self._free(kid, moment, source):
                     return kid
         return None
 
@@ -665,7 +945,9 @@ class _Year:
         if wanted == 1 or kid.household is None:
             return []
         others = [
-            k for k in self.households[kid.household] if k is not kid and self._free(k, moment)
+            k
+            for k in self.households[kid.household]
+            if k is not kid and k.born <= moment.date() and not self._busy(k, moment)
         ]
         return rng.sample(others, min(wanted - 1, len(others)))
 
@@ -698,10 +980,16 @@ class _Year:
             referrer_email=f"{given}.{family}@{domain}".lower() if domain else "",
             referring_agency=agency,
             source=source.code,
-            concern=rng.choice(_CONCERNS[source.kind]).format(name=name),
-            help_so_far=rng.choice(_HELP_SO_FAR).format(name=name),
+            concern=rng.choice(
+                [text for text, ages in _CONCERNS[source.kind] if age in ages]
+            ).format(name=name),
+            help_so_far=rng.choice(_help_of(source)).format(name=name),
             child_needs=_NEEDS[age].format(name=name),
-            child_voice=rng.choice(_VOICES[age]).format(name=name),
+            child_voice=rng.choice(_VOICES[age]).format(
+                name=name,
+                seemed=rng.choice(_SEEMED),
+                said=rng.choice(_SAID.get(age, ("",))),
+            ),
             household=household,
             family_knows=consent != Consent.NOT_SOUGHT or rng.random() < 0.3,
             consent=consent,
@@ -880,6 +1168,7 @@ class _Year:
         _in_batches(ContactChild, children)
         transitions = _in_batches(CaseTransition, self._transitions()) if self.staff.workers else 0
         requests = _in_batches(InformationRequest, self._requests()) if self.staff.workers else 0
+        events = history_store(self._chronology())
         return {
             "contacts": len(self.contacts),
             "children": len(children),
@@ -891,7 +1180,69 @@ class _Year:
             "transitions": transitions,
             "information_requests": requests,
             "involvements": involvements,
+            "chronology_events": events,
         }
+
+    def _chronology(self) -> Iterator[ChronologyEvent]:
+        """Each contact and each decision on the child's chronology, as the MASH's
+        services write them."""
+        hub = self.hub
+        people = User.objects.in_bulk(
+            {*self.staff.workers, *self.staff.leads, *self.staff.managers}
+        )
+        persons: dict[Any, Person] = {}
+
+        def person(pk: Any) -> Person:
+            return persons.setdefault(pk, Person(pk=pk))
+
+        contacts = [(p.contact, p, False) for p in self.plans] + [
+            (c, p, True) for c, p in self.duplicates
+        ]
+        for contact, plan, duplicate in contacts:
+            event = chronology_entry(
+                kind=EventKind.CONTACT,
+                person=person(plan.kid.id),
+                moment=contact.received_on,
+                summary=(
+                    f"Contact to {hub.name} from {services.referrer_described(contact)}"
+                    f" ({contact.get_source_display()}).\nConcern: {contact.concern}"
+                    + ("\nJoined the MASH case already open for the child." if duplicate else "")
+                ),
+                agency=contact.referring_agency or hub.agency,
+                recorder=None,
+                reference=f"mash-contact-{contact.pk}",
+            )
+            event.recorded_by_name = contact.referrer_name
+            yield event
+        for plan in self.plans:
+            case, t = plan.case, plan.timeline
+            if t.signed_off is None:
+                continue
+            signer = people.get(t.signer) if t.signer else None
+            decider = people.get(t.decider) if t.decider else None
+            lead = people.get(case.lead_professional_id) if case.lead_professional_id else None
+            lines = [
+                f"MASH decision: {case.get_outcome_display()}.",
+                f"Why: {case.outcome_reason}",
+                *([f"Advice: {case.advice}"] if case.advice else []),
+                *([f"Lead professional: {lead.get_full_name()}"] if lead else []),
+                *(
+                    ["This is a re-referral (a referral in the 12 months before)."]
+                    if plan.previous is not None
+                    else []
+                ),
+                f"Proposed by {decider.get_full_name() if decider else ''};"
+                f" signed off by {signer.get_full_name() if signer else ''}.",
+            ]
+            yield chronology_entry(
+                kind=EventKind.DECISION,
+                person=person(plan.kid.id),
+                moment=t.signed_off,
+                summary="\n".join(lines),
+                agency=hub.agency,
+                recorder=signer,
+                reference=f"mash-decision-{case.pk}",
+            )
 
     def _mash_enquiries(self, plans: list[_Plan]) -> int:
         """The MASH enquiry on the register for each child whose case is open (one
@@ -953,7 +1304,7 @@ class _Year:
                         State.SCREENING if n == 0 else State.INFORMATION_GATHERING,
                         State.INFORMATION_GATHERING,
                         t.worker,  # type: ignore[arg-type]
-                        f"Information requested from {team.name} ({team.agency})",
+                        f"Information requested from {team.named}",
                     )
                 )
             if t.decided is not None:
@@ -1052,6 +1403,17 @@ def _after(moment: datetime, working_hours: float) -> datetime:
     return workdays.due_by_working_hours(moment, working_hours).replace(microsecond=0)
 
 
+def working_moment(at: time, *, not_after: datetime) -> datetime:
+    """`at` on the latest working day on which it is not after `not_after`: when a
+    professional did something "this morning" in a seed run at any hour."""
+    day = not_after.astimezone(workdays.UK).date()
+    while True:
+        moment = datetime.combine(day, at, tzinfo=workdays.UK)
+        if workdays.is_working_day(day) and moment <= not_after:
+            return moment
+        day -= timedelta(days=1)
+
+
 def _open_from(end: datetime) -> datetime:
     """09:00 on the first of the last two working days up to `end`: contacts since
     then are still being worked on."""
@@ -1066,7 +1428,19 @@ def _open_from(end: datetime) -> datetime:
 
 def _age_band(kid: _Kid, moment: datetime) -> str:
     years = (moment.date() - kid.born).days / 365.25
-    return "baby" if years < 2 else "child" if years < 11 else "teenager"
+    return BABY if years < 2 else CHILD if years < 11 else TEENAGER
+
+
+def _help_of(source: _Source) -> tuple[str, ...]:
+    """What the referrer did before telling the MASH: a school's pastoral help, a
+    professional's advice or safety plan, or nothing a member of the public could do."""
+    if not source.office:
+        if source.kind in ("police", "hospital"):
+            return _HELP_SO_FAR
+        return _HELP_FROM_FAMILY.get(source.kind, _HELP_FROM_THE_PUBLIC)
+    if source.kind in _AT_SCHOOL:
+        return _HELP_AT_SCHOOL + _HELP_SO_FAR
+    return _HELP_SO_FAR
 
 
 def _staff(hub: Team) -> _Staff:

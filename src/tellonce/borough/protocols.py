@@ -17,8 +17,11 @@ It loads, for the twelve months before a day, about the children the seed made:
   alert of each already delivered (mostly before the school day, a few late) and
   mostly acknowledged that morning, a few chased or escalated first.
 
-History tells no one: its alerts are delivered and read with no delivery rows, and
-there are no chronology events. Every row goes in with `bulk_create`, so a borough of
+Work still to do is recent: an interview or an acknowledgement outstanding is never
+older than two weeks. What a child said varies, and fits their age (a baby is seen,
+not quoted). History tells no one: its alerts are delivered and read with no delivery
+rows; each report, return, interview, incident and notification is on the child's
+chronology as the services write them. Every row goes in with `bulk_create`, so a borough of
 57,000 children takes well under a second or two. Outcomes are dealt from shuffled
 quotas, so a small borough's shares are the same as a large one's.
 """
@@ -27,7 +30,7 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar
@@ -39,7 +42,11 @@ from django.utils import timezone
 
 from tellonce.accounts.models import User
 from tellonce.alerts.models import Alert, AlertKind
+from tellonce.borough.chronologies import history_store
+from tellonce.chronology.models import ChronologyEvent, EventKind
+from tellonce.chronology.services import chronology_entry
 from tellonce.core import workdays
+from tellonce.core.dates import when_said
 from tellonce.encompass import services as encompass
 from tellonce.encompass.models import (
     Channel,
@@ -49,7 +56,12 @@ from tellonce.encompass.models import (
     Notification,
     Recipient,
 )
-from tellonce.encompass.services import CHASE_AFTER, ESCALATE_AFTER, statutory_fields
+from tellonce.encompass.services import (
+    CHASE_AFTER,
+    ESCALATE_AFTER,
+    INCIDENT_SYSTEM,
+    statutory_fields,
+)
 from tellonce.involvements.models import Capacity, Involvement
 from tellonce.missing import services as missing
 from tellonce.missing.models import (
@@ -82,6 +94,8 @@ EPISODES_PER_REPEAT_CHILD = 40
 LATE_SHARE = 0.03
 #: Acknowledged before the chase, after the chase, after the escalation, never.
 ACK_QUOTAS = {"prompt": 0.80, "chased": 0.11, "escalated": 0.07, "never": 0.02}
+#: Work still to be done (an interview, an acknowledgement) is never older than this.
+STILL_OPEN_FOR = timedelta(days=14)
 BATCH = 2_000
 COUNTS = (
     "episodes",
@@ -93,6 +107,7 @@ COUNTS = (
     "incident_children",
     "notifications",
     "alerts",
+    "chronology_events",
 )
 
 _YEAR = timedelta(days=365)
@@ -134,13 +149,14 @@ def protocols_history_seed(*, children: int, as_of: date, seed: int) -> dict[str
         )
     }
     with transaction.atomic():
-        counts.update(
-            _Missing(kids=kids, end=end, rng=rng, teams=teams, users=users).write(
-                demo_episodes(children)
-            )
+        missed = _Missing(kids=kids, end=end, rng=rng, teams=teams, users=users).write(
+            demo_episodes(children)
         )
-        counts.update(
-            _Encompass(kids=kids, end=end, rng=rng, users=users).write(demo_incidents(children))
+        told = _Encompass(kids=kids, end=end, rng=rng, users=users).write(demo_incidents(children))
+        counts.update(missed)
+        counts.update(told)
+        counts["chronology_events"] = missed.get("chronology_events", 0) + told.get(
+            "chronology_events", 0
         )
     return counts
 
@@ -279,10 +295,26 @@ _RISKS = (
     "With older young people who may be drawing the child into selling drugs.",
     "None found beyond being out overnight.",
 )
-_SAID = (
-    "'I just needed to get away for a bit. Nobody listens at home.'",
-    "'They're my mates, they look after me.'",
-    "'I'm fine. I don't want to talk about it.'",
+_SAID_OPENING = (
+    "I just needed to get away for a bit.",
+    "They're my mates, they look after me.",
+    "I'm fine. I don't want to talk about it.",
+    "I didn't want to be there when he's drunk.",
+    "My phone died, I wasn't hiding.",
+    "I was at my boyfriend's, mum knows him.",
+    "Someone said they'd give me money to take a bag across town.",
+    "I hate it at the home, staff don't care.",
+    "I just walked and walked.",
+    "I wanted to see my dad.",
+)
+_SAID_ENDING = (
+    "Nobody listens at home.",
+    "I'd do it again.",
+    "I won't say who I was with.",
+    "I slept at the bus station.",
+    "I'm not in trouble, am I?",
+    "I was scared to come back.",
+    "",
 )
 _REFUSED = (
     "Said they did not want to talk to anyone about it and asked to be left alone.",
@@ -446,7 +478,9 @@ class _Missing:
         episodes = _in_batches(MissingEpisode, episodes)
         interviews = self._interviews(episodes, rhi_user)
         flags = self._flags(episodes, interviews)
+        events = history_store(self._chronology(episodes, interviews))
         return {
+            "chronology_events": events,
             "episodes": len(episodes),
             "still_missing": sum(e.returned_on is None for e in episodes),
             "interviews": len(interviews),
@@ -462,13 +496,23 @@ class _Missing:
         cared = {k.id for k in self.pool if k.cared}
         returned = [e for e in episodes if e.returned_on is not None]
         warn = missing.interview_warning_before()
-        outcomes = iter(_dealt(rng, INTERVIEW_QUOTAS, len(returned)))
+        outcomes = _dealt(rng, INTERVIEW_QUOTAS, len(returned))
+        # What is still to be done is the latest work: the interviews due most recently
+        # (a few of them overdue), never one due months ago.
+        still_open = outcomes.count("open")
+        outcomes = [o if o != "open" else "late" for o in outcomes]
+        for n in range(len(returned) - 1, -1, -1):
+            back = returned[n].returned_on
+            assert back is not None
+            if still_open == 0 or missing.interview_due(back) < self.end - STILL_OPEN_FOR:
+                break
+            outcomes[n] = "open"
+            still_open -= 1
         rows = []
-        for episode in returned:
+        for episode, outcome in zip(returned, outcomes, strict=True):
             back = episode.returned_on
             assert back is not None
             due = missing.interview_due(back)
-            outcome = next(outcomes)
             if outcome in ("on_time", "refused"):
                 offered: datetime | None = back + timedelta(hours=rng.uniform(4, 66))
             elif outcome == "late":
@@ -509,7 +553,7 @@ class _Missing:
                     where_went=rng.choice(_WENT) if completed else "",
                     with_whom=rng.choice(_WITH) if completed else "",
                     risks=rng.choice(_RISKS) if completed else "",
-                    child_said=rng.choice(_SAID) if completed else "",
+                    child_said=_said(rng) if completed else "",
                     cse_indicators=cse,
                     cce_indicators=exploited and not cse,
                     refused_reason=rng.choice(_REFUSED) if state == InterviewState.REFUSED else "",
@@ -522,6 +566,104 @@ class _Missing:
                 )
             )
         return _in_batches(ReturnHomeInterview, rows)
+
+    def _chronology(
+        self, episodes: list[MissingEpisode], interviews: list[ReturnHomeInterview]
+    ) -> Iterator[ChronologyEvent]:
+        """The report, the return and the interview on the child's chronology, as the
+        missing children's services write them."""
+        persons = Person.objects.in_bulk({e.person_id for e in episodes})
+        by_episode = {i.episode_id: i for i in interviews}
+        for episode in episodes:
+            person = persons[episode.person_id]
+            team, desk = episode.reporting_team, episode.police_team
+            assert team is not None
+            yield chronology_entry(
+                kind=EventKind.MISSING,
+                person=person,
+                moment=episode.last_seen_at,
+                summary=f"Reported missing by {team.named}; risk"
+                f" {episode.get_risk_display().lower()}. Last seen {episode.last_seen_where}."
+                f"\n{episode.circumstances}",
+                agency=team.agency,
+                recorder=episode.reported_by,
+                reference=f"missing-{episode.pk}-reported",
+            )
+            if episode.police_notified_on is not None and desk is not None:
+                yield chronology_entry(
+                    kind=EventKind.MISSING,
+                    person=person,
+                    moment=episode.police_notified_on,
+                    summary=f"TellOnce told {desk.name} ({desk.agency.name}) that"
+                    f" {person.given_name} is missing.",
+                    agency=team.agency,
+                    recorder=episode.reported_by,
+                    reference=f"missing-{episode.pk}-police-notified",
+                )
+            officer = episode.police_acknowledged_by
+            if (
+                not episode.reported_by_police
+                and episode.police_acknowledged_on is not None
+                and officer is not None
+                and officer.team is not None
+            ):
+                yield chronology_entry(
+                    kind=EventKind.MISSING,
+                    person=person,
+                    moment=episode.police_acknowledged_on,
+                    summary=f"{officer.get_full_name()}, {officer.team.name}, acknowledged the"
+                    f" report that {person.given_name} is missing.",
+                    agency=officer.team.agency,
+                    recorder=officer,
+                    reference=f"missing-{episode.pk}-police-acknowledged",
+                )
+            interview = by_episode.get(episode.pk)
+            if episode.returned_on is None or interview is None:
+                continue
+            assert episode.return_recorded_by is not None
+            with_whom = (
+                f", with {interview.assigned_team.named}."
+                if interview.assigned_team
+                else "; not yet assigned."
+            )
+            yield chronology_entry(
+                kind=EventKind.MISSING_RETURN,
+                person=person,
+                moment=episode.returned_on,
+                summary=f"Returned after being missing since {when_said(episode.last_seen_at)}."
+                f" {episode.return_details}\nReturn home interview due by"
+                f" {when_said(interview.due_on)}{with_whom}",
+                agency=team.agency,
+                recorder=episode.return_recorded_by,
+                reference=f"missing-{episode.pk}-returned",
+            )
+            if interview.completed_on is None or interview.completed_by is None:
+                continue
+            by = interview.completed_by
+            desk = interview.assigned_team
+            done_by = f"{by.get_full_name()} ({desk.name if desk else ''})"
+            if interview.state == InterviewState.REFUSED:
+                said = (
+                    f"Return home interview offered by {done_by} and refused:"
+                    f" {interview.refused_reason}"
+                )
+            else:
+                factors = interview.exploitation_factors
+                said = (
+                    f"Return home interview done by {done_by}."
+                    + (f" Signs of {' and '.join(factors)}." if factors else "")
+                    + " Shared in writing with the police"
+                    + (" and the social worker." if interview.shared_with_social_worker_on else ".")
+                )
+            yield chronology_entry(
+                kind=EventKind.RETURN_INTERVIEW,
+                person=person,
+                moment=interview.completed_on,
+                summary=said,
+                agency=desk.agency if desk else team.agency,
+                recorder=by,
+                reference=f"missing-{episode.pk}-interview",
+            )
 
     def _flags(
         self, episodes: list[MissingEpisode], interviews: list[ReturnHomeInterview]
@@ -576,13 +718,80 @@ _PLACES = (
     "A flat above the shops on the High Street",
     "The family home, Millbrook Avenue",
 )
-_VOICES = (
-    "Was upstairs and heard the shouting; came down crying when officers arrived.",
-    "Was asleep and did not wake; officers checked on them.",
-    "Told officers 'Dad was shouting at mum again'; quiet and withdrawn.",
-    "Was at grandma's overnight; not present.",
-    "Hid in the bedroom with a younger sibling; said they were scared.",
+#: How a child present at an incident seemed, by age band; what an older child said,
+#: put together from parts so that incidents do not share one quote.
+_SEEN = {
+    "baby": (
+        "Asleep in the cot throughout; officers checked the baby was breathing and warm.",
+        "Crying in a high chair in the kitchen where it happened; settled by a neighbour.",
+        "Being held by mum during the incident; unhurt, with a wet nappy.",
+        "Awake and screaming in the bedroom; calmed when picked up by grandma.",
+        "In a pram in the hallway; alert, no marks seen.",
+        "On the sofa beside broken glass; unhurt, and checked over by paramedics.",
+        "Feeding from a bottle in mum's arms; quiet, watching the officers.",
+        "Asleep in a car seat in the hall, coat still on; woke and cried.",
+    ),
+    "child": (
+        "Was upstairs and heard the shouting; came down crying when officers arrived.",
+        "Was asleep and did not wake; officers checked on them.",
+        "Hid in the bedroom with a younger sibling; quiet and withdrawn.",
+        "Sitting on the stairs in pyjamas, holding a teddy; would not speak to officers.",
+        "Clinging to mum and shaking; wet themselves during the incident.",
+        "Watching cartoons loudly in the front room with the door shut.",
+        "Hiding under the kitchen table; had to be coaxed out.",
+        "Came to the door in school uniform at 21:00, holding a younger sibling's hand.",
+    ),
+    "teenager": (
+        "Had locked themselves in the bathroom with a younger sibling.",
+        "Tried to pull the adults apart and had a scratch to the arm.",
+        "Dialled 999 themselves; calm but angry with officers for being slow.",
+        "Was in their room with headphones on; would not come out.",
+        "Standing in the kitchen doorway, white and silent.",
+        "Filming the incident on their phone; shaking and tearful afterwards.",
+        "Out when officers arrived; came home during the visit and was angry.",
+        "Had taken the younger children to a neighbour's before calling the police.",
+    ),
+}
+_WHO = ("Dad", "Mum's boyfriend", "My stepdad", "Mum's partner", "Mum", "My brother")
+_DID = (
+    "was shouting at mum again",
+    "threw a plate at the wall",
+    "pushed mum into the door",
+    "broke the TV",
+    "said he'd kill her",
+    "grabbed mum by the hair",
+    "smashed my phone",
+    "was drunk and screaming",
 )
+_FELT = (
+    "I was scared.",
+    "It happens every weekend.",
+    "I just want it to stop.",
+    "I don't want him to come back.",
+    "I put my music on so I couldn't hear.",
+    "Don't tell him I told you.",
+    "",
+)
+_NOT_PRESENT = (
+    "Was at grandma's overnight; not present.",
+    "Staying with a friend that night; not present.",
+    "At dad's for the weekend; not present.",
+)
+
+
+def _said(rng: random.Random) -> str:
+    words = f"{rng.choice(_SAID_OPENING)} {rng.choice(_SAID_ENDING)}".strip()
+    return f"'{words}'"
+
+
+def _voice(rng: random.Random, age: float) -> str:
+    """What an officer saw of a child present, and what a child of five or more said."""
+    band = "baby" if age < 2 else "child" if age < 11 else "teenager"
+    seen = rng.choice(_SEEN[band])
+    if age < 5 or rng.random() < 0.4:
+        return seen
+    words = f"{rng.choice(_WHO)} {rng.choice(_DID)}. {rng.choice(_FELT)}".strip()
+    return f"{seen} Told officers: '{words}'"
 
 
 class _Encompass:
@@ -649,12 +858,13 @@ class _Encompass:
             match = Match.LINKED if incident.channel == Channel.API else Match.CHOSEN
             for kid in kids:
                 present = rng.random() < 0.8
+                age = (incident.occurred_at.date() - kid.born).days / 365.25
                 rows.append(
                     IncidentChild(
                         incident=incident,
                         person=persons[kid.id],
                         present=present,
-                        voice=rng.choice(_VOICES[:3] + _VOICES[4:] if present else _VOICES[3:4]),
+                        voice=_voice(rng, age) if present else rng.choice(_NOT_PRESENT),
                         match=match,
                     )
                 )
@@ -709,12 +919,68 @@ class _Encompass:
             ],
         )
         alerts = self._acknowledged(notifications, plans)
+        events = history_store(self._chronology(children, notifications))
         return {
+            "chronology_events": events,
             "incidents": len(incidents),
             "incident_children": len(rows),
             "notifications": len(notifications),
             "alerts": len(alerts),
         }
+
+    def _chronology(
+        self, children: list[encompass.IncidentChildPlan], notifications: list[Notification]
+    ) -> Iterator[ChronologyEvent]:
+        """Each child's incident and notification on their chronology, in the words
+        `encompass.services` writes them in."""
+        for child in children:
+            incident = child.incident
+            present = "present" if child.details.present else "not present"
+            yield chronology_entry(
+                kind=EventKind.DOMESTIC_ABUSE,
+                person=child.person,
+                moment=incident.occurred_at.replace(second=0, microsecond=0),
+                summary=f"Domestic abuse incident reported by {incident.police.name}"
+                f" (reference {incident.police_ref}) at {incident.place}."
+                f" The child was {present}."
+                f"\nThe child's voice or presentation: {child.details.voice.strip()}",
+                agency=incident.police,
+                recorder=incident.recorded_by,
+                reference=f"incident-{incident.police_ref}",
+                system=INCIDENT_SYSTEM,
+            )
+        for n in notifications:
+            to = (
+                f"the designated safeguarding lead at {n.school.name}"
+                if n.recipient == Recipient.SCHOOL and n.school
+                else f"{n.team.named}"
+            )
+            why = f" ({n.get_council_reason_display()})" if n.council_reason else ""
+            yield chronology_entry(
+                kind=EventKind.ENCOMPASS,
+                person=n.person,
+                moment=n.created_on,
+                summary=f"Operation Encompass notification of incident {n.incident.police_ref}"
+                f" sent to {to}{why}, due by {when_said(n.due_by, weekday=True)}.",
+                agency=n.incident.police,
+                recorder=n.incident.recorded_by,
+                reference=f"encompass-{n.pk}",
+            )
+            if n.acknowledged_on is None:
+                continue
+            by = n.acknowledged_by
+            who = by.get_full_name() if by else "the designated safeguarding lead"
+            late = " after the school day started." if n.acknowledged_on > n.due_by else "."
+            yield chronology_entry(
+                kind=EventKind.ENCOMPASS,
+                person=n.person,
+                moment=n.acknowledged_on,
+                summary=f"Operation Encompass notification of incident {n.incident.police_ref}"
+                f" acknowledged by {who} ({n.team.name}, {n.team.agency.name}){late}",
+                agency=n.team.agency,
+                recorder=by,
+                reference=f"encompass-{n.pk}-acknowledged",
+            )
 
     def _acknowledged(
         self, notifications: list[Notification], plans: list[encompass.NotificationPlan]
@@ -741,6 +1007,10 @@ class _Encompass:
             due = notification.due_by
             start = max(due, delivered)
             outcome = next(outcomes)
+            if outcome == "never" and due < self.end - STILL_OPEN_FOR:
+                # A notification a school has still not acknowledged is a recent one;
+                # an old one was acknowledged once the council escalated it.
+                outcome = "escalated"
             chase, escalate = due + CHASE_AFTER, due + ESCALATE_AFTER
             if outcome == "prompt":
                 acked: datetime | None = max(delivered, due - timedelta(minutes=40)) + timedelta(

@@ -28,9 +28,15 @@ from django.utils import timezone
 
 from tellonce.accounts.models import User
 from tellonce.borough import demo
+from tellonce.borough.chronologies import chronology_history_seed
 from tellonce.borough.encompass import encompass_seed
 from tellonce.borough.generator import COLUMNS, GROUND_TRUTH_COLUMNS, Borough, generate
-from tellonce.borough.mash import demo_contact_make, demo_contacts, mash_history_seed
+from tellonce.borough.mash import (
+    demo_contact_make,
+    demo_contacts,
+    mash_history_seed,
+    working_moment,
+)
 from tellonce.borough.models import SeedRun
 from tellonce.borough.organisations import partnership_ensure
 from tellonce.borough.protocols import protocols_history_seed
@@ -136,6 +142,18 @@ def borough_seed(
                 f"Recorded in error and withdrawn: {withdrawn['contacts']} contact,"
                 f" {withdrawn['incidents']} domestic abuse incident"
             )
+        tick = time.perf_counter()
+        chronology = chronology_history_seed(as_of=as_of, seed=seed)
+        events = (
+            chronology["events"]
+            + mash.get("chronology_events", 0)
+            + protocols.get("chronology_events", 0)
+        )
+        progress(
+            f"Chronologies: {events:,} significant events from every agency"
+            f" ({chronology['events']:,} of them from schools, health, the police, housing and"
+            f" the involvement register, {time.perf_counter() - tick:.1f} s)"
+        )
         run = SeedRun.objects.create(
             seed=seed,
             children=children,
@@ -150,6 +168,7 @@ def borough_seed(
                 "mash": mash,
                 "encompass": encompass,
                 "protocols": protocols,
+                "chronology": chronology,
             },
         )
         files = _files_stage(borough, run)
@@ -217,7 +236,12 @@ def _mash_seed(
     case = demo_contact_make(
         dsl=users["dana.dsl"],
         health_visitor=users["priya.visitor"],
-        received_on=min(timezone.now(), datetime.combine(as_of, clock(9, 40), tzinfo=UK)),
+        # "This morning", as the DSL wrote it: 09:40 on the last school day, whenever
+        # the seed runs.
+        received_on=working_moment(
+            clock(9, 40),
+            not_after=min(timezone.now(), datetime.combine(as_of, clock(23, 59), tzinfo=UK)),
+        ),
     )
     if case is not None:
         progress("Demo contact: the school's DSL told the MASH about a pupil this morning")

@@ -235,20 +235,42 @@ def test_partner_desks_answer_in_working_hours_and_some_answer_late() -> None:
     assert ("police_mash", "tom.police") in desks
 
 
-def test_the_year_told_no_one_only_the_demo_contact_and_involvement_did() -> None:
+def test_the_year_is_on_the_childrens_chronologies_and_told_no_one_else() -> None:
     from tellonce.involvements.models import Confirmation, Involvement
 
-    assert ChronologyEvent.objects.filter(kind=EventKind.CONTACT).count() == 1
+    # Every child of every contact has the contact on their chronology, and every case
+    # signed off its decision, as the MASH's own services write them.
+    contacts = ChronologyEvent.objects.filter(kind=EventKind.CONTACT)
+    assert contacts.count() == ContactChild.objects.count()
+    assert set(contacts.values_list("person", "external_ref")) == {
+        (person, f"mash-contact-{contact}")
+        for person, contact in ContactChild.objects.values_list("person", "contact")
+    }
+    decisions = ChronologyEvent.objects.filter(kind=EventKind.DECISION)
+    signed_off = MashCase.objects.filter(signed_off_on__isnull=False)
+    assert decisions.count() == signed_off.count()
+    case = signed_off.select_related("signed_off_by").first()
+    assert case is not None
+    (decision,) = decisions.filter(external_ref=f"mash-decision-{case.pk}")
+    assert decision.person_id == case.person_id
+    assert decision.summary.startswith(f"MASH decision: {case.get_outcome_display()}.")
+    assert decision.recorded_by == case.signed_off_by
     demo_case = ContactChild.objects.get(contact__referrer__username="dana.dsl").case
     # Erin's word that early help works with a pupil, waiting for a manager.
     (said,) = Involvement.objects.filter(confirmation=Confirmation.AWAITING)
     assert said.recorded_by.username == "erin.earlyhelp"
     # The demo's contact recorded in error, and withdrawn (`demo.demo_withdrawals`).
     (withdrawn,) = ContactChild.all_objects.filter(archived_on__isnull=False)
-    # Operation Encompass's history (`borough.protocols`) is delivered alerts by nature.
+    # Operation Encompass's history (`borough.protocols`) is delivered alerts by nature,
+    # and the CP-IS alerts of the year's attendances were read (`borough.chronologies`).
     assert (
         not Alert.objects.exclude(person=None)
         .exclude(kind__in=(AlertKind.ENCOMPASS, AlertKind.ENCOMPASS_COUNCIL))
+        .exclude(kind=AlertKind.CP_IS, read_on__isnull=False)
+        .exclude(
+            kind=AlertKind.CP_IS,
+            chronology_event__occurred_on__gte=AS_OF - timedelta(days=2),
+        )
         .exclude(Q(person=demo_case.person) | Q(person__in=_household_of(demo_case.person_id)))
         .exclude(Q(person=withdrawn.person) | Q(person__in=_household_of(withdrawn.person_id)))
         .exclude(person=said.person_id)
