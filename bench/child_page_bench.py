@@ -203,17 +203,17 @@ def web_workers() -> int:
 
 
 @contextmanager
-def served(env: dict[str, str]) -> Iterator[str]:
+def served(env: dict[str, str], port: int = PORT) -> Iterator[str]:
     """gunicorn, as `tellonce serve` runs it, on loopback; yields its URL."""
     web = subprocess.Popen(
         [str(Path(sys.executable).parent / "gunicorn"), "tellonce.wsgi:application", "--bind",
-         f"127.0.0.1:{PORT}", "--workers", str(web_workers()), "--threads", "4",
+         f"127.0.0.1:{port}", "--workers", str(web_workers()), "--threads", "4",
          "--log-level", "warning", "--keep-alive", "30"],
         env=env,
     )  # fmt: skip
     try:
-        _wait_for_server(PORT)
-        yield f"http://127.0.0.1:{PORT}"
+        _wait_for_server(port)
+        yield f"http://127.0.0.1:{port}"
     finally:
         web.send_signal(signal.SIGTERM)
         web.wait(timeout=30)
@@ -254,21 +254,28 @@ def _wrk(url: str, cookie: str, users: int, seconds: int, script: Path) -> dict[
     }
 
 
-#: What a user reads next: (the page's name in the results, its path).
+#: What a user reads next: (the page's name in the results, its path, or its URL on
+#: another server than the one the users were given).
 Visit = Callable[[random.Random], tuple[str, str]]
 
 
 def users_reading(
-    url: str, cookies: Sequence[str], users: int, seconds: int, visit: Visit
+    url: str,
+    cookies: Sequence[str],
+    users: int,
+    seconds: int,
+    visit: Visit,
+    *,
+    visit_of_user: Callable[[int], Visit] | None = None,
 ) -> dict[str, dict[str, float]]:
     """`users` people reading pages: each, signed in with `cookies[n % len(cookies)]`,
     starts at a random moment in the first think time, then reads the page `visit`
-    chooses, thinks 1 to 5 s, reads the next, for `seconds`. Each keeps its connection
-    open, as a browser does. Figures per page name."""
+    (or user n's own `visit_of_user(n)`) chooses, thinks 1 to 5 s, reads the next, for
+    `seconds`. Each keeps a connection open to each server, as a browser does. Figures
+    per page name."""
     import http.client
     import threading
 
-    parts = urlsplit(url)
     timings: dict[str, list[float]] = defaultdict(list)
     failures: Counter[str] = Counter()
     lock = threading.Lock()
@@ -277,20 +284,34 @@ def users_reading(
     def user(number: int) -> None:
         rng = random.Random(number)
         cookie = cookies[number % len(cookies)]
+        choose = visit_of_user(number) if visit_of_user is not None else visit
+        connections: dict[str, http.client.HTTPConnection] = {}
         time.sleep(rng.uniform(*THINK_S))
-        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
         while time.monotonic() < stop:
-            name, path = visit(rng)
-            started = time.perf_counter()
-            try:
-                connection.request("GET", path, headers={"Cookie": f"sessionid={cookie}"})
-                response = connection.getresponse()
-                response.read()
-                ok = response.status == 200
-            except OSError:
-                connection.close()
-                connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
-                ok = False
+            name, where = choose(rng)
+            parts = urlsplit(where if "://" in where else url + where)
+            path = parts.path + (f"?{parts.query}" if parts.query else "")
+            reused = parts.netloc in connections
+            for attempt in (1, 2):
+                connection = connections.get(parts.netloc) or http.client.HTTPConnection(
+                    parts.hostname, parts.port, timeout=30
+                )
+                connections[parts.netloc] = connection
+                started = time.perf_counter()
+                try:
+                    connection.request("GET", path, headers={"Cookie": f"sessionid={cookie}"})
+                    response = connection.getresponse()
+                    response.read()
+                    ok = response.status == 200
+                    break
+                except OSError:
+                    connection.close()
+                    del connections[parts.netloc]
+                    ok = False
+                    # A connection idle past the server's keep-alive is closed by it:
+                    # a browser opens a new one and asks again, and so does this user.
+                    if not reused or attempt == 2:
+                        break
             elapsed = time.perf_counter() - started
             with lock:
                 if ok:
@@ -298,7 +319,8 @@ def users_reading(
                 else:
                     failures[name] += 1
             time.sleep(rng.uniform(*THINK_S))
-        connection.close()
+        for connection in connections.values():
+            connection.close()
 
     threads = [threading.Thread(target=user, args=(n,)) for n in range(users)]
     for thread in threads:

@@ -6,6 +6,7 @@ import child_page_bench
 import encompass_bench
 import feeds_bench
 import mash_bench
+import pages_bench
 import seed_bench
 
 
@@ -15,6 +16,7 @@ def main() -> None:
     child_page_bench.main([])
     mash_bench.main([])
     encompass_bench.main([])
+    pages_bench.main([])
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from tellonce.audit.services import Via, audit_via
 from tellonce.chronology.models import ChronologyEvent
 
 if TYPE_CHECKING:
+    from tellonce.access.policy import Access
     from tellonce.accounts.models import User
     from tellonce.people.models import Person
 
@@ -69,7 +70,29 @@ def chronology_for(
 ) -> tuple[Person, QuerySet[ChronologyEvent]]:
     """The person and their chronology, newest first, filtered. Raises `Http404` where
     the user may not know of the person and `FlagOnlyError` where they see the flag."""
-    person, _ = person_get_in_full(user=user, person_id=person_id, via=via, refused="flag")
+    person, _ = chronology_person(user=user, person_id=person_id, via=via)
+    return person, chronology_events(
+        user=user, person=person, filters=filters, via=via, export=export
+    )
+
+
+def chronology_person(*, user: User, person_id: UUID | str, via: Via) -> tuple[Person, Access]:
+    """The person whose chronology this is, and the user's access, for a user who may
+    see it (`chronology_for`'s checks, refused looks audited); the chronology page
+    reads the person once, then the agencies for its filter, then the events."""
+    return person_get_in_full(user=user, person_id=person_id, via=via, refused="flag")
+
+
+def chronology_events(
+    *,
+    user: User,
+    person: Person,
+    filters: ChronologyFilter | None = None,
+    via: Via,
+    export: str = "",
+) -> QuerySet[ChronologyEvent]:
+    """The chronology of a person `chronology_person` gave, newest first, filtered; the
+    look (or the export) audited."""
     events = (filters or ChronologyFilter()).apply(
         ChronologyEvent.objects.filter(person=person)
         .select_related("source_agency", "recorded_by")
@@ -89,7 +112,7 @@ def chronology_for(
             **(filters.as_detail() if filters else {}),
         },
     )
-    return person, events
+    return events
 
 
 def agencies_in(person: Person) -> list[tuple[int, str]]:

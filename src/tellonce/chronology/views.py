@@ -13,12 +13,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from tellonce.access.policy import access_for
 from tellonce.access.selectors import FlagOnlyError, person_get_for_user
 from tellonce.audit.services import via_request
 from tellonce.chronology.exports import chronology_csv, chronology_pdf
 from tellonce.chronology.forms import ChronologyEventForm, ChronologyFilterForm
-from tellonce.chronology.selectors import agencies_in, chronology_for
+from tellonce.chronology.selectors import agencies_in, chronology_events, chronology_person
 from tellonce.chronology.services import chronology_event_record
 from tellonce.core.forms import form_errors_from
 from tellonce.core.requests import acting_user
@@ -31,21 +30,18 @@ PER_PAGE = 100
 @login_required
 def chronology(request: HttpRequest, person_id: UUID) -> HttpResponse:
     user = acting_user(request)
-    person, _ = person_get_for_user(user=user, person_id=person_id)
+    via = via_request(request)
+    try:
+        person, access = chronology_person(user=user, person_id=person_id, via=via)
+    except FlagOnlyError:
+        return redirect("people:flag", person_id=person_id)
     form = ChronologyFilterForm(request.GET or None, agencies=agencies_in(person))
     export = request.GET.get("export", "")
     if export not in EXPORTS:
         export = ""
-    try:
-        person, events = chronology_for(
-            user=user,
-            person_id=person_id,
-            filters=form.filters(),
-            via=via_request(request),
-            export=export,
-        )
-    except FlagOnlyError:
-        return redirect("people:flag", person_id=person_id)
+    events = chronology_events(
+        user=user, person=person, filters=form.filters(), via=via, export=export
+    )
     if export:
         stamp = timezone.localtime()
         name = f"chronology-{stamp:%Y%m%d-%H%M}.{export}"  # no names in file names
@@ -71,7 +67,7 @@ def chronology(request: HttpRequest, person_id: UUID) -> HttpResponse:
             "count": page.paginator.count,
             "form": form,
             "query": query.urlencode(),
-            "can_add": access_for(user, person).can_change and not user.is_system_account,
+            "can_add": access.can_change and not user.is_system_account,
             "nav": "search",
         },
     )

@@ -107,10 +107,14 @@ def possible_household_of(person: Person, *, besides: set[Any] | None = None) ->
         key = address_key(address.line_1, address.postcode_norm)
         there = (
             Residence.objects.filter(moved_out__isnull=True, person__archived_on__isnull=True)
+            # The addresses first, then their residents: an OR across the join would
+            # read every current residence in the borough (45 ms a record on the demo).
             .filter(
-                Q(address=address.pk)
-                | (Q(address__uprn=address.uprn) if address.uprn else Q(pk__in=[]))
-                | Q(address__postcode_norm=address.postcode_norm)
+                address__in=Address.objects.filter(
+                    Q(pk=address.pk)
+                    | (Q(uprn=address.uprn) if address.uprn else Q(pk__in=[]))
+                    | Q(postcode_norm=address.postcode_norm)
+                ).values("pk")
             )
             .select_related("person", "address")
         )

@@ -23,6 +23,7 @@ from uuid import UUID
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from tellonce.access.models import BreakGlassGrant
 from tellonce.access.policy import Access, can_see_access_log, may_learn_who, visible_in_full
@@ -38,6 +39,7 @@ from tellonce.linkage.models import LinkageModel, LinkEvent
 from tellonce.linkage.review import can_unmerge, merges_of
 from tellonce.people import identifiers, names
 from tellonce.people.models import (
+    CHILD_AGE_LIMIT,
     HouseholdMember,
     Person,
     PersonIdentifier,
@@ -106,7 +108,9 @@ class PersonRecord:
         return next((i for i in self.current_involvements if i.is_lead_professional), None)
 
 
-def _family_of(person: Person) -> list[FamilyMember]:
+def _family_of(person: Person) -> dict[UUID, FamilyMember]:
+    """The person's family and household, by person, without who works with them
+    (`person_record` reads those with the person's own involvements, in one query)."""
     members: dict[UUID, FamilyMember] = {}
     # Both directions in one query.
     relationships = list(
@@ -153,18 +157,7 @@ def _family_of(person: Person) -> list[FamilyMember]:
             False,
             possible=True,
         )
-    current = (
-        Involvement.objects.current()
-        .filter(person_id__in=list(members))
-        .select_related("team__agency", "practitioner")
-        .order_by("started_on")
-    )
-    for involvement in current:
-        members[involvement.person_id].involvements.append(involvement)
-    return sorted(
-        members.values(),
-        key=lambda m: (m.person.date_of_birth or date.min, m.person.given_name),
-    )
+    return members
 
 
 #: How many of the latest chronology events the record page shows.
@@ -177,18 +170,31 @@ def person_record(*, user: User, person_id: UUID | str, via: Via) -> PersonRecor
     only the flag. Every successful look is audited."""
     person, access = person_get_in_full(user=user, person_id=person_id, via=via)
     provenance = ("source_agency", "recorded_by")
+    members = _family_of(person)
+    # The person's involvements (ended within a year too) and their family's current
+    # ones, in one query: the page is read more than any other.
+    involvements = list(
+        (
+            person.involvements.active(grace_days=365)
+            | Involvement.objects.current().filter(person_id__in=list(members))
+        )
+        .select_related("team__agency", "practitioner")
+        .order_by("ended_on", "-started_on")
+    )
+    for involvement in sorted(involvements, key=lambda i: i.started_on):
+        if involvement.person_id in members:
+            members[involvement.person_id].involvements.append(involvement)
     record = PersonRecord(
         person=person,
         access=access,
         names=list(person.names.select_related(*provenance).order_by("kind", "-used_from")),
         identifiers=list(person.identifiers.select_related(*provenance)),
         residences=list(person.residences.select_related("address", *provenance)),
-        family=_family_of(person),
-        involvements=list(
-            person.involvements.active(grace_days=365)
-            .select_related("team__agency", "practitioner")
-            .order_by("ended_on", "-started_on")
+        family=sorted(
+            members.values(),
+            key=lambda m: (m.person.date_of_birth or date.min, m.person.given_name),
         ),
+        involvements=[i for i in involvements if i.person_id == person.pk],
     )
     record.recent_events = list(
         ChronologyEvent.objects.filter(person=person)
@@ -332,9 +338,43 @@ class SearchHit:
     person: Person
     score: float
     full_access: bool
+    #: What was really compared: "name only (first and last name; no date of birth was
+    #: given)", "last name and year of birth", "NHS number", "the linkage model…".
     matched_on: str
     #: The linkage model's evidence, comparison by comparison, when it ranked the hit.
     explanation: tuple[Contribution, ...] = ()
+
+    @property
+    def age(self) -> str:
+        """How old and whether a child: "8, child", "8 months, child", "29, adult", or
+        "Age not known". "Find a child" finds adults too, and says so."""
+        born = self.person.date_of_birth
+        if born is None:
+            return "Age not known"
+        kind = "child" if self.person.is_child else "adult"
+        today = timezone.localdate()
+        years = self.person.age_on(today) or 0
+        if years >= 1:
+            return f"{years}, {kind}"
+        months = (today.year - born.year) * 12 + today.month - born.month
+        months -= today.day < born.day
+        return f"{months} month{'' if months == 1 else 's'}, {kind}"
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    """The hits shown, and how many matched before the cut at `SEARCH_RESULT_LIMIT`."""
+
+    hits: list[SearchHit]
+    #: How many people matched; a floor where `at_least` (too many names to score).
+    total: int
+    at_least: bool = False
+    #: What the searcher could add to narrow a long list ("a date of birth").
+    narrow_by: str = ""
+
+    @property
+    def is_cut(self) -> bool:
+        return self.total > len(self.hits)
 
 
 #: A person the linkage model thinks this unlikely is not shown at all.
@@ -352,11 +392,59 @@ def _model_ranked(query: PersonQuery) -> dict[Any, tuple[float, str, tuple[Contr
         "family_name": query.family_name,
         "date_of_birth": dob.as_date().isoformat(),
     }
+    names_compared = "first name, last name" if query.given_name else "last name"
+    # Every candidate is ranked, so that the page can say how many there were.
     return {
-        r.person_id: (r.score.match_probability, "the linkage model", tuple(r.score.contributions))
-        for r in persons_ranked(record, model, SEARCH_RESULT_LIMIT)
+        r.person_id: (
+            r.score.match_probability,
+            f"the linkage model, on {names_compared} and date of birth",
+            tuple(r.score.contributions),
+        )
+        for r in persons_ranked(record, model, SEARCH_CANDIDATE_LIMIT)
         if r.score.match_probability >= MODEL_SEARCH_FLOOR
     }
+
+
+def _compared(query: PersonQuery, person: Person) -> str:
+    """What a name search really compared for this person, in words."""
+    by_name = "first and last name" if query.given_name else "last name"
+    dob = query.date_of_birth
+    if dob is None:
+        return f"name only ({by_name}; no date of birth was given)"
+    if person.date_of_birth is None:
+        return f"name only ({by_name}; their record has no date of birth)"
+    if dob.is_complete:
+        which = "date of birth"
+    elif dob.month is not None:
+        which = "month and year of birth"
+    else:
+        which = "year of birth"
+    return f"{by_name} and {which}"
+
+
+def _adults_among(person_ids: list[Any]) -> set[Any]:
+    """Which of these people are not known to be children (adults, or age unknown)."""
+    today = timezone.localdate()
+    return {
+        pk
+        for pk, born in Person.objects.filter(pk__in=person_ids).values_list("pk", "date_of_birth")
+        if born is None
+        or today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+        >= CHILD_AGE_LIMIT
+    }
+
+
+def _narrow_by(query: PersonQuery) -> str:
+    """What would narrow a long list of name matches."""
+    if query.identifier:
+        return ""
+    if query.date_of_birth is None:
+        return "a date of birth"
+    if not query.date_of_birth.is_complete:
+        return "the full date of birth"
+    if not query.given_name:
+        return "a first name"
+    return ""
 
 
 def _score(query: PersonQuery, person: Person, person_names: list[PersonName]) -> float:
@@ -413,6 +501,12 @@ def _candidates_by_name(query: PersonQuery) -> QuerySet[PersonName]:
 def person_search(*, user: User, query: PersonQuery, via: Via) -> list[SearchHit]:
     """Find people by name and (partial) date of birth, tolerant of typos, or by any
     identifier. Results the user may see in full are marked; the rest link to the flag."""
+    return person_search_results(user=user, query=query, via=via).hits
+
+
+def person_search_results(*, user: User, query: PersonQuery, via: Via) -> SearchResults:
+    """`person_search`, with how many matched beyond the first `SEARCH_RESULT_LIMIT`
+    and what each hit was matched on (the search page says both)."""
     if not user.is_authenticated or not user.does_casework:
         raise SearchNotAllowedError("Your role does not include searching for people")
     if user.is_system_account:
@@ -425,6 +519,7 @@ def person_search(*, user: User, query: PersonQuery, via: Via) -> list[SearchHit
 
     scored: dict[UUID, tuple[float, str]] = {}
     evidence: dict[Any, tuple[Contribution, ...]] = {}
+    too_many_names = False
     ranked_by_model = {} if query.identifier else _model_ranked(query)
     if ranked_by_model:
         for person_id, (probability, matched_on, contributions) in ranked_by_model.items():
@@ -442,15 +537,21 @@ def person_search(*, user: User, query: PersonQuery, via: Via) -> list[SearchHit
             .values_list("person_id", flat=True)
             .distinct()[:SEARCH_CANDIDATE_LIMIT]
         )
+        too_many_names = len(person_ids) == SEARCH_CANDIDATE_LIMIT
         candidates = Person.objects.filter(pk__in=person_ids).prefetch_related(
             Prefetch("names", queryset=PersonName.objects.all(), to_attr="all_names")
         )
         for person in candidates:
             score = _score(query, person, person.all_names)  # type: ignore[attr-defined]
             if score >= SEARCH_THRESHOLD:
-                scored[person.pk] = (score, "name and date of birth")
+                scored[person.pk] = (score, _compared(query, person))
 
-    ranked = sorted(scored.items(), key=lambda item: -item[1][0])[:SEARCH_RESULT_LIMIT]
+    # "Find a child": among people as alike, children first, so that forty adults of
+    # the same name do not push the child past the cut.
+    adults = _adults_among(list(scored))
+    ranked = sorted(scored.items(), key=lambda item: (-item[1][0], item[0] in adults))[
+        :SEARCH_RESULT_LIMIT
+    ]
     ids = [pid for pid, _ in ranked]
     people = Person.objects.in_bulk(ids)
     visible = visible_in_full(user=user, person_ids=ids)
@@ -466,7 +567,8 @@ def person_search(*, user: User, query: PersonQuery, via: Via) -> list[SearchHit
         detail={
             "fields": query.fields_used,
             "results": len(hits),
+            "matched": len(scored),
             "person_ids": [str(h.person.pk) for h in hits],
         },
     )
-    return hits
+    return SearchResults(hits, len(scored), too_many_names, _narrow_by(query))

@@ -60,11 +60,17 @@ def search(request: HttpRequest) -> HttpResponse:
     if not user.does_casework:
         raise PermissionDenied("Your role does not include searching for people")
     form = PersonSearchForm(request.POST or None)
-    hits = None
+    found = None
     if form.is_bound and form.is_valid():
         rate_limit(request, "search")
-        hits = selectors.person_search(user=user, query=form.query, via=via_request(request))
-    return render(request, "record/search.html", {"form": form, "hits": hits, "nav": "search"})
+        found = selectors.person_search_results(
+            user=user, query=form.query, via=via_request(request)
+        )
+    return render(
+        request,
+        "record/search.html",
+        {"form": form, "found": found, "hits": found.hits if found else None, "nav": "search"},
+    )
 
 
 @login_required
@@ -194,6 +200,7 @@ def involvement_add(request: HttpRequest, person_id: UUID) -> HttpResponse:
             )
             return redirect("people:record", person_id=person.pk)
     lead = lead_professional(person)
+    form.lead_is(lead, person)
     return render(
         request,
         "record/involvement_start.html",
