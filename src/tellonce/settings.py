@@ -251,9 +251,11 @@ SESSION_ABSOLUTE_HOURS = env_int("SESSION_ABSOLUTE_HOURS", 12, minimum=1)
 # Agency systems' API tokens expire this many days after they are issued.
 API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 365, minimum=1)
 
-# Sessions end after inactivity: every request pushes the expiry forward.
+# Sessions end after inactivity: activity pushes the expiry forward, written at most once a
+# minute (`accounts.middleware.SessionLifetimeMiddleware`), so idle means 30 to 31 minutes.
 SESSION_COOKIE_AGE = 60 * env_int("SESSION_IDLE_MINUTES", 30, minimum=1)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_REFRESH_SECONDS = 60
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

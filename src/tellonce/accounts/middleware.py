@@ -45,7 +45,9 @@ class RequireTwoFactorMiddleware:
 
 class SessionLifetimeMiddleware:
     """A session ends `SESSION_ABSOLUTE_HOURS` after sign-in, however active it has
-    been: a shared or stolen session does not live for ever."""
+    been: a shared or stolen session does not live for ever. It ends sooner after
+    `SESSION_COOKIE_AGE` idle: activity pushes its expiry forward, written at most once
+    every `SESSION_REFRESH_SECONDS` (not on every page: a write and a disk flush each)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -63,4 +65,9 @@ class SessionLifetimeMiddleware:
                         status=401,
                     )
                 return redirect(f"{reverse('accounts:sign-in')}?next={request.path}")
+            now = timezone.now()
+            active = request.session.get("active_at")
+            refresh = timedelta(seconds=settings.SESSION_REFRESH_SECONDS)
+            if active is None or now - datetime.fromisoformat(active) >= refresh:
+                request.session["active_at"] = now.isoformat()  # saved with a new expiry
         return self.get_response(request)
