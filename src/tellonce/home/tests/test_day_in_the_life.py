@@ -554,3 +554,104 @@ def test_a_missing_report_from_the_emergency_duty_team_reaches_the_police_desk(
 
     walk = _walk(demo, shots, "readme missing", journey)
     assert walk.problems == {}
+
+
+def _child_known_elsewhere(database: Path, username: str) -> tuple[str, str]:
+    """(first name, last name) of a child whom other teams work with, and not the user's."""
+    with sqlite3.connect(database) as db:
+        row = db.execute(
+            "select p.given_name, p.family_name from people_person p"
+            " join involvements_involvement i on i.person_id = p.id and i.ended_on is null"
+            " where p.date_of_birth between '2012-01-01' and '2019-08-31'"
+            " and p.archived_on is null and not exists (select 1 from involvements_involvement mine"
+            "   join accounts_user u on u.team_id = mine.team_id"
+            "   where mine.person_id = p.id and u.username = ?)"
+            " and (select count(*) from people_person same where same.given_name = p.given_name"
+            "   and same.family_name = p.family_name) = 1"
+            " group by p.id having count(i.id) >= 2 order by p.family_name limit 1",
+            (username,),
+        ).fetchone()
+    return str(row[0]), str(row[1])
+
+
+def test_a_school_tells_the_mash_and_the_child_is_in_the_mash_queue(demo: str, shots: Path) -> None:
+    """README, the MASH: as dana.dsl, find a child at her school and tell the MASH; as
+    sam.mash, the child is in the MASH queue."""
+    from playwright.sync_api import expect
+
+    def journey(walk: Walk) -> None:
+        page = walk.page
+        walk.sign_in("dana.dsl")
+        pupil = page.locator("main table a[href^='/people/']").first
+        name = pupil.inner_text().strip()
+        walk.follow(pupil, "a pupil's record")
+        walk.follow(page.get_by_role("link", name=re.compile("Tell the MASH about")), "contact")
+        page.get_by_role("button", name="Send to the MASH").click()
+        walk.check("contact with problems")
+        page.get_by_label("What worries you about the child?").fill(
+            "Came in with a bruise on the cheek and said mum's boyfriend pushed them last night."
+        )
+        page.get_by_label("What has already been done to help").fill(
+            "Spoke with them with the class teacher; gave breakfast; logged it."
+        )
+        page.get_by_label("The child's own needs").fill("To be safe at home and fed.")
+        page.get_by_label("What the child has said, or how they seem").fill(
+            "Said 'I don't want to go home when he is there'."
+        )
+        page.get_by_label("Who the child lives with").fill("Mum and mum's boyfriend.")
+        page.get_by_label("No", exact=True).check()
+        page.get_by_label("No: the family was not asked").check()
+        page.get_by_label("Why you are sharing without the family's agreement").fill(
+            "Asking mum first could put the child at risk of further harm tonight."
+        )
+        page.get_by_role("button", name="Send to the MASH").click()
+        walk.check("contact sent")
+        expect(page.get_by_role("heading", name="Contact sent to the MASH")).to_be_visible()
+        walk.sign_in("sam.mash")
+        walk.go("/mash/", "queue")
+        expect(page.get_by_role("link", name=name).first).to_be_visible()
+
+    walk = _walk(demo, shots, "readme mash", journey)
+    assert walk.problems == {}
+
+
+def test_a_school_records_its_work_with_a_child_and_hears_who_else_is_involved(
+    demo: str, demo_var: Path, shots: Path
+) -> None:
+    """README, alerts: as dana.dsl, find a child who is not at her school and record that
+    her team works with them: her alerts say who else is involved."""
+    from playwright.sync_api import expect
+
+    given, family = _child_known_elsewhere(demo_var / "tellonce.sqlite3", "dana.dsl")
+
+    def journey(walk: Walk) -> None:
+        page = walk.page
+        walk.sign_in("dana.dsl")
+        walk.go("/people/search/", "search")
+        page.get_by_label("First name").fill(given)
+        page.get_by_label("Last name").fill(family)
+        page.get_by_role("button", name="Search").click()
+        walk.follow(page.get_by_role("link", name=f"{given} {family}"), "the flag")
+        walk.follow(
+            page.get_by_role("link", name=re.compile("Record that your team is working with")),
+            "record the involvement",
+        )
+        page.get_by_label("How your team is working with them").select_option(label="School")
+        today = time.localtime()
+        page.get_by_label("Day").fill(str(today.tm_mday))
+        page.get_by_label("Month").fill(str(today.tm_mon))
+        page.get_by_label("Year").fill(str(today.tm_year))
+        page.get_by_role("button", name="Record involvement").click()
+        walk.check("involvement recorded")
+        # The worker tells her, within seconds: the alerts page shows it once it has.
+        deadline = time.monotonic() + 60
+        while True:
+            page.goto(f"{walk.base}/alerts/")
+            if page.get_by_text(f"{given} {family}").count() or time.monotonic() > deadline:
+                break
+            time.sleep(1)
+        walk.check("alerts")
+        expect(page.get_by_text(f"{given} {family}").first).to_be_visible()
+
+    walk = _walk(demo, shots, "readme alerts", journey)
+    assert walk.problems == {}
