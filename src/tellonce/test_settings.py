@@ -12,9 +12,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # The test runner empties tables between browser tests with TRUNCATE, which the audit
 # tables refuse unless the session allows it (see audit migration 0003).
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (  # noqa: F405
-        "-c tellonce.allow_audit_truncate=on"
-    )
+    _options = DATABASES["default"].setdefault("OPTIONS", {})  # noqa: F405
+    _options["options"] = f"{_options.get('options', '')} -c tellonce.allow_audit_truncate=on"
 
 # On SQLite the flush is a DELETE, which the audit tables refuse unless the connection
 # says this process may (see audit migration 0006).

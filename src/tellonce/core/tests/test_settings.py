@@ -149,3 +149,14 @@ def test_production_hashes_passwords_with_argon2():
     import tellonce.settings as production
 
     assert production.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+
+
+@pytest.mark.django_db
+def test_postgresql_sessions_compile_no_query_just_in_time():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute("show jit")
+        assert cursor.fetchone()[0] == "off"
