@@ -25,7 +25,6 @@ from tellonce.access.selectors import person_get_for_user
 from tellonce.accounts.models import User
 from tellonce.accounts.selectors import practitioners_in
 from tellonce.audit.services import Via, audit_list, people_on, via_request
-from tellonce.core import workdays
 from tellonce.core.forms import form_errors_from
 from tellonce.core.pagination import Page, page_asked, page_of
 from tellonce.core.requests import acting_user
@@ -693,7 +692,6 @@ def _meeting_page(
 ) -> HttpResponse:
     user = acting_user(request)
     meeting = selectors.meeting_today(user=user)
-    now = timezone.now()
     agenda = []
     if meeting is not None:
         items = meeting.items.select_related(
@@ -715,8 +713,6 @@ def _meeting_page(
                     "case": case,
                     "form": form,
                     "referrer": services.referrer_described(case.contact),
-                    "time_left": workdays.time_left(now, case.decision_due) if case.is_open else "",
-                    "overdue": case.is_open and case.decision_due < now,
                 }
             )
     audit_list(
