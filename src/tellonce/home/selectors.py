@@ -19,11 +19,12 @@ selectors, and nothing imports it."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery, Window
 from django.urls import reverse
 from django.utils import timezone
 
@@ -31,6 +32,7 @@ from tellonce.access.models import BreakGlassGrant
 from tellonce.access.policy import involvements_giving_access
 from tellonce.alerts.models import Alert
 from tellonce.alerts.selectors import alert_inbox
+from tellonce.core.pagination import PER_PAGE
 from tellonce.involvements.models import Involvement
 from tellonce.mash.models import CaseAction
 from tellonce.mash.selectors import (
@@ -69,27 +71,68 @@ class PersonRow:
     break_glass_until: datetime | None = None
 
 
-def my_work(*, user: User) -> QuerySet[Person]:
+class MyWork(Sequence[Person]):
+    """The people of `my_work`, the most recently started first (ties by id), counted
+    and sliced from the team's involvements alone: ordering every person the team
+    sees (15,628 for health visiting) by a correlated subquery took 160 ms a page, and
+    joining them all to the borough's people to drop the archived, 60 ms."""
+
+    def __init__(self, giving: QuerySet[Involvement]) -> None:
+        archived = Person.all_objects.filter(archived_on__isnull=False).values("pk")
+        self.latest = (
+            giving.exclude(person_id__in=archived)
+            .values("person_id")
+            .annotate(since=Max("started_on"))
+            .order_by("-since", "person_id")
+        )
+        self.total: int | None = None
+        self.first: list[dict[str, Any]] = []
+
+    def __len__(self) -> int:
+        if self.total is None:
+            # The first page and the total in one read (the page nearly always asked).
+            self.first = list(self.latest.annotate(total=Window(Count("*")))[:PER_PAGE])
+            self.total = self.first[0]["total"] if self.first else 0
+        return self.total
+
+    @overload
+    def __getitem__(self, index: int) -> Person: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Person]: ...
+
+    def __getitem__(self, index: int | slice) -> Person | list[Person]:
+        if isinstance(index, int):
+            return self[index : index + 1][0]
+        if index == slice(0, PER_PAGE) and self.total is not None:
+            rows = self.first
+        else:
+            rows = list(self.latest[index])
+        ids = [row["person_id"] for row in rows]
+        people = Person.objects.in_bulk(ids)
+        return [people[pk] for pk in ids if pk in people]
+
+
+def my_work(*, user: User) -> QuerySet[Person] | MyWork:
     """People the user's team (or MASH) is working with now, the most recently started
     first (those seen only by breaking the glass last). Page it, then ask
     `why_on_my_list` about the page."""
     if not user.is_authenticated or not user.does_casework or user.is_system_account:
         return Person.objects.none()
     giving = involvements_giving_access(user)
-    latest = giving.filter(person=OuterRef("pk")).order_by("-started_on", "-pk")
+    grants = BreakGlassGrant.objects.in_force().filter(user=user)
+    if not grants.exists():
+        # Nearly always: the team's own involvements answer it (its index).
+        return MyWork(giving)
     # `access.policy.full_access_filter`'s rule (the involvements that give access, or
     # a break-glass grant in force), asked from the team's side: its Exists on every
-    # person in the borough took 0.7 s on the demo's 117,000 people; this, 10 ms.
-    grants = BreakGlassGrant.objects.in_force().filter(user=user)
-    # Without a grant in force (nearly always), one semi-join the team's index answers;
-    # the OR of both reads every person.
-    seen = Q(pk__in=giving.values("person_id"))
-    if grants.exists():
-        seen |= Q(pk__in=grants.values("person_id"))
+    # person in the borough took 0.7 s on the demo's 117,000 people.
+    latest = giving.filter(person=OuterRef("pk")).order_by("-started_on", "-pk")
+    seen = Q(pk__in=giving.values("person_id")) | Q(pk__in=grants.values("person_id"))
     return (
         Person.objects.filter(seen)
         .annotate(since=Subquery(latest.values("started_on")[:1]))
-        .order_by(F("since").desc(nulls_last=True), "family_name", "given_name", "pk")
+        .order_by(F("since").desc(nulls_last=True), "pk")
     )
 
 

@@ -69,7 +69,15 @@ class Person(Timestamped, Archivable, Provenance):
 
     class Meta:
         ordering = ["family_name", "given_name"]
-        indexes = [models.Index(fields=["date_of_birth"], name="person_dob_idx")]
+        indexes = [
+            models.Index(fields=["date_of_birth"], name="person_dob_idx"),
+            # The few archived (merged) people, which lists of the living leave out.
+            models.Index(
+                fields=["id"],
+                name="person_archived_idx",
+                condition=models.Q(archived_on__isnull=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.full_name

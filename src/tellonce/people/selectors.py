@@ -105,19 +105,24 @@ def possible_household_of(person: Person, *, besides: set[Any] | None = None) ->
         if is_multi_occupancy(address):
             continue
         key = address_key(address.line_1, address.postcode_norm)
-        there = (
-            Residence.objects.filter(moved_out__isnull=True, person__archived_on__isnull=True)
-            # The addresses first, then their residents: an OR across the join would
-            # read every current residence in the borough (45 ms a record on the demo).
-            .filter(
-                address__in=Address.objects.filter(
-                    Q(pk=address.pk)
-                    | (Q(uprn=address.uprn) if address.uprn else Q(pk__in=[]))
-                    | Q(postcode_norm=address.postcode_norm)
-                ).values("pk")
-            )
-            .select_related("person", "address")
-        )
+        # The addresses first (a postcode's few, by their first lines), then only their
+        # residents: reading every resident of the postcode cost 30 ms a record.
+        same = [
+            (pk, uprn, line_1)
+            for pk, uprn, line_1 in Address.objects.filter(
+                Q(pk=address.pk)
+                | (Q(uprn=address.uprn) if address.uprn else Q(pk__in=[]))
+                | Q(postcode_norm=address.postcode_norm)
+            ).values_list("pk", "uprn", "line_1")
+            if pk == address.pk
+            or (address.uprn and uprn == address.uprn)
+            or (line_1 != NO_LINE and address_key(line_1, address.postcode_norm) == key)
+        ]
+        there = Residence.objects.filter(
+            moved_out__isnull=True,
+            person__archived_on__isnull=True,
+            address__in=[pk for pk, _, _ in same],
+        ).select_related("person", "address")
         residents: dict[Any, Housemate] = {}
         for residence in there:
             other = residence.address
