@@ -147,6 +147,7 @@ INSTALLED_APPS = [
     "tellonce.mash",
     "tellonce.missing",
     "tellonce.encompass",
+    "tellonce.earlyhelp",
     "tellonce.feeds",
     "tellonce.access",
     "tellonce.record",
@@ -476,6 +477,7 @@ CLOCK_TICKS = [
     "tellonce.mash.services.mash_clock_tick",
     "tellonce.missing.services.missing_clock_tick",
     "tellonce.encompass.services.encompass_clock_tick",
+    "tellonce.earlyhelp.services.early_help_clock_tick",
     "tellonce.linkage.tasks.unlinked_records_tick",
     "tellonce.core.tasks.finished_tasks_prune",
     "tellonce.feeds.services.feed_imports_clock_tick",
@@ -504,7 +506,10 @@ RECORDS_LANDED = ["tellonce.linkage.tasks.feed_records_link_soon"]
 # ... when an account's powers are asked to change, or change (administrators are told) ...
 ACCOUNT_CHANGED = ["tellonce.alerts.services.account_change_told"]
 # ... and when an involvement starts or ends (in its transaction).
-INVOLVEMENT_CHANGED = ["tellonce.chronology.services.involvement_entries_write"]
+INVOLVEMENT_CHANGED = [
+    "tellonce.chronology.services.involvement_entries_write",
+    "tellonce.earlyhelp.services.no_lead_check",
+]
 
 # Missing children (tellonce.missing): how long the police have to acknowledge a
 # missing child before their MASH supervisor is told (minutes, around the clock); when
@@ -516,6 +521,15 @@ RHI_WARN_HOURS = env_int("RHI_WARN_HOURS", 24, minimum=1)
 # Operation Encompass (tellonce.encompass): when the school day starts (HH:MM, UK
 # time): a school's safeguarding lead is told before then on the next school day.
 ENCOMPASS_SCHOOL_DAY_STARTS = env_clock_time("ENCOMPASS_SCHOOL_DAY_STARTS", "08:30")
+# Early help (tellonce.earlyhelp): how many working days an episode may wait for its
+# lead professional to accept before the early help service's managers are asked to
+# broker one (the partnership's measure: a lead within 5 working days).
+EARLY_HELP_LEAD_WORKING_DAYS = env_int("EARLY_HELP_LEAD_WORKING_DAYS", 5, minimum=1)
+# When two or more agencies work with a child and none leads (nor social care), the
+# teams are told at once, and after this many working days the early help service's
+# managers are asked to broker a lead.
+EARLY_HELP_BROKER_WORKING_DAYS = env_int("EARLY_HELP_BROKER_WORKING_DAYS", 10, minimum=1)
+EARLY_HELP_NO_LEAD_AGENCIES = env_int("EARLY_HELP_NO_LEAD_AGENCIES", 2, minimum=2)
 
 # Demo accounts sign in without a second factor only in the demo and in tests:
 # their password is published.

@@ -14,6 +14,7 @@ urlpatterns = [
     path("mash/", include("tellonce.mash.urls")),
     path("missing/", include("tellonce.missing.urls")),
     path("encompass/", include("tellonce.encompass.urls")),
+    path("early-help/", include("tellonce.earlyhelp.urls")),
     path("api/v1/", include("tellonce.api.urls")),
     path("admin/", admin.site.urls),
 ]

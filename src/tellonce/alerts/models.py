@@ -71,6 +71,10 @@ class AlertKind(models.TextChoices):
     SYSTEM_BURST = "system_burst", "An agency system opened more involvements than it may"
     BREAK_GLASS = "break_glass", "Someone broke the glass on a child your team works with"
     ACCOUNT_CHANGE = "account_change", "A change to an account's powers"
+    # Early help (tellonce.earlyhelp).
+    EARLY_HELP_LEAD_ASKED = "early_help_lead_asked", "Early help: will you lead?"
+    EARLY_HELP_LEAD_ANSWERED = "early_help_lead_answered", "Early help: the lead's answer"
+    EARLY_HELP_NO_LEAD = "early_help_no_lead", "Early help: still no lead professional"
 
 
 class Alert(Undeletable):

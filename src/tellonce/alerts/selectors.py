@@ -79,6 +79,8 @@ KEY_SUBJECTS: dict[str, tuple[str, str | None]] = {
     "break-glass": ("break_glass", None),
     "account-change": ("account_change", None),
     "system-burst": ("system_account", None),
+    "early-help": ("early_help_episode", None),
+    "no-lead": ("no_lead_notice", None),
 }
 
 #: Every type an alert's subject may have.
@@ -132,6 +134,9 @@ KIND_ACTIONS: dict[str, str] = {
     AlertKind.ENCOMPASS_WITHDRAWN: "Open the notification",
     AlertKind.INVOLVEMENT_TO_CONFIRM: "Confirm the involvement",
     AlertKind.ACCOUNT_CHANGE: "Review the change",
+    AlertKind.EARLY_HELP_LEAD_ASKED: "Say whether you will lead",
+    AlertKind.EARLY_HELP_LEAD_ANSWERED: "Open {whose} early help",
+    AlertKind.EARLY_HELP_NO_LEAD: "Find a lead for {whose} early help",
 }
 
 #: Where a link leads (its start) -> what the button does, for links a kind does not
@@ -142,6 +147,7 @@ LINK_ACTIONS: list[tuple[str, str]] = [
     ("/mash/actions/", "See your actions"),
     ("/mash/contacts/", "See the contact"),
     ("/mash/", "Open the MASH queue"),
+    ("/early-help/", "Open {whose} early help"),
     ("/people/", "Open {whose} record"),
 ]
 

@@ -18,4 +18,5 @@ urlpatterns = [
     path("", include("tellonce.mash.api.urls")),
     path("", include("tellonce.missing.api.urls")),
     path("", include("tellonce.encompass.api.urls")),
+    path("", include("tellonce.earlyhelp.api.urls")),
 ]

@@ -27,6 +27,7 @@ class EventKind(models.TextChoices):
     EXCLUSION = "exclusion", "School exclusion"
     ATTENDANCE = "attendance", "School attendance concern"
     MEETING = "meeting", "Meeting"
+    EARLY_HELP = "early_help", "Early help"
     INVOLVEMENT_STARTED = "involvement_started", "Involvement started"
     INVOLVEMENT_ENDED = "involvement_ended", "Involvement ended"
     OTHER = "other", "Other significant event"

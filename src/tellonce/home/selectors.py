@@ -308,6 +308,56 @@ def protocols_for(*, user: User) -> list[Protocol]:
         found.append(Protocol("Operation Encompass coverage", reverse("encompass:coverage")))
     if may_see_figures(user):
         found.append(Protocol("Missing children: figures", reverse("missing:figures")))
+    found.extend(_early_help_protocols(user))
+    return found
+
+
+def _early_help_protocols(user: User) -> list[Protocol]:
+    """Requests to lead early help waiting for the user's answer (when there are any);
+    for the early help service's managers, every episode still waiting for a lead."""
+    from tellonce.earlyhelp.selectors import requests_to_lead, waiting_for_lead
+    from tellonce.earlyhelp.services import is_broker
+
+    found = []
+    asked = requests_to_lead(user=user)
+    count = asked.count()
+    if count:
+        found.append(
+            Protocol(
+                "Early help: asked to lead",
+                reverse("earlyhelp:worklist"),
+                count,
+                "waiting for your answer",
+                [
+                    WaitingItem(
+                        role.episode.person,
+                        reverse("earlyhelp:episode", args=[role.episode_id]),
+                        f"Asked by {role.offered_by.get_full_name()} on {_when(role.offered_on)}",
+                    )
+                    for role in asked[:FIRST_FEW]
+                ],
+            )
+        )
+    if is_broker(user):
+        waiting = waiting_for_lead()
+        found.append(
+            Protocol(
+                "Early help waiting for a lead",
+                reverse("earlyhelp:worklist"),
+                waiting.count(),
+                "waiting for a lead professional",
+                [
+                    WaitingItem(
+                        episode.person,
+                        reverse("earlyhelp:episode", args=[episode.pk]),
+                        f"Asked for by {episode.requesting_team.named} on"
+                        f" {_when(episode.requested_on)}",
+                        due=episode.lead_due,
+                    )
+                    for episode in waiting[:FIRST_FEW]
+                ],
+            )
+        )
     return found
 
 

@@ -304,6 +304,8 @@ def involvement_confirm(*, user: User, involvement: Involvement, via: Via) -> In
         involvement.refresh_from_db()
         _recorder_told(involvement, f"{user.get_full_name()} confirmed it: the record is open.")
         household_involved_alert(involvement)
+        # It counts from now: the apps above hear of it as of a new one.
+        hooks_run("INVOLVEMENT_CHANGED", involvement)
         audit_via(
             via,
             user=user,

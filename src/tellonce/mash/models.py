@@ -201,6 +201,14 @@ class MashCase(Timestamped, Archivable):
     lead_professional = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    #: The early help the decision asked for (waiting for the lead to accept, then open).
+    early_help_episode = models.ForeignKey(
+        "earlyhelp.Episode",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="mash_cases",
+    )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -24,6 +24,8 @@ from tellonce.access.policy import Basis, access_for
 from tellonce.audit.models import Action
 from tellonce.audit.services import Via, audit_via
 from tellonce.core import workdays
+from tellonce.earlyhelp.models import Episode
+from tellonce.earlyhelp.services import closed_within
 from tellonce.involvements.models import Involvement
 from tellonce.mash.models import (
     OPEN_STATES,
@@ -202,6 +204,8 @@ class CasePicture:
     previous: list[MashCase]
     #: The referral in the 12 months before this contact (it would be a re-referral).
     previous_referral: MashCase | None
+    #: Early help that closed in the 12 months before this contact.
+    early_help_closed: Episode | None
     transitions: list[CaseTransition]
     requests: list[InformationRequest]
     actions: list[CaseAction]
@@ -264,6 +268,7 @@ def case_picture(*, user: User, case_id: int, via: Via) -> CasePicture:
         ),
         previous_referral=case.previous_referral
         or previous_referral(person, before=case.received_on, exclude=case),
+        early_help_closed=closed_within(person, before=case.received_on),
         transitions=list(case.transitions.select_related("by")),
         requests=[
             r

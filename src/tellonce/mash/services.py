@@ -40,6 +40,7 @@ from tellonce.core import workdays
 from tellonce.core.claims import AlreadyDone, claim
 from tellonce.core.dates import date_problem, when_said
 from tellonce.core.models import TELLONCE_SYSTEM
+from tellonce.earlyhelp.services import episode_from_mash, lead_problem
 from tellonce.involvements.models import Capacity, Confirmation, Involvement
 from tellonce.involvements.services import (
     involvement_close,
@@ -861,8 +862,10 @@ def decision_propose(
                     f"{current.practitioner or current.team} is already the lead professional"
                     f" for {case.person.full_name}: they must hand over first"
                 )
-            elif lead_professional_user.team is None or lead_professional_user.is_system_account:
-                problems["lead_professional"] = "The lead professional must be a practitioner"
+            else:
+                problem = lead_problem(lead_professional_user, case.person)
+                if problem:
+                    problems["lead_professional"] = problem
     _actions_check(actions, case, problems)
     if problems:
         raise ValidationError(problems)
@@ -933,7 +936,15 @@ def decision_sign_off(*, user: User, case: MashCase, agree: bool, note: str, via
                 case.person, before=case.received_on, exclude=case
             )
         if case.outcome == Outcome.EARLY_HELP:
-            _lead_professional_start(case, user)
+            assert case.lead_professional is not None
+            # Early help opens when the named lead accepts (tellonce.earlyhelp).
+            case.early_help_episode = episode_from_mash(
+                user=user,
+                person=case.person,
+                lead=case.lead_professional,
+                reason=case.outcome_reason,
+                via=via,
+            )
         closes = case.outcome not in REFERRAL_OUTCOMES
         if closes:
             case.closed_on = now
@@ -958,32 +969,6 @@ def previous_referral(
     if exclude is not None:
         earlier = earlier.exclude(pk=exclude.pk)
     return earlier.order_by("-signed_off_on").first()
-
-
-def _lead_professional_start(case: MashCase, user: User) -> None:
-    lead = case.lead_professional
-    assert lead is not None and lead.team is not None
-    already = (
-        Involvement.objects.current()
-        .filter(person=case.person, practitioner=lead, is_lead_professional=True)
-        .exists()
-    )
-    if not already:
-        involvement_start(
-            person=case.person,
-            team=lead.team,
-            practitioner=lead,
-            capacity=Capacity.EARLY_HELP,
-            is_lead_professional=True,
-            source_agency=case.hub.agency,
-            source_system=TELLONCE_SYSTEM,
-            recorded_by=user,
-            created_by=user,
-            # The MASH manager who signed off the decision confirms who leads.
-            confirmation=Confirmation.CONFIRMED,
-            confirmed_by=user,
-            confirmed_on=timezone.now(),
-        )
 
 
 def _mash_enquiry_end(case: MashCase, user: User, reason: str) -> None:

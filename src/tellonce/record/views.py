@@ -23,6 +23,7 @@ from tellonce.core.forms import form_errors_from
 from tellonce.core.limits import rate_limit
 from tellonce.core.requests import acting_user
 from tellonce.cpis.selectors import cp_is_flag
+from tellonce.earlyhelp.selectors import early_help_now
 from tellonce.involvements import selectors as involvement_selectors
 from tellonce.involvements import services as involvement_services
 from tellonce.involvements.selectors import involvement_get_for_user
@@ -90,6 +91,7 @@ def record(request: HttpRequest, person_id: UUID) -> HttpResponse:
         "missing_flags": missing_flags_for(
             user=user, person=person_record.person, access=person_record.access
         ),
+        "early_help": early_help_now(person_record.person),
         "nav": "search",
     }
     return render(request, "record/record.html", context)

@@ -91,7 +91,8 @@ EXEMPT = {
 }
 
 # endpoint -> (method, path template, body, {persona: expected}, default expected)
-WEB = {
+Row = tuple[str, str, Any, dict[str, Any], Any]
+WEB: dict[str, Row] = {
     "home": ("get", "/", None, {"anonymous": SIGN_IN}, 200),
     # ----- the record (tellonce.record, access, chronology, voices)
     "search": (
@@ -778,11 +779,91 @@ WEB = {
         {"anonymous": SIGN_IN, "ana": 200, "maria": 200, "adam": 200, "ed": 200},
         403,
     ),
+    # ----- early help (tellonce.earlyhelp)
+    # Everyone's own early help worklist (empty for most); no casework, no worklist.
+    "early help worklist": (
+        "get",
+        "/early-help/",
+        None,
+        {"anonymous": SIGN_IN, "ana": 403, "adam": 403},
+        200,
+    ),
+    # Anyone who may know of Jack and does casework in a team may ask for early help;
+    # sent empty, the form is shown again with the service's errors.
+    "jack ask for early help": (
+        "get",
+        "/early-help/people/{jack}/new/",
+        None,
+        {"anonymous": SIGN_IN, **NO_NAMES},
+        200,
+    ),
+    "jack ask for early help (post)": (
+        "post",
+        "/early-help/people/{jack}/new/",
+        {"reason": ""},
+        {"anonymous": SIGN_IN, **NO_NAMES},
+        200,
+    ),
+    # Dana asked for early help for Jack, naming Erin: for Dana (her team asked, and
+    # works with Jack) and Erin (asked to lead); a 404 for everyone else.
+    "jack early help": (
+        "get",
+        "/early-help/{early_help}/",
+        None,
+        {"anonymous": SIGN_IN, **only(200, "dana", "erin")},
+        404,
+    ),
+    # Only Erin, asked, answers: to everyone else no request to lead waits (a 404).
+    "jack early help answer": (
+        "get",
+        "/early-help/{early_help}/answer/",
+        None,
+        {"anonymous": SIGN_IN, "erin": 200},
+        404,
+    ),
+    "jack early help answer (post)": (
+        "post",
+        "/early-help/{early_help}/answer/",
+        {"answer": "decline", "decline_reason": ""},
+        {"anonymous": SIGN_IN, "erin": 200},
+        404,
+    ),
+    # Asking someone else while it waits: Dana's team, which asked; Erin sees it but may not.
+    "jack early help lead": (
+        "get",
+        "/early-help/{early_help}/lead/",
+        None,
+        {"anonymous": SIGN_IN, "dana": 200, "erin": 403},
+        404,
+    ),
+    "jack early help lead (post)": (
+        "post",
+        "/early-help/{early_help}/lead/",
+        {"lead": ""},
+        {"anonymous": SIGN_IN, "dana": 200, "erin": 403},
+        404,
+    ),
+    # Closing it while it waits (not needed after all): Dana's team, which asked; Erin,
+    # not yet its lead, may not.
+    "jack early help close": (
+        "get",
+        "/early-help/{early_help}/close/",
+        None,
+        {"anonymous": SIGN_IN, "dana": 200, "erin": 403},
+        404,
+    ),
+    "jack early help close (post)": (
+        "post",
+        "/early-help/{early_help}/close/",
+        {"closure": ""},
+        {"anonymous": SIGN_IN, "dana": 200, "erin": 403},
+        404,
+    ),
 }
 REASON = {"reason": "Called by the hospital about an injury; need history now"}
 #: Refused before the body is read: everyone outside the MASH (and the systems).
 NOT_THE_MASH = 403
-API = {
+API: dict[str, Row] = {
     "openapi": ("get", "/api/v1/openapi.json", None, {}, 200),
     "teams": ("get", "/api/v1/teams/", None, {"anonymous": 401}, 200),
     # ----- the record
@@ -1295,6 +1376,48 @@ API = {
         {"anonymous": 401, "ana": 200, "maria": 200, "adam": 200, "ed": 200},
         403,
     ),
+    # ----- early help
+    # Any practitioner or agency system that may know of Jack asks for early help; a
+    # lead who cannot lead it is refused by the service, naming `lead`.
+    "jack ask for early help": (
+        "post",
+        "/api/v1/people/{jack}/early-help/",
+        {"reason": "Jack is often late and hungry at school", "lead": "tom"},
+        {"anonymous": 401, **NO_NAMES},
+        400,
+    ),
+    "early help": (
+        "get",
+        "/api/v1/early-help/",
+        None,
+        {"anonymous": 401, "ana": 403, "adam": 403},
+        200,
+    ),
+    # Dana's request, naming Erin: Dana's team (and Oakfield's system) and Erin.
+    "jack early help": (
+        "get",
+        "/api/v1/early-help/{early_help}/",
+        None,
+        {"anonymous": 401, **only(200, "dana", "erin", "school_system")},
+        404,
+    ),
+    # Only Erin, asked, answers (a reason too short is refused by field).
+    "jack early help answer": (
+        "post",
+        "/api/v1/early-help/{early_help}/answer/",
+        {"answer": "decline", "decline_reason": "x"},
+        {"anonymous": 401, "erin": 400},
+        404,
+    ),
+    # Dana, whose team asked, names someone else (no one has the username: a 400);
+    # Erin and Oakfield's system see it but may not (a system never asks a lead).
+    "jack early help lead": (
+        "post",
+        "/api/v1/early-help/{early_help}/lead/",
+        {"lead": "nobody"},
+        {"anonymous": 401, "dana": 400, **only(403, "erin", "school_system")},
+        404,
+    ),
 }
 
 # ----- the objects the rows need, built only for the tests that use them -------------
@@ -1554,6 +1677,22 @@ def _incident(world, need: Need):
     return need("notification").incident
 
 
+def _early_help(world, need: Need):
+    """Dana asks for early help for Jack, naming Erin to lead it: it waits for Erin."""
+    from tellonce.earlyhelp.services import Consent, EpisodeRequest, episode_request
+
+    return episode_request(
+        user=world.dana,
+        person=world.jack,
+        request=EpisodeRequest(
+            reason="Jack is often late and hungry; his mother asked the school for help.",
+            lead=world.erin,
+            consent=Consent(),
+        ),
+        via=_via(),
+    )
+
+
 def _identifier(world, need: Need):
     from tellonce.people.models import IdentifierScheme
 
@@ -1674,6 +1813,7 @@ BUILDERS: dict[str, Callable[[Any, Need], Any]] = {
     "flag": _flag,
     "notification": _notification,
     "incident": _incident,
+    "early_help": _early_help,
     "identifier": _identifier,
     "involvement": _involvement,
     "pair": _pair,
@@ -1844,6 +1984,14 @@ LISTS = {
         {"maria"},
     ),
     "linkage review queue": ("/api/v1/linkage/review/", "pair", "Barnes", {"sam", "maria"}),
+    # Dana's request for Jack's early help, naming Erin: her team's (and its system's)
+    # list, and Erin's, who is asked to lead it.
+    "early help": (
+        "/api/v1/early-help/",
+        "early_help",
+        "Jack Taylor",
+        {"dana", "school_system", "erin", "erin_said"},
+    ),
 }
 
 

@@ -49,6 +49,7 @@ def _every_form_class() -> list[type[forms.Form]]:
 
 def _builders(world: World) -> dict[str, Callable[..., forms.Form]]:
     """How to make each form that needs more than its data, as its page makes it."""
+    from tellonce.earlyhelp.forms import LeadChoice, OfferForm, RequestForm
     from tellonce.mash.forms import (
         ActionForm,
         DecisionForm,
@@ -73,6 +74,9 @@ def _builders(world: World) -> dict[str, Callable[..., forms.Form]]:
             teams=[world.early_help, world.oakfield_dsl], **kw
         ),
         "AssignForm": lambda **kw: _assign(world, **kw),
+        "LeadChoice": lambda **kw: LeadChoice(people=people, **kw),
+        "RequestForm": lambda **kw: RequestForm(people=people, **kw),
+        "OfferForm": lambda **kw: OfferForm(people=people, **kw),
     }
 
 

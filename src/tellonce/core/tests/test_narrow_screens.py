@@ -2,7 +2,8 @@
 table scrolls within itself, and the page never scrolls sideways. Each main page is
 visited as the person who uses it: Sam's MASH queue, case, meeting and actions; Tom's
 requests, missing children list and an episode; Rita's interviews; Dana's home, alerts,
-notifications and Jack's record and chronology; Ana's coverage and figures."""
+notifications and Jack's record and chronology; Ana's coverage and figures; Erin's
+early help worklist, the episode and her answer."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from tellonce.alerts.models import Alert, AlertKind
 from tellonce.alerts.services import deliveries_send
 from tellonce.audit.models import Channel
 from tellonce.audit.services import Via
+from tellonce.earlyhelp import services as early_help
 from tellonce.encompass import services as encompass
 from tellonce.encompass.models import Notification, Recipient
 from tellonce.encompass.tests.conftest import encompass_set_up
@@ -86,6 +88,16 @@ def test_no_main_page_is_wider_than_a_320_pixel_screen(live_server):
     world = build_world()
     people, case, request, episode, notification, alert = _a_morning(world)
     jack = world.jack.pk
+    asked = early_help.episode_request(
+        user=world.dana,
+        person=world.jack,
+        request=early_help.EpisodeRequest(
+            reason="His mother asked the school for help with routines since the baby came.",
+            lead=world.erin,
+            consent=early_help.Consent(),
+        ),
+        via=WEB,
+    )
     visits = {
         world.sam: ["/mash/", f"/mash/cases/{case.pk}/", "/mash/actions/", "/mash/meeting/"],
         world.tom: [
@@ -103,8 +115,10 @@ def test_no_main_page_is_wider_than_a_320_pixel_screen(live_server):
             f"/encompass/notifications/{notification.pk}/",
             f"/people/{jack}/",
             f"/people/{jack}/chronology/",
+            f"/early-help/{asked.pk}/lead/",
         ],
         world.ana: ["/encompass/coverage/", "/encompass/figures/", "/missing/figures/"],
+        world.erin: ["/early-help/", f"/early-help/{asked.pk}/", f"/early-help/{asked.pk}/answer/"],
     }
     SCREENSHOTS.mkdir(exist_ok=True)
     too_wide = {}

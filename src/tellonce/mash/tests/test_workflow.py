@@ -19,6 +19,8 @@ from tellonce.alerts.models import Alert, AlertKind
 from tellonce.audit.models import Channel
 from tellonce.audit.services import Via
 from tellonce.chronology.models import ChronologyEvent, EventKind
+from tellonce.earlyhelp.models import EpisodeState
+from tellonce.earlyhelp.services import Consent, lead_accept, open_offer
 from tellonce.involvements.models import Capacity, Involvement
 from tellonce.mash import services
 from tellonce.mash.models import (
@@ -446,6 +448,24 @@ def test_early_help_cannot_be_accepted_without_a_lead_professional(
     assert "Name the lead professional" in refused.value.message_dict["lead_professional"][0]
     with django_capture_on_commit_callbacks(execute=True):
         decided(world, case, Outcome.EARLY_HELP, lead_professional_user=world.erin)
+    # Early help waits for Erin to accept, with the family's agreement (tellonce.earlyhelp).
+    case.refresh_from_db()
+    episode = case.early_help_episode
+    assert episode is not None and episode.state == EpisodeState.AWAITING_LEAD
+    assert episode.reason == case.outcome_reason
+    assert not Involvement.objects.current().filter(is_lead_professional=True).exists()
+    offer = open_offer(episode)
+    assert offer is not None and offer.practitioner == world.erin
+    lead_accept(
+        user=world.erin,
+        role=offer,
+        via=WEB,
+        consent=Consent(
+            given_on=timezone.localdate(),
+            given_by="Kerry Taylor, mother",
+            to_share="The assessment and plan with the school and health visiting",
+        ),
+    )
     lead = Involvement.objects.current().get(person=world.jack, is_lead_professional=True)
     assert (lead.team, lead.practitioner, lead.capacity) == (
         world.early_help,
