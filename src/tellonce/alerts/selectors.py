@@ -79,7 +79,7 @@ KEY_SUBJECTS: dict[str, tuple[str, str | None]] = {
     "break-glass": ("break_glass", None),
     "account-change": ("account_change", None),
     "system-burst": ("system_account", None),
-    "early-help": ("early_help_episode", None),
+    "early-help": ("early_help_episode", "api:early-help-episode"),
     "no-lead": ("no_lead_notice", None),
 }
 

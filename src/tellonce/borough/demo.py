@@ -10,8 +10,10 @@ once with the configured hasher (Argon2 is slow by design) and the hash reused.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.hashers import make_password
+from django.db.models import Q
 
 from tellonce.accounts.models import User, UserRole
 from tellonce.accounts.services import administrator_grant, api_token_issue
@@ -87,6 +89,18 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = (
         Role.EARLY_HELP_PRACTITIONER,
         "early_help",
         "Early help practitioner",
+    ),
+    # Brokers a lead for early help nobody has accepted (`earlyhelp.services.is_broker`).
+    # Not an early help practitioner by role: the MASH's history names only those as
+    # leads, and she is not one of them.
+    DemoLogin(
+        "gwen.ehmanager",
+        "Gwen",
+        "Harper",
+        Role.PRACTITIONER,
+        "early_help",
+        "Early help team manager",
+        is_manager=True,
     ),
     DemoLogin(
         "paul.adviser",
@@ -295,6 +309,51 @@ def demo_involvement_to_confirm(erin: User) -> Involvement | None:
         started_on=today - timedelta(days=2),
         via=COMMAND_LINE,
     )
+
+
+def demo_nobody_leads(dsl: User, *, on: Any) -> Any:
+    """The council's housing team starts working with a family whose child is at the
+    demo DSL's school, and nobody leads their help: the school and housing are told who
+    else is there (`earlyhelp.services.no_lead_check`). The child, or None if no pupil
+    of the school is free of a lead, social care and early help."""
+    from tellonce.core.models import TELLONCE_SYSTEM
+    from tellonce.earlyhelp.models import Episode
+    from tellonce.earlyhelp.services import STATUTORY, live_notice
+    from tellonce.involvements.models import Capacity, Confirmation
+    from tellonce.involvements.services import involvement_start
+    from tellonce.organisations.models import Service
+    from tellonce.people.models import Person
+
+    housing = Team.objects.filter(service=Service.HOUSING).select_related("agency").first()
+    if housing is None or dsl.team is None:
+        return None
+    busy = Involvement.objects.current().filter(
+        Q(is_lead_professional=True) | Q(capacity__in=STATUTORY) | Q(team=housing)
+    )
+    pupil = (
+        Person.objects.filter(
+            involvements__team=dsl.team,
+            involvements__capacity=Capacity.SCHOOL,
+            involvements__ended_on__isnull=True,
+        )
+        .exclude(pk__in=busy.values("person_id"))
+        .exclude(pk__in=Episode.objects.values("person_id"))
+        .order_by("pk")
+        .first()
+    )
+    if pupil is None:
+        return None
+    involvement_start(
+        person=pupil,
+        team=housing,
+        capacity=Capacity.HOUSING,
+        started_on=on,
+        source_agency=housing.agency,
+        # Recorded in TellOnce by the housing team, and confirmed there.
+        source_system=TELLONCE_SYSTEM,
+        confirmation=Confirmation.CONFIRMED,
+    )
+    return pupil if live_notice(pupil) is not None else None
 
 
 def demo_withdrawals(*, dsl: User, manager: User, officer: User) -> dict[str, int]:

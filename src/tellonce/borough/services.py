@@ -29,6 +29,7 @@ from django.utils import timezone
 from tellonce.accounts.models import User
 from tellonce.borough import demo
 from tellonce.borough.chronologies import chronology_history_seed
+from tellonce.borough.earlyhelp import early_help_history_seed
 from tellonce.borough.encompass import encompass_seed
 from tellonce.borough.generator import COLUMNS, GROUND_TRUTH_COLUMNS, Borough, generate
 from tellonce.borough.mash import (
@@ -134,6 +135,19 @@ def borough_seed(
             f" {protocols['incidents']:,} domestic abuse incidents,"
             f" {protocols['notifications']:,} notifications ({time.perf_counter() - tick:.1f} s)"
         )
+        tick = time.perf_counter()
+        early_help = early_help_history_seed(children=children, as_of=as_of, seed=seed)
+        progress(
+            f"Early help history: {early_help['episodes']:,} episodes"
+            f" ({early_help['from_mash']:,} from MASH decisions,"
+            f" {early_help['from_practitioners']:,} from practitioners,"
+            f" {early_help['from_system']:,} from the early help system),"
+            f" {early_help['open']:,} open, {early_help['waiting']:,} waiting for a lead"
+            f" ({early_help['escalated_waiting']:,} escalated), {early_help['handovers']:,}"
+            f" handovers ({time.perf_counter() - tick:.1f} s)"
+        )
+        if "dana.dsl" in users and demo.demo_nobody_leads(users["dana.dsl"], on=as_of) is not None:
+            progress("Demo: housing now works with a pupil of dana.dsl's school and nobody leads")
         if {"dana.dsl", "maria.manager", "tom.police"} <= users.keys():
             withdrawn = demo.demo_withdrawals(
                 dsl=users["dana.dsl"], manager=users["maria.manager"], officer=users["tom.police"]
@@ -148,6 +162,7 @@ def borough_seed(
             chronology["events"]
             + mash.get("chronology_events", 0)
             + protocols.get("chronology_events", 0)
+            + early_help.get("chronology_events", 0)
         )
         progress(
             f"Chronologies: {events:,} significant events from every agency"
@@ -168,6 +183,7 @@ def borough_seed(
                 "mash": mash,
                 "encompass": encompass,
                 "protocols": protocols,
+                "early_help": early_help,
                 "chronology": chronology,
             },
         )

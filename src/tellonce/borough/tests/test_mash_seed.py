@@ -262,10 +262,19 @@ def test_the_year_is_on_the_childrens_chronologies_and_told_no_one_else() -> Non
     # The demo's contact recorded in error, and withdrawn (`demo.demo_withdrawals`).
     (withdrawn,) = ContactChild.all_objects.filter(archived_on__isnull=False)
     # Operation Encompass's history (`borough.protocols`) is delivered alerts by nature,
-    # and the CP-IS alerts of the year's attendances were read (`borough.chronologies`).
+    # and the CP-IS alerts of the year's attendances were read (`borough.chronologies`);
+    # the year's early help (`borough.earlyhelp`) tells its leads and managers, as its
+    # services do.
     assert (
         not Alert.objects.exclude(person=None)
         .exclude(kind__in=(AlertKind.ENCOMPASS, AlertKind.ENCOMPASS_COUNCIL))
+        .exclude(
+            kind__in=(
+                AlertKind.EARLY_HELP_LEAD_ASKED,
+                AlertKind.EARLY_HELP_LEAD_ANSWERED,
+                AlertKind.EARLY_HELP_NO_LEAD,
+            )
+        )
         .exclude(kind=AlertKind.CP_IS, read_on__isnull=False)
         .exclude(
             kind=AlertKind.CP_IS,
@@ -313,9 +322,13 @@ def test_closed_cases_put_nothing_on_the_involvement_register() -> None:
     assert mine.filter(capacity=Capacity.MASH_ENQUIRY).count() == (
         MashCase.objects.filter(state__in=OPEN_STATES).values("person").distinct().count()
     )
-    # Everything else TellOnce itself put on the register is the demo's early help.
-    others = Involvement.objects.filter(source_system="TellOnce").exclude(
-        capacity=Capacity.MASH_ENQUIRY
+    # Everything else TellOnce itself put on the register is the demo's early help: the
+    # year's early help leads (`borough.earlyhelp`), and Erin's word about a pupil; and
+    # the housing team's work with a pupil whom nobody leads (`demo.demo_nobody_leads`).
+    others = (
+        Involvement.objects.filter(source_system="TellOnce")
+        .exclude(capacity__in=(Capacity.MASH_ENQUIRY, Capacity.HOUSING))
+        .exclude(early_help_lead__isnull=False)
     )
     assert [i.recorded_by.username for i in others] == ["erin.earlyhelp"]
 
