@@ -254,6 +254,15 @@ def _school(walk: Walk) -> None:
 def _early_help(walk: Walk) -> None:
     page = walk.page
     walk.sign_in("erin.earlyhelp")
+    # A request to lead waits for her answer, on her home page and her worklist.
+    assert page.get_by_text("Early help: asked to lead").count()
+    walk.go("/early-help/", "early help worklist")
+    assert page.get_by_text("Early help you lead").count()
+    walk.follow(page.locator("main table a[href^='/early-help/']"), "an episode asked of her")
+    walk.follow(page.get_by_role("link", name="Accept or decline"), "her answer")
+    page.get_by_role("button", name="Send your answer").click()
+    walk.check("her answer with errors")
+    walk.go("/", "home again")
     walk.follow(page.locator("main table a[href^='/people/']"), "a child's record")
     walk.follow(page.get_by_role("link", name="Multi-agency chronology"), "chronology")
     walk.follow(page.get_by_role("link", name="Add a significant event"), "add an event")
@@ -303,6 +312,17 @@ def _analyst(walk: Walk) -> None:
     assert "You cannot do this" in page.title()
 
 
+def _early_help_manager(walk: Walk) -> None:
+    page = walk.page
+    walk.sign_in("gwen.ehmanager")
+    assert page.get_by_text("Early help waiting for a lead").count()
+    walk.go("/early-help/", "early help worklist")
+    assert page.get_by_text("Waiting for a lead in the borough").count()
+    assert page.get_by_text("Overdue").count()  # one waits past its 5 working days
+    walk.follow(page.locator("main table a[href^='/early-help/']").last, "an episode waiting")
+    walk.follow(page.get_by_role("link", name="Ask someone else to lead"), "ask someone else")
+
+
 def _administrator(walk: Walk) -> None:
     walk.sign_in("adam.admin")
 
@@ -315,6 +335,7 @@ JOURNEYS: dict[str, Callable[[Walk], None]] = {
     "education mash": _education,
     "school dsl": _school,
     "early help": _early_help,
+    "early help manager": _early_help_manager,
     "personal adviser": _searcher("paul.adviser"),
     "health visitor": _searcher("priya.visitor"),
     "emergency duty": _out_of_hours,
