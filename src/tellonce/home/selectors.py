@@ -86,7 +86,7 @@ class MyWork(Sequence[Person]):
             .order_by("-since", "person_id")
         )
         self.total: int | None = None
-        self.first: list[dict[str, Any]] = []
+        self.first: list[Any] = []
 
     def __len__(self) -> int:
         if self.total is None:
@@ -104,10 +104,11 @@ class MyWork(Sequence[Person]):
     def __getitem__(self, index: int | slice) -> Person | list[Person]:
         if isinstance(index, int):
             return self[index : index + 1][0]
-        if index == slice(0, PER_PAGE) and self.total is not None:
-            rows = self.first
-        else:
-            rows = list(self.latest[index])
+        rows: list[Any] = (
+            self.first
+            if index == slice(0, PER_PAGE) and self.total is not None
+            else list(self.latest[index])
+        )
         ids = [row["person_id"] for row in rows]
         people = Person.objects.in_bulk(ids)
         return [people[pk] for pk in ids if pk in people]

@@ -4,15 +4,51 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('alerts', '0011_webhooks'),
+        ("alerts", "0011_webhooks"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='alert',
-            name='kind',
-            field=models.CharField(choices=[('now_involved', 'Another agency is now involved'), ('already_involved', 'Who is already involved'), ('cp_is', 'Unscheduled care for a child with a protection plan or in care'), ('rfi_received', 'A request for information from the MASH'), ('rfi_chase', 'A request for information is due'), ('rfi_escalated', 'A request for information is late'), ('rfi_answered', 'A request for information was answered'), ('decision_overdue', 'A MASH decision is overdue'), ('strategy_invite', 'An invitation to a strategy discussion'), ('conference_overdue', 'An initial child protection conference is overdue'), ('action_assigned', 'An action for you'), ('contact_withdrawn', 'A contact to the MASH was withdrawn, recorded in error'), ('missing_reported', 'A child is reported missing'), ('missing_unacknowledged', 'The police have not acknowledged a missing child'), ('missing_returned', 'A missing child has returned'), ('rhi_assigned', 'A return home interview for you to do'), ('rhi_due', 'A return home interview is nearly due'), ('rhi_shared', 'A return home interview, shared in writing'), ('missing_pattern', 'Repeated missing episodes or signs of exploitation'), ('encompass', 'Operation Encompass: a domestic abuse incident'), ('encompass_chase', 'Operation Encompass: not yet acknowledged'), ('encompass_escalated', 'Operation Encompass: still not acknowledged'), ('encompass_council', 'Operation Encompass: for the council'), ('encompass_withdrawn', 'Operation Encompass: withdrawn, recorded in error'), ('involvement_to_confirm', 'An involvement for you to confirm'), ('involvement_confirmed', 'Your involvement was confirmed, or not'), ('household_involved', "Who works with the child's household"), ('system_burst', 'An agency system opened more involvements than it may'), ('break_glass', 'Someone broke the glass on a child your team works with'), ('account_change', "A change to an account's powers"), ('early_help_lead_asked', 'Early help: will you lead?'), ('early_help_lead_answered', "Early help: the lead's answer"), ('early_help_no_lead', 'Early help: still no lead professional')], max_length=30),
+            model_name="alert",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("now_involved", "Another agency is now involved"),
+                    ("already_involved", "Who is already involved"),
+                    ("cp_is", "Unscheduled care for a child with a protection plan or in care"),
+                    ("rfi_received", "A request for information from the MASH"),
+                    ("rfi_chase", "A request for information is due"),
+                    ("rfi_escalated", "A request for information is late"),
+                    ("rfi_answered", "A request for information was answered"),
+                    ("decision_overdue", "A MASH decision is overdue"),
+                    ("strategy_invite", "An invitation to a strategy discussion"),
+                    ("conference_overdue", "An initial child protection conference is overdue"),
+                    ("action_assigned", "An action for you"),
+                    ("contact_withdrawn", "A contact to the MASH was withdrawn, recorded in error"),
+                    ("missing_reported", "A child is reported missing"),
+                    ("missing_unacknowledged", "The police have not acknowledged a missing child"),
+                    ("missing_returned", "A missing child has returned"),
+                    ("rhi_assigned", "A return home interview for you to do"),
+                    ("rhi_due", "A return home interview is nearly due"),
+                    ("rhi_shared", "A return home interview, shared in writing"),
+                    ("missing_pattern", "Repeated missing episodes or signs of exploitation"),
+                    ("encompass", "Operation Encompass: a domestic abuse incident"),
+                    ("encompass_chase", "Operation Encompass: not yet acknowledged"),
+                    ("encompass_escalated", "Operation Encompass: still not acknowledged"),
+                    ("encompass_council", "Operation Encompass: for the council"),
+                    ("encompass_withdrawn", "Operation Encompass: withdrawn, recorded in error"),
+                    ("involvement_to_confirm", "An involvement for you to confirm"),
+                    ("involvement_confirmed", "Your involvement was confirmed, or not"),
+                    ("household_involved", "Who works with the child's household"),
+                    ("system_burst", "An agency system opened more involvements than it may"),
+                    ("break_glass", "Someone broke the glass on a child your team works with"),
+                    ("account_change", "A change to an account's powers"),
+                    ("early_help_lead_asked", "Early help: will you lead?"),
+                    ("early_help_lead_answered", "Early help: the lead's answer"),
+                    ("early_help_no_lead", "Early help: still no lead professional"),
+                ],
+                max_length=30,
+            ),
         ),
     ]

@@ -4,15 +4,34 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('chronology', '0003_alter_chronologyevent_kind'),
+        ("chronology", "0003_alter_chronologyevent_kind"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='chronologyevent',
-            name='kind',
-            field=models.CharField(choices=[('contact', 'Contact or referral'), ('decision', 'Decision'), ('incident', 'Incident'), ('domestic_abuse', 'Domestic abuse incident'), ('missing', 'Missing episode'), ('missing_return', 'Returned after being missing'), ('return_interview', 'Return home interview'), ('encompass', 'Operation Encompass notification'), ('health_attendance', 'Health attendance'), ('exclusion', 'School exclusion'), ('attendance', 'School attendance concern'), ('meeting', 'Meeting'), ('early_help', 'Early help'), ('involvement_started', 'Involvement started'), ('involvement_ended', 'Involvement ended'), ('other', 'Other significant event')], max_length=30),
+            model_name="chronologyevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("contact", "Contact or referral"),
+                    ("decision", "Decision"),
+                    ("incident", "Incident"),
+                    ("domestic_abuse", "Domestic abuse incident"),
+                    ("missing", "Missing episode"),
+                    ("missing_return", "Returned after being missing"),
+                    ("return_interview", "Return home interview"),
+                    ("encompass", "Operation Encompass notification"),
+                    ("health_attendance", "Health attendance"),
+                    ("exclusion", "School exclusion"),
+                    ("attendance", "School attendance concern"),
+                    ("meeting", "Meeting"),
+                    ("early_help", "Early help"),
+                    ("involvement_started", "Involvement started"),
+                    ("involvement_ended", "Involvement ended"),
+                    ("other", "Other significant event"),
+                ],
+                max_length=30,
+            ),
         ),
     ]

@@ -5,16 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('earlyhelp', '0001_initial'),
-        ('mash', '0003_withdrawn_contacts'),
+        ("earlyhelp", "0001_initial"),
+        ("mash", "0003_withdrawn_contacts"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='mashcase',
-            name='early_help_episode',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='mash_cases', to='earlyhelp.episode'),
+            model_name="mashcase",
+            name="early_help_episode",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="mash_cases",
+                to="earlyhelp.episode",
+            ),
         ),
     ]

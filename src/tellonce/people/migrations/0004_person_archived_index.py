@@ -5,16 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('organisations', '0003_team_service_youth_justice'),
-        ('people', '0003_multi_occupancy_addresses'),
+        ("organisations", "0003_team_service_youth_justice"),
+        ("people", "0003_multi_occupancy_addresses"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(condition=models.Q(('archived_on__isnull', False)), fields=['id'], name='person_archived_idx'),
+            model_name="person",
+            index=models.Index(
+                condition=models.Q(("archived_on__isnull", False)),
+                fields=["id"],
+                name="person_archived_idx",
+            ),
         ),
     ]
