@@ -293,6 +293,7 @@ def _out_of_hours(walk: Walk) -> None:
     if report.count():
         walk.follow(report, "report missing")
         page.get_by_role("button", name=re.compile("report", re.I)).first.click()
+        page.wait_for_load_state()
         walk.check("report missing with errors")
 
 
