@@ -23,7 +23,6 @@ from tellonce.audit.models import Action
 from tellonce.audit.services import Via, audit_via
 from tellonce.earlyhelp.models import LIVE_STATES, Episode, EpisodeState, LeadRole, LeadState
 from tellonce.earlyhelp.services import (
-    current_lead,
     is_broker,
     may_close,
     may_offer,
@@ -110,17 +109,20 @@ class EpisodePage:
 
 
 def episode_page(*, user: User, episode: Episode, access: EpisodeAccess) -> EpisodePage:
-    offer = open_offer(episode)
+    history = list(
+        episode.leads.select_related("practitioner", "team__agency", "offered_by").order_by(
+            "offered_on", "pk"
+        )
+    )
+    # One accepted and one asked at most (the constraints): both from the history.
+    now = {role.state: role for role in history}
+    offer = now.get(LeadState.OFFERED)
     return EpisodePage(
         episode=episode,
         access=access,
-        lead=current_lead(episode),
+        lead=now.get(LeadState.ACCEPTED),
         offer=offer,
-        history=list(
-            episode.leads.select_related("practitioner", "team__agency", "offered_by").order_by(
-                "offered_on", "pk"
-            )
-        ),
+        history=history,
         lead_due=episode.lead_due if episode.state == EpisodeState.AWAITING_LEAD else None,
         can_offer=may_offer(user, episode),
         can_answer=offer is not None and offer.practitioner_id == user.pk,
@@ -183,13 +185,8 @@ def worklist_for(*, user: User) -> Worklist:
     service's managers) every episode waiting for a lead, oldest first."""
     if not user.is_authenticated or not user.does_casework or user.is_system_account:
         return Worklist()
-    roles = LeadRole.objects.select_related("episode__person", "offered_by__team__agency")
     work = Worklist(
-        asked=list(
-            roles.filter(
-                practitioner=user, state=LeadState.OFFERED, episode__archived_on__isnull=True
-            ).order_by("offered_on")[:WORKLIST_AT_MOST]
-        ),
+        asked=list(requests_to_lead(user=user)[:WORKLIST_AT_MOST]),
         leading=list(
             _episodes()
             .filter(
@@ -201,7 +198,7 @@ def worklist_for(*, user: User) -> Worklist:
         ),
         broker=is_broker(user),
     )
-    waiting = _episodes().filter(state=EpisodeState.AWAITING_LEAD).order_by("requested_on")
+    waiting = waiting_for_lead()
     if user.team_id is not None:
         work.waiting = list(waiting.filter(requesting_team_id=user.team_id)[:WORKLIST_AT_MOST])
     if work.broker:
@@ -224,12 +221,6 @@ def episodes_for_system(*, user: User) -> QuerySet[Episode]:
         .select_related("person", "requesting_team__agency", "requested_by")
         .order_by("-requested_on", "-pk")
     )
-
-
-def episodes_for_person(person: Person) -> QuerySet[Episode]:
-    """The child's early help episodes, the most recent first (a child has one live
-    episode at a time: it is the most recent)."""
-    return _episodes().filter(person=person).order_by("-requested_on", "-pk")
 
 
 @dataclass

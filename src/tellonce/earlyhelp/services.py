@@ -39,6 +39,7 @@ resolves when a lead or early help comes, or the agencies fall below two.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -728,7 +729,7 @@ def early_help_clock_tick(now: datetime | None = None) -> dict[str, int]:
     waiting = Episode.objects.filter(
         state=EpisodeState.AWAITING_LEAD, lead_escalated_on__isnull=True
     ).select_related("person", "requesting_team__agency")
-    brokers = [t for t in Team.objects.filter(service=Service.EARLY_HELP).select_related("agency")]
+    brokers = _recipients(Team.objects.filter(service=Service.EARLY_HELP).select_related("agency"))
     for episode in waiting.iterator():
         if episode.lead_due > now:
             continue
@@ -748,31 +749,38 @@ def early_help_clock_tick(now: datetime | None = None) -> dict[str, int]:
             escalated += 1
     return {
         "early_help_leads_escalated": escalated,
-        "no_lead_notices_escalated": _notices_escalate(now),
+        "no_lead_notices_escalated": _notices_escalate(now, brokers),
     }
 
 
-def _broker_alerts(episode: Episode, brokers: list[Team]) -> list[Alert]:
+def _recipients(teams: Iterable[Team]) -> list[tuple[Team, User | None]]:
+    """Who a late thing goes to in each team: its managers (`managers_of`), each in their
+    own team; else the team itself."""
+    found: list[tuple[Team, User | None]] = []
+    for team in teams:
+        managers = managers_of(team)
+        found += [(m.team or team, m) for m in managers] if managers else [(team, None)]
+    return found
+
+
+def _broker_alerts(episode: Episode, brokers: list[tuple[Team, User | None]]) -> list[Alert]:
     person = episode.person
     days = settings.EARLY_HELP_LEAD_WORKING_DAYS
     alerts = []
-    for team in brokers or [episode.requesting_team]:
-        managers: list[User | None] = [*managers_of(team)] or [None]
-        for manager in managers:
-            alerts.append(
-                Alert(
-                    kind=AlertKind.EARLY_HELP_NO_LEAD,
-                    key=f"early-help:{episode.pk}:no-lead",
-                    team=manager.team if manager is not None and manager.team else team,
-                    user=manager,
-                    person=person,
-                    link=episode_link(episode),
-                    title=f"Early help for {person.full_name} has no lead after {days}"
-                    " working days",
-                    body=f"Early help was asked for by {_who(episode.requested_by)} and no"
-                    " lead professional has accepted. Find one and ask them in TellOnce.",
-                )
+    for team, manager in brokers or _recipients([episode.requesting_team]):
+        alerts.append(
+            Alert(
+                kind=AlertKind.EARLY_HELP_NO_LEAD,
+                key=f"early-help:{episode.pk}:no-lead",
+                team=team,
+                user=manager,
+                person=person,
+                link=episode_link(episode),
+                title=f"Early help for {person.full_name} has no lead after {days} working days",
+                body=f"Early help was asked for by {_who(episode.requested_by)} and no"
+                " lead professional has accepted. Find one and ask them in TellOnce.",
             )
+        )
     return alerts
 
 
@@ -937,10 +945,9 @@ def no_lead_sweep(now: datetime | None = None) -> int:
     return noticed
 
 
-def _notices_escalate(now: datetime) -> int:
+def _notices_escalate(now: datetime, brokers: list[tuple[Team, User | None]]) -> int:
     """Ask the early help service's managers to broker a lead for each notice still
     holding past its time, once."""
-    brokers = list(Team.objects.filter(service=Service.EARLY_HELP).select_related("agency"))
     escalated = 0
     live = NoLeadNotice.objects.filter(
         resolved_on__isnull=True, escalated_on__isnull=True
@@ -959,24 +966,22 @@ def _notices_escalate(now: datetime) -> int:
             person = notice.person
             days = settings.EARLY_HELP_BROKER_WORKING_DAYS
             alerts = []
-            for team in brokers:
-                managers: list[User | None] = [*managers_of(team)] or [None]
-                for manager in managers:
-                    alerts.append(
-                        Alert(
-                            kind=AlertKind.EARLY_HELP_NO_LEAD,
-                            key=f"no-lead:{notice.pk}:broker",
-                            team=manager.team if manager is not None and manager.team else team,
-                            user=manager,
-                            person=person,
-                            link=f"/people/{person.pk}/",
-                            title=f"Nobody has led the help for {person.full_name} for {days}"
-                            " working days",
-                            body=f"{notice.agencies} agencies work with {person.given_name}"
-                            " and none has become the lead professional. Broker one: see who"
-                            f" works with {person.given_name} on their record.",
-                        )
+            for team, manager in brokers:
+                alerts.append(
+                    Alert(
+                        kind=AlertKind.EARLY_HELP_NO_LEAD,
+                        key=f"no-lead:{notice.pk}:broker",
+                        team=team,
+                        user=manager,
+                        person=person,
+                        link=f"/people/{person.pk}/",
+                        title=f"Nobody has led the help for {person.full_name} for {days}"
+                        " working days",
+                        body=f"{notice.agencies} agencies work with {person.given_name}"
+                        " and none has become the lead professional. Broker one: see who"
+                        f" works with {person.given_name} on their record.",
                     )
+                )
             alerts_write(alerts)
             escalated += 1
     return escalated

@@ -4,7 +4,6 @@ worklist. Forms parse, services write, selectors read and decide access."""
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
@@ -17,15 +16,10 @@ from django.views.decorators.http import require_http_methods
 from tellonce.access.selectors import person_get_for_user
 from tellonce.audit.services import audit_list, via_request
 from tellonce.core.forms import form_errors_from
-from tellonce.core.requests import acting_user
+from tellonce.core.requests import acting_user, form_data
 from tellonce.earlyhelp import selectors, services
 from tellonce.earlyhelp.forms import AnswerForm, CloseForm, OfferForm, RequestForm
 from tellonce.earlyhelp.models import EpisodeState
-
-
-def _data(request: HttpRequest) -> Any:
-    return request.POST if request.method == "POST" else None
-
 
 #: Where each service field's error goes on the forms.
 _FIELDS = {"person": "", "answer": "answer"}
@@ -50,7 +44,7 @@ def request_new(request: HttpRequest, person_id: UUID) -> HttpResponse:
     if user.is_system_account or user.team is None or not user.does_casework:
         raise PermissionDenied("Early help is asked for by practitioners")
     people = list(selectors.lead_candidates())
-    form = RequestForm(_data(request), people=people)
+    form = RequestForm(form_data(request), people=people)
     if request.method == "POST" and form.is_valid():
         try:
             episode = services.episode_request(
@@ -106,7 +100,7 @@ def answer(request: HttpRequest, episode_id: int) -> HttpResponse:
     user = acting_user(request)
     found, _ = selectors.episode_get_for_user(user=user, episode_id=episode_id)
     role = selectors.role_get_for_user(user=user, episode=found)
-    form = AnswerForm(_data(request))
+    form = AnswerForm(form_data(request))
     if request.method == "POST" and form.is_valid():
         via = via_request(request)
         choice = form.cleaned_data.get("answer")
@@ -156,7 +150,7 @@ def offer(request: HttpRequest, episode_id: int) -> HttpResponse:
         raise PermissionDenied("You may not ask someone to lead this early help")
     lead = services.current_lead(found)
     form = OfferForm(
-        _data(request),
+        form_data(request),
         people=list(selectors.lead_candidates(exclude=lead.practitioner if lead else None)),
     )
     if request.method == "POST" and form.is_valid():
@@ -192,7 +186,7 @@ def close(request: HttpRequest, episode_id: int) -> HttpResponse:
     found, _ = selectors.episode_get_for_user(user=user, episode_id=episode_id)
     if not services.may_close(user, found):
         raise PermissionDenied("The lead professional closes this early help")
-    form = CloseForm(_data(request))
+    form = CloseForm(form_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.episode_close(

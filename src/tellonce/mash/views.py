@@ -27,7 +27,7 @@ from tellonce.accounts.selectors import practitioners_in
 from tellonce.audit.services import Via, audit_list, people_on, via_request
 from tellonce.core.forms import form_errors_from
 from tellonce.core.pagination import Page, page_asked, page_of
-from tellonce.core.requests import acting_user
+from tellonce.core.requests import acting_user, form_data
 from tellonce.mash import rules, selectors, services
 from tellonce.mash.forms import (
     ActionForm,
@@ -55,11 +55,6 @@ from tellonce.mash.models import (
 )
 from tellonce.mash.rules import Step
 from tellonce.organisations.models import Role
-
-
-def _data(request: HttpRequest) -> Any:
-    return request.POST if request.method == "POST" else None
-
 
 # ----- telling the MASH -------------------------------------------------------------
 
@@ -100,7 +95,7 @@ def contact_new(request: HttpRequest) -> HttpResponse:
         "referrer_phone": user.phone or user.team.phone,
         "referrer_email": user.email or user.team.email,
     }
-    form = ContactForm(_data(request), person=person, initial=initial)
+    form = ContactForm(form_data(request), person=person, initial=initial)
     if request.method == "POST":
         readable = form.is_valid()
         details, blocks = form.details()
@@ -308,7 +303,7 @@ def _case_form_page(
     happened; otherwise the form again, with the service's problems on its fields."""
     user = acting_user(request)
     picture = selectors.case_picture(user=user, case_id=case_id, via=via_request(request))
-    form = form_for(picture, _data(request))
+    form = form_for(picture, form_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             done = save(form, picture.case, via_request(request))
@@ -656,7 +651,7 @@ def request_page(request: HttpRequest, request_id: int) -> HttpResponse:
     user = acting_user(request)
     rfi = selectors.rfi_get_for_user(user=user, request_id=request_id, via=via_request(request))
     asked = user.team_id == rfi.team_id
-    form = AnswerForm(_data(request))
+    form = AnswerForm(form_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.rfi_answer(

@@ -24,7 +24,7 @@ from tellonce.accounts.selectors import practitioners_in
 from tellonce.audit.services import audit_list, people_on, via_request
 from tellonce.core.forms import form_errors_from, form_problems_too
 from tellonce.core.pagination import page_of
-from tellonce.core.requests import acting_user
+from tellonce.core.requests import acting_user, form_data
 from tellonce.missing import selectors, services
 from tellonce.missing.forms import (
     ArchiveForm,
@@ -36,10 +36,6 @@ from tellonce.missing.forms import (
     ReturnForm,
 )
 from tellonce.missing.models import MissingEpisode, ReturnHomeInterview
-
-
-def _data(request: HttpRequest) -> Any:
-    return request.POST if request.method == "POST" else None
 
 
 def _saved(form: forms.Form, write: Callable[[], Any], fields: dict[str, str]) -> bool:
@@ -64,7 +60,7 @@ def report(request: HttpRequest, person_id: UUID) -> HttpResponse:
         "reporter_role": user.job_title,
         "reporter_phone": user.phone or user.team.phone,
     }
-    form = EpisodeForm(_data(request), initial=initial)
+    form = EpisodeForm(form_data(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         made: list[MissingEpisode] = []
         if _saved(
@@ -132,7 +128,7 @@ def flag_review(request: HttpRequest, flag_id: int) -> HttpResponse:
     user = acting_user(request)
     flag = selectors.flag_get_for_user(user=user, flag_id=flag_id)
     person = flag.person
-    form = FlagReviewForm(_data(request))
+    form = FlagReviewForm(form_data(request))
     if (
         request.method == "POST"
         and form.is_valid()
@@ -157,7 +153,7 @@ def archive(request: HttpRequest, episode_id: int) -> HttpResponse:
     """Withdraw an episode recorded in error, saying why."""
     user = acting_user(request)
     found, _ = selectors.episode_get_for_user(user=user, episode_id=episode_id)
-    form = ArchiveForm(_data(request))
+    form = ArchiveForm(form_data(request))
     if (
         request.method == "POST"
         and form.is_valid()
@@ -184,7 +180,7 @@ def archive(request: HttpRequest, episode_id: int) -> HttpResponse:
 def record_return(request: HttpRequest, episode_id: int) -> HttpResponse:
     user = acting_user(request)
     found, _ = selectors.episode_get_for_user(user=user, episode_id=episode_id)
-    form = ReturnForm(_data(request))
+    form = ReturnForm(form_data(request))
     if (
         request.method == "POST"
         and form.is_valid()
@@ -220,7 +216,7 @@ def _interview_page(
     interview = selectors.interview_get_for_user(user=user, interview_id=interview_id)
     if not services.may_interview(user, interview):
         raise PermissionDenied("Only the team the interview is assigned to records it")
-    form = form_class(_data(request))
+    form = form_class(form_data(request))
     saved = request.method == "POST" and form.is_valid()
     if saved and _saved(form, lambda: save(user, interview, form), {}):
         messages.success(request, done)
@@ -277,7 +273,7 @@ def interview_assign(request: HttpRequest, interview_id: int) -> HttpResponse:
         raise PermissionDenied("Managers of the interview team or of the MASH assign interviews")
     teams = services.independent_teams(interview.person)
     form = AssignForm(
-        _data(request),
+        form_data(request),
         teams=teams,
         workers=practitioners_in(teams=teams),
         initial={"team": interview.assigned_team_id, "assigned_to": interview.assigned_to_id},
