@@ -186,6 +186,13 @@ class Walk:
         if found:
             self.problems[name] = found
 
+    def submit(self, button: Any, name: str) -> None:
+        """Press a form's button and check the page it leads to, once it has loaded
+        (checking the page it leaves, mid-navigation, finds no document)."""
+        with self.page.expect_navigation():
+            button.click()
+        self.check(name)
+
     def follow(self, link: Any, name: str) -> None:
         link.first.click()
         self.page.wait_for_load_state()
@@ -223,8 +230,7 @@ def _police(walk: Walk) -> None:
     walk.sign_in("tom.police")
     walk.go("/missing/police/", "missing children")
     walk.go("/encompass/incidents/new/", "record an incident")
-    page.get_by_role("button", name="Record the incident").click()
-    walk.check("incident with errors")
+    walk.submit(page.get_by_role("button", name="Record the incident"), "incident with errors")
 
 
 def _health(walk: Walk) -> None:
@@ -260,14 +266,14 @@ def _early_help(walk: Walk) -> None:
     assert page.get_by_text("Early help you lead").count()
     walk.follow(page.locator("main table a[href^='/early-help/']"), "an episode asked of her")
     walk.follow(page.get_by_role("link", name="Accept or decline"), "her answer")
-    page.get_by_role("button", name="Send your answer").click()
-    walk.check("her answer with errors")
+    walk.submit(page.get_by_role("button", name="Send your answer"), "her answer with errors")
     walk.go("/", "home again")
     walk.follow(page.locator("main table a[href^='/people/']"), "a child's record")
     walk.follow(page.get_by_role("link", name="Multi-agency chronology"), "chronology")
     walk.follow(page.get_by_role("link", name="Add a significant event"), "add an event")
-    page.get_by_role("button", name="Add to the chronology").click()
-    walk.check("add an event with errors")
+    walk.submit(
+        page.get_by_role("button", name="Add to the chronology"), "add an event with errors"
+    )
 
 
 def _searcher(username: str) -> Callable[[Walk], None]:
@@ -276,11 +282,9 @@ def _searcher(username: str) -> Callable[[Walk], None]:
         walk.sign_in(username)
         walk.go("/people/search/", "search")
         page.get_by_label("Last name").fill("Oduya")
-        page.get_by_role("button", name="Search").click()
-        walk.check("search with a problem")
+        walk.submit(page.get_by_role("button", name="Search"), "search with a problem")
         page.get_by_label("First name").fill("Jaxon")
-        page.get_by_role("button", name="Search").click()
-        walk.check("search results")
+        walk.submit(page.get_by_role("button", name="Search"), "search results")
 
     return journey
 
@@ -292,9 +296,10 @@ def _out_of_hours(walk: Walk) -> None:
     report = page.get_by_role("link", name=re.compile("missing", re.I))
     if report.count():
         walk.follow(report, "report missing")
-        page.get_by_role("button", name=re.compile("report", re.I)).first.click()
-        page.wait_for_load_state()
-        walk.check("report missing with errors")
+        walk.submit(
+            page.get_by_role("button", name=re.compile("report", re.I)).first,
+            "report missing with errors",
+        )
 
 
 def _interviewer(walk: Walk) -> None:
@@ -528,15 +533,13 @@ def test_an_incident_for_a_pupil_typed_as_on_her_school_page_reaches_her_school(
         page.get_by_label("What the child said, or how they presented").first.fill(
             "Hiding upstairs; said she was scared of the shouting."
         )
-        page.get_by_role("button", name="Record the incident").click()
-        walk.check("incident recorded")
+        walk.submit(page.get_by_role("button", name="Record the incident"), "incident recorded")
         expect(page.get_by_text("Matched to a known child")).to_be_visible()
         expect(page.get_by_text("Designated safeguarding lead").first).to_be_visible()
         walk.sign_in("dana.dsl")
         walk.go("/encompass/", "encompass notifications")
         walk.follow(page.get_by_role("link", name=_named(given, family)), "the notification")
-        page.get_by_role("button", name=re.compile("Acknowledge")).click()
-        walk.check("acknowledged")
+        walk.submit(page.get_by_role("button", name=re.compile("Acknowledge")), "acknowledged")
 
     walk = _walk(demo, shots, "readme encompass", journey)
     assert walk.problems == {}
@@ -558,8 +561,9 @@ def test_a_missing_report_from_the_emergency_duty_team_reaches_the_police_desk(
         page.get_by_role("button", name="Search").click()
         walk.follow(page.get_by_role("link", name="Jaxon Oduya"), "the child")
         walk.follow(page.get_by_role("link", name=re.compile("Report .* missing")), "report")
-        page.get_by_role("button", name=re.compile("Report")).last.click()
-        walk.check("report with problems")
+        walk.submit(
+            page.get_by_role("button", name=re.compile("Report")).last, "report with problems"
+        )
         hours_ago = time.localtime(time.time() - 2 * 3600)
         page.get_by_label("Day").fill(str(hours_ago.tm_mday))
         page.get_by_label("Month").fill(str(hours_ago.tm_mon))
@@ -572,8 +576,7 @@ def test_a_missing_report_from_the_emergency_duty_team_reaches_the_police_desk(
         )
         page.get_by_label("High", exact=False).first.check()
         page.get_by_label("A phone number the police can reach you on now").fill("07700 900777")
-        page.get_by_role("button", name=re.compile("Report")).last.click()
-        walk.check("episode")
+        walk.submit(page.get_by_role("button", name=re.compile("Report")).last, "episode")
         expect(page.get_by_text("Not yet acknowledged")).to_be_visible()
         walk.sign_in("tom.police")
         walk.go("/missing/police/", "missing children")
@@ -613,8 +616,7 @@ def test_a_school_tells_the_mash_and_the_child_is_in_the_mash_queue(demo: str, s
         name = pupil.inner_text().strip()
         walk.follow(pupil, "a pupil's record")
         walk.follow(page.get_by_role("link", name=re.compile("Tell the MASH about")), "contact")
-        page.get_by_role("button", name="Send to the MASH").click()
-        walk.check("contact with problems")
+        walk.submit(page.get_by_role("button", name="Send to the MASH"), "contact with problems")
         page.get_by_label("What worries you about the child?").fill(
             "Came in with a bruise on the cheek and said mum's boyfriend pushed them last night."
         )
@@ -631,8 +633,7 @@ def test_a_school_tells_the_mash_and_the_child_is_in_the_mash_queue(demo: str, s
         page.get_by_label("Why you are sharing without the family's agreement").fill(
             "Asking mum first could put the child at risk of further harm tonight."
         )
-        page.get_by_role("button", name="Send to the MASH").click()
-        walk.check("contact sent")
+        walk.submit(page.get_by_role("button", name="Send to the MASH"), "contact sent")
         expect(page.get_by_role("heading", name="Contact sent to the MASH")).to_be_visible()
         walk.sign_in("sam.mash")
         walk.go("/mash/", "queue")
@@ -668,8 +669,7 @@ def test_a_school_records_its_work_with_a_child_and_hears_who_else_is_involved(
         page.get_by_label("Day").fill(str(today.tm_mday))
         page.get_by_label("Month").fill(str(today.tm_mon))
         page.get_by_label("Year").fill(str(today.tm_year))
-        page.get_by_role("button", name="Record involvement").click()
-        walk.check("involvement recorded")
+        walk.submit(page.get_by_role("button", name="Record involvement"), "involvement recorded")
         # The worker tells her, within seconds: the alerts page shows it once it has.
         deadline = time.monotonic() + 60
         while True:
